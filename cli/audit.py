@@ -1,0 +1,75 @@
+"""`capsule audit`: exactly what a package may touch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from capsule.runtime.audit import PackageAudit, audit_package
+from capsule.runtime.errors import CapsuleError
+from capsule.runtime.home import Home
+
+from .output import console, emit_json, errors, fail
+
+
+def audit(
+    package: Path = typer.Argument(..., help="The package (.capsule) to audit."),
+    as_json: bool = typer.Option(False, "--json", help="Print the audit as JSON."),
+) -> None:
+    """Declared permissions with reasons, component imports, hosts, data practices.
+
+    Exits 1 when the component imports anything its manifest does not declare.
+    """
+    try:
+        report = audit_package(package, home=Home.resolve())
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _print(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _print(report: PackageAudit) -> None:
+    m = report.manifest
+    console.print(f"[bold]{m.localized('name')}[/] {m.id} {m.version}")
+    console.print(f"  digest {report.digest}  signed by key {report.key_id}  {report.size:,} bytes")
+
+    table = Table(title="Declared permissions", title_justify="left")
+    table.add_column("capability", style="bold")
+    table.add_column("reason shown to users")
+    table.add_column("settings")
+    for row in report.permissions():
+        settings = ", ".join(f"{k}={v}" for k, v in row["settings"].items()) or "-"
+        table.add_row(row["capability"], row["reason"], settings)
+    if not report.permissions():
+        table.add_row("(none)", "the program asks for nothing beyond ui and log", "-")
+    console.print(table)
+
+    imports = Table(title="Component imports", title_justify="left")
+    imports.add_column("import")
+    imports.add_column("verdict")
+    for name in report.imports.capabilities:
+        imports.add_row(name, "[green]allowed[/] (declared)" if name not in {"ui", "log"} else "[green]allowed[/] (always)")
+    for name in report.imports.undeclared:
+        imports.add_row(name, "[bold red]REFUSED[/]: not declared in the manifest")
+    for name in report.imports.unknown:
+        imports.add_row(name, "[bold red]REFUSED[/]: not provided by any Capsule host")
+    if report.imports.platform:
+        imports.add_row(f"{len(report.imports.platform)} WASI 0.2 interfaces", "[dim]locked down: no files, env, args or sockets[/]")
+    console.print(imports)
+
+    for name in report.imports.declared_unused:
+        errors.print(f"[yellow]warning[/]: '{name}' is declared but the component never imports it; drop it from the manifest")
+    hosts = report.network_hosts()
+    console.print(f"Network hosts: {', '.join(hosts) if hosts else 'none'}")
+    practices = m.data_practices
+    if practices:
+        console.print(f"Data practices: {practices.model_dump(mode='json', exclude_none=True)}")
+    else:
+        console.print("Data practices: [yellow]not stated[/]")
+    if not report.ok:
+        errors.print(f"[bold red]error[/]: undeclared imports: {', '.join(report.imports.refused)}")

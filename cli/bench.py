@@ -1,0 +1,213 @@
+"""`capsule bench`: the runtime's figures beside raw wasmtime-py on the same component.
+
+"Raw" is the least a host can do with wasmtime-py: a store with default WASI,
+a linker whose `ui.render` and `log.write` do nothing, and direct export
+calls. The difference is what Capsule's sessions, limits, validation and
+plumbing cost.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import typer
+import wasmtime
+from rich.progress import Progress
+from rich.table import Table
+from wasmtime.component import Linker
+
+from capsule.runtime import Host
+from capsule.runtime.app import EVENTS, LIFECYCLE
+from capsule.runtime.engine.imports import interface_name
+from capsule.runtime.home import Home
+from capsule.sdk.toolchain.build import build_program
+
+from .output import console, emit_json, errors
+
+PROGRAM = Path(__file__).resolve().parent / "bench_program"
+HOSTCALLS_PER_EVENT = 100
+
+TARGETS = {
+    "launch_cached_ms_p50": ("<=", 10.0),
+    "event_roundtrip_ratio_vs_raw": ("<=", 1.3),
+    "hostcall_overhead_us": ("<=", 20.0),
+    "rss_per_session_mb": ("<=", 5.0),
+}
+
+
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
+) -> None:
+    """Launch to first view, event round trip, host call overhead, memory per session."""
+    figures = run_benchmarks(quick=quick, show_progress=not as_json)
+    if as_json:
+        emit_json(figures)
+    else:
+        _print(figures)
+
+
+def _p50(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+@dataclass
+class RawHost:
+    """The baseline: wasmtime-py with nothing of Capsule's on top."""
+
+    engine: wasmtime.Engine
+    component: Any
+
+    def __post_init__(self) -> None:
+        self.linker = Linker(self.engine)
+        self.linker.add_wasip2()
+        self.views: list[str] = []
+        with self.linker.root() as root:
+            with root.add_instance(interface_name("ui")) as ui:
+                ui.add_func("render", lambda store, view: self.views.append(view))
+                ui.add_func("toast", lambda store, message, kind: None)
+                ui.add_func("modal", lambda store, *args: True)
+            with root.add_instance(interface_name("log")) as log:
+                log.add_func("write", lambda store, level, message: None)
+        lifecycle = self.component.get_export_index(LIFECYCLE)
+        events = self.component.get_export_index(EVENTS)
+        self.on_launch = self.component.get_export_index("on-launch", lifecycle)
+        self.on_event = self.component.get_export_index("on-event", events)
+
+    def launch(self) -> tuple[wasmtime.Store, Any]:
+        store = wasmtime.Store(self.engine)
+        store.set_wasi(wasmtime.WasiConfig())
+        store.set_epoch_deadline(1 << 40)
+        instance = self.linker.instantiate(store, self.component)
+        instance.get_func(store, self.on_launch)(store, "", "launch", [])
+        return store, instance.get_func(store, self.on_event)
+
+
+def _time(fn: Callable[[], Any], n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return samples
+
+
+def run_benchmarks(*, quick: bool = False, show_progress: bool = True) -> dict[str, Any]:
+    home = Home.resolve()
+    n_launch, n_event, n_sessions = (30, 200, 20) if quick else (200, 2000, 100)
+    with Progress(console=errors, transient=True, disable=not show_progress) as progress:
+        step = progress.add_task("building the bench program", total=6)
+        built = build_program(PROGRAM, home=home)
+        progress.advance(step)
+
+        progress.update(step, description="installing (compiles once, then cached)")
+        host = Host(home)
+        app = host.install(built.package)
+        raw = RawHost(host.engine.wasmtime, app.component)
+        host.engine.ensure_ticking()
+        progress.advance(step)
+
+        progress.update(step, description="launch to first view")
+        for _ in range(5):  # warm up both paths
+            host.launch(app.id, user="bench").close()
+            raw.launch()
+        launch = _time(lambda: host.launch(app.id, user="bench").close(), n_launch)
+        launch_raw = _time(raw.launch, n_launch)
+        progress.advance(step)
+
+        progress.update(step, description="event round trip")
+        session = host.launch(app.id, user="bench")
+        store, on_event = raw.launch()
+        event = _time(lambda: session.dispatch("tick"), n_event)
+        event_raw = _time(lambda: on_event(store, "index", "tick", "{}"), n_event)
+        progress.advance(step)
+
+        progress.update(step, description="guest-to-host calls")
+        data = {"n": HOSTCALLS_PER_EVENT}
+        payload = json.dumps(data)
+        n_calls = max(20, n_event // 10)
+        calls = _time(lambda: session.dispatch("hostcalls", data), n_calls)
+        calls_raw = _time(lambda: on_event(store, "index", "hostcalls", payload), n_calls)
+        per_call = (_p50(calls) - _p50(event)) / HOSTCALLS_PER_EVENT
+        per_call_raw = (_p50(calls_raw) - _p50(event_raw)) / HOSTCALLS_PER_EVENT
+        session.close()
+        progress.advance(step)
+
+        progress.update(step, description="memory per idle session")
+        gc.collect()
+        before = _rss_bytes()
+        live = [host.launch(app.id, user=f"user{i}") for i in range(n_sessions)]
+        gc.collect()
+        rss_session = (_rss_bytes() - before) / n_sessions
+        for s in live:
+            s.close()
+        del live
+        gc.collect()
+        before = _rss_bytes()
+        live_raw = [raw.launch() for _ in range(n_sessions)]
+        gc.collect()
+        rss_raw = (_rss_bytes() - before) / n_sessions
+        del live_raw
+        progress.advance(step)
+    host.close()
+
+    figures = {
+        "launch_cached_ms_p50": round(_p50(launch) * 1e3, 3),
+        "launch_cached_ms_p95": round(_p95(launch) * 1e3, 3),
+        "launch_raw_ms_p50": round(_p50(launch_raw) * 1e3, 3),
+        "launch_ratio_vs_raw": round(_p50(launch) / _p50(launch_raw), 3),
+        "event_roundtrip_us_p50": round(_p50(event) * 1e6, 1),
+        "event_roundtrip_us_p95": round(_p95(event) * 1e6, 1),
+        "event_raw_us_p50": round(_p50(event_raw) * 1e6, 1),
+        "event_roundtrip_ratio_vs_raw": round(_p50(event) / _p50(event_raw), 3),
+        "hostcall_us": round(per_call * 1e6, 2),
+        "hostcall_raw_us": round(per_call_raw * 1e6, 2),
+        "hostcall_overhead_us": round((per_call - per_call_raw) * 1e6, 2),
+        "rss_per_session_mb": round(rss_session / 1e6, 3),
+        "rss_per_raw_instance_mb": round(rss_raw / 1e6, 3),
+        "iterations": {"launch": n_launch, "event": n_event, "sessions": n_sessions},
+        "quick": quick,
+    }
+    figures["targets_met"] = all(_meets(key, figures[key]) for key in TARGETS)
+    return figures
+
+
+def _meets(key: str, value: float) -> bool:
+    _, bound = TARGETS[key]
+    return value <= bound
+
+
+def _print(figures: dict[str, Any]) -> None:
+    table = Table(title="capsule bench" + (" (quick)" if figures["quick"] else ""), title_justify="left")
+    for column in ("measure", "capsule", "raw wasmtime-py", "ratio / overhead", "target", ""):
+        table.add_column(column)
+    rows = [
+        ("launch to first view, p50", f"{figures['launch_cached_ms_p50']:.2f} ms", f"{figures['launch_raw_ms_p50']:.2f} ms",
+         f"{figures['launch_ratio_vs_raw']:.2f}x", "<= 10 ms", "launch_cached_ms_p50"),
+        ("event round trip, p50", f"{figures['event_roundtrip_us_p50']:.0f} us", f"{figures['event_raw_us_p50']:.0f} us",
+         f"{figures['event_roundtrip_ratio_vs_raw']:.2f}x", "<= 1.3x", "event_roundtrip_ratio_vs_raw"),
+        ("guest-to-host call", f"{figures['hostcall_us']:.1f} us", f"{figures['hostcall_raw_us']:.1f} us",
+         f"+{figures['hostcall_overhead_us']:.1f} us", "<= +20 us", "hostcall_overhead_us"),
+        ("memory per idle session", f"{figures['rss_per_session_mb']:.2f} MB", f"{figures['rss_per_raw_instance_mb']:.2f} MB",
+         "", "<= 5 MB", "rss_per_session_mb"),
+    ]
+    for name, ours, raw, ratio, target, key in rows:
+        ok = _meets(key, figures[key])
+        table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
+    console.print(table)

@@ -1,0 +1,56 @@
+"""`capsule build`: a program folder into a signed package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.status import Status
+
+from capsule.runtime.errors import CapsuleError
+from capsule.runtime.home import Home
+from capsule.sdk.toolchain.build import build_program
+
+from .output import console, emit_json, errors, fail
+
+
+def build(
+    directory: Path = typer.Argument(Path("."), help="The program folder (holds manifest.json)."),
+    out: Path = typer.Option(None, "--out", help="Where to write the package (default: DIR/dist)."),
+    key: str = typer.Option("default", "--key", help="Name of the signing key under CAPSULE_HOME/keys."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Generate the world from the manifest, componentize, pack and sign."""
+    try:
+        result = build_with_progress(directory, out=out, key=key, quiet=as_json)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(
+            {
+                "id": result.manifest.id,
+                "version": str(result.manifest.version),
+                "package": str(result.package),
+                "digest": result.digest,
+                "key_id": result.key_id,
+                "cached": result.cached,
+                "seconds": round(result.seconds, 3),
+            }
+        )
+        return
+    console.print(f"[green]built[/] {result.manifest.id} {result.manifest.version} in {result.seconds:.1f} s")
+    console.print(f"  package: {result.package}")
+    console.print(f"  digest:  {result.digest}")
+
+
+def build_with_progress(directory: Path, *, out: Path | None = None, key: str = "default", quiet: bool = False):
+    """Build, showing each step on stderr (nothing when quiet)."""
+    if quiet:
+        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out)
+    with Status("building", console=errors) as status:
+
+        def progress(message: str) -> None:
+            status.update(message)
+            errors.print(f"[dim]· {message}[/]")
+
+        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out, progress=progress)

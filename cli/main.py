@@ -1,0 +1,25 @@
+"""The `capsule` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from . import audit, bench, build, keygen, new, run
+
+app = typer.Typer(
+    name="capsule",
+    help="Build, run, audit and benchmark Capsule mini-programs. State lives in CAPSULE_HOME (default ~/.capsule).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(new.new)
+app.command()(build.build)
+app.command()(run.run)
+app.command()(audit.audit)
+app.command()(keygen.keygen)
+app.command()(bench.bench)
+
+
+def main() -> None:
+    app()

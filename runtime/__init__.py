@@ -1,0 +1,44 @@
+"""The Capsule runtime: the host side of the platform.
+
+Embed it in a host application with `Host`; see docs/embedding.md.
+"""
+
+from .engine.limits import TurnLimits
+from .errors import (
+    AuditError,
+    CapsuleError,
+    LimitExceeded,
+    ManifestError,
+    PackageError,
+    ProgramError,
+    ProgramTrapped,
+    SessionEnded,
+    ViewError,
+)
+from .home import Home
+from .host import Host
+from .prompter import ConfirmRequest, ConsentRequest, PickRequest, PolicyPrompter, Prompter, TerminalPrompter
+from .session import Event, Session
+
+__all__ = [
+    "AuditError",
+    "CapsuleError",
+    "ConfirmRequest",
+    "ConsentRequest",
+    "Event",
+    "Home",
+    "Host",
+    "LimitExceeded",
+    "ManifestError",
+    "PackageError",
+    "PickRequest",
+    "PolicyPrompter",
+    "ProgramError",
+    "ProgramTrapped",
+    "Prompter",
+    "Session",
+    "SessionEnded",
+    "TerminalPrompter",
+    "TurnLimits",
+    "ViewError",
+]

@@ -1,0 +1,85 @@
+"""An installed program: its verified package, compiled component and linker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+from wasmtime.component import Component, ExportIndex, Linker
+
+from .capabilities import Capability, NotYetAvailable, Observer
+from .capabilities.binding import bind, error_shapes
+from .engine.imports import ImportAudit, interface_name
+from .manifest import Manifest
+
+LIFECYCLE = interface_name("lifecycle")
+EVENTS = interface_name("events")
+
+
+@dataclass
+class InstalledApp:
+    """Everything needed to start sessions of one program version."""
+
+    manifest: Manifest
+    digest: str
+    key_id: str
+    component: Component
+    audit: ImportAudit
+    path: Path
+    linker: Linker = field(repr=False, default=None)  # type: ignore[assignment]
+    exports: dict[str, ExportIndex] = field(repr=False, default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.version)
+
+    @property
+    def name(self) -> str:
+        return self.manifest.localized("name")
+
+    def prepare(self, engine: wasmtime.Engine, capabilities: dict[str, Capability], observers: list[Observer]) -> None:
+        """Build the linker (declared interfaces only) and find the exports once."""
+        self.linker = build_linker(engine, self.component, self.audit, capabilities, observers)
+        for iface, funcs in ((LIFECYCLE, ("on-launch", "on-show", "on-hide", "on-unload")), (EVENTS, ("on-event",))):
+            parent = self.component.get_export_index(iface)
+            if parent is None:
+                raise ValueError(f"the component does not export {iface}")
+            for func in funcs:
+                index = self.component.get_export_index(func, parent)
+                if index is None:
+                    raise ValueError(f"the component does not export {iface}#{func}")
+                self.exports[func] = index
+
+
+def build_linker(
+    engine: wasmtime.Engine,
+    component: Component,
+    audit: ImportAudit,
+    capabilities: dict[str, Capability],
+    observers: list[Observer],
+) -> Linker:
+    """A linker that provides locked-down WASI and exactly the audited capabilities."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    imports = component.type.imports(engine)
+    with linker.root() as root:
+        for name in audit.capabilities:
+            iface = interface_name(name)
+            shapes = error_shapes(imports[iface].ty, engine)
+            capability = capabilities.get(name) or NotYetAvailable(name, list(shapes))
+            with root.add_instance(iface) as instance:
+                bind(instance, capability, shapes, observers)
+    return linker
+
+
+def export_func(instance: Any, store: wasmtime.Store, index: ExportIndex):
+    func = instance.get_func(store, index)
+    if func is None:
+        raise ValueError("export missing from the instance")
+    return func

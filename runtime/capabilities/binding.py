@@ -1,0 +1,104 @@
+"""Binding capabilities into a wasmtime linker: the shared plumbing.
+
+Every host function goes through one wrapper that finds the turn and the
+session, counts the call against the turn's limit, turns `CapabilityError`
+into the WIT error variant, and tells the host's observers (audit trail,
+developer inspector) what happened.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from wasmtime.component import FuncType, LinkerInstance
+
+from ..engine.turn import current_turn
+from .base import CallContext, Capability, CapabilityError, HostFunction
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One capability call, as observers see it."""
+
+    session_id: str
+    app_id: str
+    app_version: str
+    user: str
+    capability: str
+    function: str
+    decision: str  # "ok" or the error tag
+    duration_us: int
+    at: float
+
+
+Observer = Callable[[CallRecord], None]
+
+
+def error_shapes(interface_type: Any, engine: Any) -> dict[str, str]:
+    """Per function of an imported interface: how its errors are shaped."""
+    shapes: dict[str, str] = {}
+    for name, item in interface_type.exports(engine).items():
+        ty = getattr(item, "ty", item)
+        if not isinstance(ty, FuncType):
+            continue
+        result = ty.result
+        err = getattr(result, "err", None)
+        cases = [case for case, _ in getattr(err, "cases", [])]
+        shapes[name] = "payment-error" if "failed" in cases else "error"
+    return shapes
+
+
+def bind(
+    instance: LinkerInstance,
+    capability: Capability,
+    shapes: dict[str, str],
+    observers: list[Observer],
+) -> None:
+    """Define every function of `capability` that the component imports."""
+    implementations = capability.functions()
+    for name, shape in shapes.items():
+        implementation = implementations.get(name)
+        if implementation is None:
+            raise RuntimeError(f"capability {capability.name} has no host function {name}")
+        instance.add_func(name, _wrap(capability.name, name, shape, implementation, observers))
+
+
+def _wrap(
+    capability: str, function: str, shape: str, implementation: HostFunction, observers: list[Observer]
+) -> Callable[..., Any]:
+    qualified = f"{capability}.{function}"
+
+    def host_function(_store: Any, *args: Any) -> Any:
+        turn = current_turn()
+        turn.enter_host(qualified)
+        started = time.perf_counter()
+        decision = "ok"
+        session = turn.session
+        try:
+            return implementation(CallContext(session, capability, function), *args)
+        except CapabilityError as error:
+            decision = error.tag
+            return error.lower(shape)
+        except BaseException:
+            decision = "breach"
+            raise
+        finally:
+            turn.leave_host()
+            if observers:
+                record = CallRecord(
+                    session.id,
+                    session.app.id,
+                    session.app.version,
+                    session.user,
+                    capability,
+                    function,
+                    decision,
+                    int((time.perf_counter() - started) * 1e6),
+                    time.time(),
+                )
+                for observer in observers:
+                    observer(record)
+
+    return host_function

@@ -1,0 +1,5 @@
+"""log: diagnostics for the program's developer. Always available."""
+
+from .host import LogCapability
+
+__all__ = ["LogCapability"]

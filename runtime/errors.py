@@ -1,0 +1,116 @@
+"""Every error Capsule raises on purpose.
+
+Each message names what is wrong and what to do about it; `code` is a stable,
+machine-readable name for tests, JSON output and HTTP answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CapsuleError(Exception):
+    """Base class: `code` is stable, the message is for people."""
+
+    code: str = "capsule-error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document, located by a JSON pointer."""
+
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+class DocumentError(CapsuleError):
+    """A JSON document (manifest, view) that does not follow its schema."""
+
+    document: str = "document"
+
+    def __init__(self, problems: list[Problem], *, source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        where = f" in {source}" if source else ""
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"invalid {self.document}{where}:\n{lines}")
+
+
+class ManifestError(DocumentError):
+    code = "invalid-manifest"
+    document = "manifest"
+
+
+class ViewError(DocumentError):
+    code = "invalid-view"
+    document = "view"
+
+
+class PackageError(CapsuleError):
+    """A package that cannot be trusted or read. `code` says which check failed."""
+
+    code = "invalid-package"
+
+
+class AuditError(CapsuleError):
+    """A component imports something its manifest does not declare."""
+
+    code = "undeclared-import"
+
+    def __init__(self, message: str, *, undeclared: list[str]) -> None:
+        super().__init__(message)
+        self.undeclared = undeclared
+
+
+class BuildError(CapsuleError):
+    code = "build-failed"
+
+
+class NotInstalled(CapsuleError):
+    code = "not-installed"
+
+
+class ProgramError(CapsuleError):
+    """The program raised an exception in a turn; the session goes on."""
+
+    code = "program-error"
+
+    def __init__(self, kind: str, message: str, traceback: str) -> None:
+        super().__init__(f"the program raised {kind}: {message}")
+        self.kind = kind
+        self.traceback = traceback
+
+
+class SessionEnded(CapsuleError):
+    """The session was torn down: a limit was breached or the program trapped.
+
+    The host and every other session go on; this one cannot be used again.
+    """
+
+    code = "session-ended"
+
+
+class LimitExceeded(SessionEnded):
+    """A bounded turn ran past one of its limits (`limit` names which)."""
+
+    code = "limit-exceeded"
+
+    def __init__(self, limit: str, message: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class ProgramTrapped(SessionEnded):
+    code = "trapped"

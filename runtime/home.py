@@ -1,0 +1,53 @@
+"""Where Capsule keeps its state: keys, compile caches, databases.
+
+Everything lives under one directory, `CAPSULE_HOME` (default `~/.capsule`), so a
+test, a CI run or a second host can have its own by setting one variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def resolve(cls, root: str | os.PathLike[str] | None = None) -> "Home":
+        """The explicit root, else `$CAPSULE_HOME`, else `~/.capsule`."""
+        if root is None:
+            root = os.environ.get("CAPSULE_HOME") or Path.home() / ".capsule"
+        return cls(Path(root).expanduser().resolve())
+
+    def _dir(self, *parts: str) -> Path:
+        path = self.root.joinpath(*parts)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def keys(self) -> Path:
+        """Developer signing keys (`capsule keygen`)."""
+        return self._dir("keys")
+
+    @property
+    def compile_cache(self) -> Path:
+        """Compiled components, one file per package digest and engine build."""
+        return self._dir("cache", "compiled")
+
+    @property
+    def build_cache(self) -> Path:
+        """Intermediate build output of `capsule build`."""
+        return self._dir("cache", "build")
+
+    @property
+    def packages(self) -> Path:
+        """Installed packages, unpacked and verified, one directory per digest."""
+        return self._dir("packages")
+
+    @property
+    def data(self) -> Path:
+        """Databases of the embedded default providers."""
+        return self._dir("data")

@@ -1,0 +1,176 @@
+"""The embedding API: a host application installs packages and launches sessions.
+
+    host = Host()                                  # state under CAPSULE_HOME
+    host.install("hello-1.0.0.capsule")            # verify, audit, compile once
+    session = host.launch("com.example.hello", user="alice")
+    print(session.view)
+    session.dispatch("increment")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from .app import InstalledApp
+from .capabilities import Capability, Observer, default_capabilities
+from .engine.engine import Engine
+from .engine.imports import audit_imports, component_imports
+from .engine.limits import TurnLimits
+from .errors import AuditError, NotInstalled
+from .home import Home
+from .manifest import Manifest, load_manifest
+from .package import PackageLimits, open_package
+from .prompter import PolicyPrompter, Prompter
+from .session import Session
+
+INDEX_FILE = "installed.json"
+
+
+class Host:
+    """Installs packages and runs sessions. Thread-safe."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | Home | None = None,
+        *,
+        prompter: Prompter | None = None,
+        limits: TurnLimits | None = None,
+        package_limits: PackageLimits | None = None,
+        trusted_keys: set[str] | None = None,
+        capabilities: dict[str, Capability] | None = None,
+    ) -> None:
+        self.home = home if isinstance(home, Home) else Home.resolve(home)
+        self.prompter: Prompter = prompter or PolicyPrompter()
+        self.limits = limits or TurnLimits()
+        self.package_limits = package_limits or PackageLimits()
+        self.trusted_keys = trusted_keys
+        self.capabilities = {**default_capabilities(), **(capabilities or {})}
+        self.observers: list[Observer] = []
+        self.engine = Engine(self.home.compile_cache)
+        self._apps: dict[str, InstalledApp] = {}
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.RLock()
+
+    # -- packages --------------------------------------------------------------
+
+    def install(self, package: str | os.PathLike[str]) -> InstalledApp:
+        """Verify, audit and compile a package, then make it launchable.
+
+        Raises PackageError (untrusted or malformed package), ManifestError or
+        AuditError (an import the manifest does not declare); nothing is kept then.
+        """
+        verified = open_package(Path(package), self.package_limits, trusted_keys=self.trusted_keys)
+        manifest = load_manifest(verified.manifest_bytes, source=f"{package}:manifest.json")
+        component = self.engine.component(verified.digest, verified.component)
+        audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
+        if not audit.ok:
+            names = ", ".join(audit.refused)
+            raise AuditError(
+                f"{manifest.id} {manifest.version} imports {names}, which its manifest does not declare; "
+                "declare the capability under `permissions` in manifest.json and rebuild, or remove its use",
+                undeclared=audit.refused,
+            )
+        target = self.home.packages / verified.digest.replace("sha256:", "")
+        if not target.exists():
+            try:
+                verified.extract_to(target)
+            except FileExistsError:
+                pass  # the same digest installed at the same moment: same bytes
+        app = InstalledApp(manifest, verified.digest, verified.key_id, component, audit, target)
+        app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
+        with self._lock:
+            self._apps[manifest.id] = app
+            self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+        return app
+
+    def app(self, app_id: str) -> InstalledApp:
+        """The installed program, loading it from CAPSULE_HOME after a restart."""
+        with self._lock:
+            app = self._apps.get(app_id)
+            if app is None:
+                app = self._load_installed(app_id)
+                self._apps[app_id] = app
+            return app
+
+    def installed(self) -> list[dict[str, str]]:
+        return [{"id": k, **v} for k, v in sorted(self._read_index().items())]
+
+    # -- sessions --------------------------------------------------------------
+
+    def launch(
+        self,
+        app_id: str,
+        *,
+        user: str,
+        scene: str = "launch",
+        query: dict[str, str] | None = None,
+        page: str | None = None,
+    ) -> Session:
+        """Start a session of `app_id` for `user` and run its `on-launch`."""
+        app = self.app(app_id)
+        self.engine.ensure_ticking()
+        session = Session(
+            app, self.engine.wasmtime, user=user, prompter=self.prompter, limits=self.limits, on_end=self._forget
+        )
+        with self._lock:
+            self._sessions[session.id] = session
+        session.start(page or "", scene, dict(query or {}))
+        return session
+
+    def session(self, session_id: str) -> Session:
+        return self._sessions[session_id]
+
+    def sessions(self) -> list[Session]:
+        with self._lock:
+            return list(self._sessions.values())
+
+    def close(self) -> None:
+        for session in self.sessions():
+            session.close()
+        self.engine.close()
+
+    def _forget(self, session: Session) -> None:
+        with self._lock:
+            self._sessions.pop(session.id, None)
+
+    # -- the installed index -----------------------------------------------------
+
+    def _index_path(self) -> Path:
+        return self.home.packages / INDEX_FILE
+
+    def _read_index(self) -> dict[str, Any]:
+        try:
+            return json.loads(self._index_path().read_text())
+        except FileNotFoundError:
+            return {}
+
+    def _write_index(self, app_id: str, version: str, digest: str, key_id: str) -> None:
+        index = self._read_index()
+        index[app_id] = {"version": version, "digest": digest, "key_id": key_id}
+        fd, tmp = tempfile.mkstemp(dir=self.home.packages, prefix=".index-")
+        with os.fdopen(fd, "w") as f:
+            json.dump(index, f, indent=2, sort_keys=True)
+        os.replace(tmp, self._index_path())
+
+    def _load_installed(self, app_id: str) -> InstalledApp:
+        entry = self._read_index().get(app_id)
+        if entry is None:
+            raise NotInstalled(f"{app_id} is not installed; install its package first (Host.install or `capsule run PKG`)")
+        path = self.home.packages / entry["digest"].replace("sha256:", "")
+        manifest: Manifest = load_manifest((path / "manifest.json").read_bytes(), source=str(path))
+        component = self.engine.component(entry["digest"], wasm_path=path / "program.wasm")
+        audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
+        app = InstalledApp(manifest, entry["digest"], entry["key_id"], component, audit, path)
+        app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
+        return app
+
+
+def remove_home(home: Home) -> None:
+    """Delete every piece of Capsule state under a home (used by tests and `--reset`)."""
+    shutil.rmtree(home.root, ignore_errors=True)

@@ -1,0 +1,239 @@
+"""A session: one user running one program, in its own store.
+
+Every call into the program is a bounded turn (see `engine.turn`). A turn that
+breaches a limit or traps ends the session; the host and every other session
+go on. Calls on one session are serialized; sessions run concurrently on
+whatever threads the host application calls them from.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import wasmtime
+
+from .engine.limits import TurnLimits
+from .engine.turn import Turn
+from .errors import CapsuleError, LimitExceeded, ProgramError, ProgramTrapped, SessionEnded
+
+if TYPE_CHECKING:
+    from .app import InstalledApp
+    from .prompter import Prompter
+
+#: How long a prompt may wait for the user before it counts as "no".
+PROMPT_TIMEOUT_S = 120.0
+#: Lines kept per session of the program's log and its stdout/stderr.
+LOG_LINES = 500
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the user did on a view: a tap, a submitted form."""
+
+    page: str
+    handler: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    level: str
+    message: str
+    at: float
+
+
+class Session:
+    """One live program for one user. Create through `Host.launch`."""
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self,
+        app: "InstalledApp",
+        engine: wasmtime.Engine,
+        *,
+        user: str,
+        prompter: "Prompter",
+        limits: TurnLimits,
+        on_end: Callable[["Session"], None] | None = None,
+    ) -> None:
+        self.id = uuid.uuid4().hex[:16]
+        self.app = app
+        self.user = user
+        self.prompter = prompter
+        self.limits = limits
+        self.state = "starting"
+        self.view: dict[str, Any] | None = None
+        self.views_rendered = 0
+        self.toasts: list[tuple[str, str]] = []
+        self.logs: deque[LogLine] = deque(maxlen=LOG_LINES)
+        self.ended: SessionEnded | None = None
+        self._on_end = on_end
+        self._lock = threading.Lock()
+        self._turn: Turn | None = None
+        self._store = wasmtime.Store(engine)
+        wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
+        wasi.stdout_custom = lambda data: self._output("stdout", data)
+        wasi.stderr_custom = lambda data: self._output("stderr", data)
+        self._store.set_wasi(wasi)
+        self._store.set_limits(memory_size=limits.memory_bytes)
+        self._instance: Any = None
+        self._funcs: dict[str, Any] = {}
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self, page: str, scene: str, query: dict[str, str]) -> dict[str, Any] | None:
+        """Instantiate the program and deliver `on-launch`."""
+        with self._lock:
+            with Turn(self, self._store, self.limits, "instantiate") as turn:
+                self._turn = turn
+                try:
+                    self._instance = self.app.linker.instantiate(self._store, self.app.component)
+                except BaseException as error:  # noqa: BLE001 - classified and re-raised
+                    raise self._end(self._classify(error, turn)) from error
+            for name, index in self.app.exports.items():
+                self._funcs[name] = self._instance.get_func(self._store, index)
+            self.state = "active"
+            self._call("on-launch", page, scene, sorted(query.items()))
+            return self.view
+
+    def dispatch(self, handler: str | Event, data: dict[str, Any] | None = None, *, page: str | None = None):
+        """Deliver an event; returns the view afterwards.
+
+        `page` defaults to the page of the current view.
+        """
+        event = handler if isinstance(handler, Event) else Event(page or self.page, handler, data or {})
+        with self._lock:
+            self._call("on-event", event.page, event.handler, json.dumps(event.data, separators=(",", ":")))
+            return self.view
+
+    def show(self) -> None:
+        with self._lock:
+            self._call("on-show")
+            self.state = "active"
+
+    def hide(self) -> None:
+        with self._lock:
+            self._call("on-hide")
+            self.state = "hidden"
+
+    def close(self) -> None:
+        """Deliver `on-unload` (best effort) and release the store."""
+        with self._lock:
+            if self.state == "ended":
+                return
+            try:
+                self._call("on-unload")
+            except CapsuleError:
+                pass
+            self._release()
+            self.state = "ended"
+            if self._on_end:
+                self._on_end(self)
+
+    @property
+    def page(self) -> str:
+        """The page the current view belongs to."""
+        if self.view and self.view.get("name"):
+            return str(self.view["name"])
+        return self.app.manifest.entry_page
+
+    @property
+    def alive(self) -> bool:
+        return self.state in {"active", "hidden"}
+
+    # -- called by capabilities ----------------------------------------------
+
+    def set_view(self, view: dict[str, Any]) -> None:
+        self.view = view
+        self.views_rendered += 1
+
+    def add_toast(self, message: str, kind: str) -> None:
+        self.toasts.append((kind, message))
+
+    def add_log(self, level: str, message: str) -> None:
+        self.logs.append(LogLine(level, message, time.time()))
+
+    def ask(self, question: Callable[["Prompter", float], Any]) -> Any:
+        """Ask the user through the prompter; the wait is not the program's time."""
+        started = time.monotonic()
+        try:
+            return question(self.prompter, PROMPT_TIMEOUT_S)
+        finally:
+            if self._turn is not None:
+                self._turn.waiting_for_user(time.monotonic() - started)
+
+    # -- internals -------------------------------------------------------------
+
+    def _output(self, stream: str, data: bytes) -> None:
+        text = bytes(data).decode("utf-8", "replace").rstrip("\n")
+        if text:
+            self.add_log(stream, text)
+
+    def _call(self, export: str, *args: Any) -> None:
+        if self.ended is not None:
+            raise SessionEnded(f"session {self.id} has ended: {self.ended.message}", code=self.ended.code)
+        if self._instance is None:
+            raise SessionEnded(f"session {self.id} was never started")
+        func = self._funcs[export]
+        with Turn(self, self._store, self.limits, export) as turn:
+            self._turn = turn
+            try:
+                failure = func(self._store, *args)
+            except BaseException as error:  # noqa: BLE001 - classified and re-raised
+                raise self._end(self._classify(error, turn)) from error
+            finally:
+                self._turn = None
+        if failure is not None:
+            self._failed(failure)
+
+    def _failed(self, failure: Any) -> None:
+        kind = getattr(failure, "kind", "Error")
+        message = getattr(failure, "message", "")
+        traceback = getattr(failure, "traceback", "")
+        if traceback:
+            self.add_log("error", traceback)
+        if kind == "MemoryError":
+            raise self._end(
+                LimitExceeded(
+                    "memory_bytes",
+                    f"the program ran out of its {self.limits.memory_bytes // (1024 * 1024)} MiB of memory",
+                )
+            )
+        raise ProgramError(kind, message, traceback)
+
+    def _classify(self, error: BaseException, turn: Turn) -> SessionEnded:
+        if isinstance(error, SessionEnded):
+            return error
+        if isinstance(error, wasmtime.WasmtimeError) or isinstance(error, wasmtime.Trap):
+            text = str(error)
+            if "wasm trap: interrupt" in text:
+                return turn.classify_interrupt()
+            if "exceeds memory limits" in text or "memory limit" in text:
+                return LimitExceeded("memory_bytes", f"the program needs more than {self.limits.memory_bytes} bytes of memory")
+            cause = text.strip().splitlines()[-1] if text.strip() else "unknown trap"
+            return ProgramTrapped(f"the program trapped during {turn.what}: {cause}")
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise error
+        return ProgramTrapped(f"the host failed while serving the program ({turn.what}): {error!r}")
+
+    def _end(self, reason: SessionEnded) -> SessionEnded:
+        self.ended = reason
+        self.state = "ended"
+        self.add_log("error", f"session ended: {reason.message}")
+        self._release()
+        if self._on_end:
+            self._on_end(self)
+        return reason
+
+    def _release(self) -> None:
+        self._funcs.clear()
+        self._instance = None
+        self._store = None  # type: ignore[assignment]

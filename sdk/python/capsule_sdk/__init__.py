@@ -1,0 +1,48 @@
+"""The Capsule guest SDK for Python programs.
+
+    from capsule_sdk import App, Page, handler, view as v
+
+Capabilities are modules: `storage`, `payments`, `profile`, `location`, `media`,
+`qr`, `network`, `ui`, `log`. A failed call raises a `CapabilityError` subclass.
+"""
+
+# Every module is imported here, at build time: a component cannot load
+# modules later, so a lazy import would fail when the program runs.
+from . import location, log, media, network, payments, profile, qr, storage, ui, view
+from .app import App, Page, handler
+from .errors import (
+    CapabilityError,
+    InvalidArgument,
+    LimitExceeded,
+    NotDeclared,
+    PaymentCancelled,
+    PaymentConflict,
+    PaymentDeclined,
+    Refused,
+    Unavailable,
+)
+
+__all__ = [
+    "App",
+    "CapabilityError",
+    "InvalidArgument",
+    "LimitExceeded",
+    "NotDeclared",
+    "Page",
+    "PaymentCancelled",
+    "PaymentConflict",
+    "PaymentDeclined",
+    "Refused",
+    "Unavailable",
+    "handler",
+    "location",
+    "log",
+    "media",
+    "network",
+    "payments",
+    "profile",
+    "qr",
+    "storage",
+    "ui",
+    "view",
+]

@@ -1,0 +1,22 @@
+"""{{title}}: edit this file, then `capsule build` and `capsule run`."""
+
+from capsule_sdk import App, Page, handler, view as v
+
+app = App()
+
+
+@app.page("index")
+class Index(Page):
+    count = 0
+
+    def render(self):
+        return v.page(
+            "{{title}}",
+            v.text("Hello from {{title}}!", style="title"),
+            v.text(f"Pressed {self.count} times."),
+            v.button("Press me", "increment", style="primary"),
+        )
+
+    @handler
+    def increment(self, data):
+        self.count += 1

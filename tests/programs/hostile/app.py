@@ -1,0 +1,101 @@
+"""A program that attacks its sandbox; each handler reports what happened in the view."""
+
+import os
+import socket
+import sys
+
+from capsule_sdk import App, CapabilityError, Page, handler, log, storage, view as v
+
+app = App()
+
+
+def attempt(action):
+    try:
+        return f"allowed: {action()!r}"[:300]
+    except BaseException as error:  # noqa: BLE001 - we report whatever stopped us
+        return f"blocked: {type(error).__name__}"
+
+
+@app.page("index")
+class Index(Page):
+    outcome = "ready"
+
+    def render(self):
+        return v.page("Hostile", v.text(self.outcome))
+
+    @handler
+    def read_file(self, data):
+        self.outcome = "read_file " + attempt(lambda: open(data.get("path", "/etc/passwd")).read())
+
+    @handler
+    def list_root(self, data):
+        self.outcome = "list_root " + attempt(lambda: os.listdir("/"))
+
+    @handler
+    def lazy_import(self, data):
+        self.outcome = "lazy_import " + attempt(lambda: __import__("csv"))
+
+    @handler
+    def open_socket(self, data):
+        def connect():
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.connect(("127.0.0.1", int(data.get("port", 5432))))
+            return "connected"
+
+        self.outcome = "open_socket " + attempt(connect)
+
+    @handler
+    def read_env(self, data):
+        self.outcome = "read_env " + repr(dict(os.environ)) + " argv=" + repr(sys.argv)
+
+    @handler
+    def spin(self, data):
+        while True:
+            pass
+
+    @handler
+    def allocate(self, data):
+        hoard = []
+        while True:
+            hoard.append(bytearray(1024 * 1024))
+
+    @handler
+    def recurse(self, data):
+        def down(n):
+            return down(n + 1) + 1
+
+        down(0)
+
+    @handler
+    def recurse_deep(self, data):
+        sys.setrecursionlimit(10_000_000)
+
+        def down(n):
+            return down(n + 1) + 1
+
+        down(0)
+
+    @handler
+    def huge_view(self, data):
+        self.outcome = "x" * (2 * 1024 * 1024)
+
+    @handler
+    def call_flood(self, data):
+        for _ in range(100_000):
+            log.debug("flood")
+
+    @handler
+    def undeclared(self, data):
+        try:
+            storage.get("secret")
+            self.outcome = "undeclared allowed"
+        except CapabilityError as error:
+            self.outcome = f"undeclared blocked: {type(error).__name__}: {error}"
+
+    @handler
+    def markup(self, data):
+        self.outcome = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+    @handler
+    def crash(self, data):
+        raise ValueError("the program failed on purpose")
