@@ -29,6 +29,11 @@ class CapsuleJsonSchema(GenerateJsonSchema):
     - A dict with constrained keys becomes `propertyNames` plus
       `additionalProperties`: pydantic's `patternProperties` would let keys
       that miss the pattern through unchecked.
+    - A union told apart by a tag (`type`) becomes one `if`/`then` per tag.
+      A plain `oneOf` makes validators try every branch, and every branch
+      descends into the children, so checking nested views took time
+      exponential in their depth; `discriminator` is an OpenAPI keyword
+      that JSON Schema validators ignore.
     """
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
@@ -38,6 +43,22 @@ class CapsuleJsonSchema(GenerateJsonSchema):
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        json_schema = super().tagged_union_schema(schema)
+        discriminator = json_schema.pop("discriminator", None)
+        if not discriminator or "mapping" not in discriminator:
+            return json_schema
+        tag, mapping = discriminator["propertyName"], discriminator["mapping"]
+        return {
+            "type": "object",
+            "required": [tag],
+            "properties": {tag: {"enum": sorted(mapping)}},
+            "allOf": [
+                {"if": {"properties": {tag: {"const": value}}}, "then": {"$ref": ref}}
+                for value, ref in sorted(mapping.items())
+            ],
+        }
 
     def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
         json_schema = super().dict_schema(schema)

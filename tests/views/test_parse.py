@@ -28,8 +28,17 @@ def only_problem(text, **options) -> Problem:
 @pytest.mark.parametrize("node", EVERY_NODE.values(), ids=list(EVERY_NODE))
 def test_every_node_type_is_accepted(node):
     view = parse_view(json.dumps(page(node)))
-    assert view["children"][0] == {**_defaults(node["type"]), **node}
+    assert view["children"][0] == _with_defaults(node)
     assert json.loads(json.dumps(view)) == view  # plain JSON data
+
+
+def _with_defaults(node: dict) -> dict:
+    """`node` and every node inside it, with the defaults the host fills in."""
+    filled = {**_defaults(node["type"]), **node}
+    for field in ("children", "items"):
+        if field in filled:
+            filled[field] = [_with_defaults(child) for child in filled[field]]
+    return filled
 
 
 def _defaults(node_type: str) -> dict:
@@ -100,7 +109,8 @@ def test_all_problems_are_reported_together():
 def test_depth_limit():
     parse_view(json.dumps(nested(MAX_DEPTH)))
     problem = only_problem(nested(MAX_DEPTH + 1))
-    assert problem.pointer == "/children/0" + "/children/0" * (MAX_DEPTH - 2)
+    # The page is level 1, so the node at level MAX_DEPTH + 1 is MAX_DEPTH steps down.
+    assert problem.pointer == "/children/0" * MAX_DEPTH
     assert f"at most {MAX_DEPTH} levels" in problem.message and f"level {MAX_DEPTH + 1}" in problem.message
 
 
