@@ -109,9 +109,12 @@ class Session:
 
         `page` defaults to the page of the current view.
         """
-        event = handler if isinstance(handler, Event) else Event(page or self.page, handler, data or {})
+        if isinstance(handler, Event):
+            page, data, handler = handler.page, handler.data, handler.handler
+        # Most taps carry no data: skip encoding an empty object on the hot path.
+        payload = json.dumps(data, separators=(",", ":")) if data else "{}"
         with self._lock:
-            self._call("on-event", event.page, event.handler, json.dumps(event.data, separators=(",", ":")))
+            self._call("on-event", page or self.page, handler, payload)
             return self.view
 
     def show(self) -> None:

@@ -59,6 +59,9 @@ def _source_digest(program_dir: Path, capabilities: set[str] | None) -> str:
     roots = [(program_dir, program_files(program_dir))]
     roots.append((PYTHON_SDK_DIR, sorted(p for p in PYTHON_SDK_DIR.rglob("*.py"))))
     roots.append((WIT_DIR, sorted(WIT_DIR.glob("*.wit"))))
+    # The toolchain writes the world and the entry module: a change to it is a change to the build.
+    toolchain = Path(__file__).resolve().parent
+    roots.append((toolchain, sorted(toolchain.glob("*.py"))))
     for root, files in roots:
         for path in files:
             h.update(f"{root.name}/{path.relative_to(root).as_posix()}\0".encode())
