@@ -11,8 +11,9 @@ from rich.console import Console
 
 from capsule.runtime.errors import CapsuleError, DocumentError
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# soft_wrap: a long path, digest or message stays on one line to copy; tables still fit the width.
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(value: Any) -> None:
