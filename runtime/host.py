@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -170,7 +169,3 @@ class Host:
         app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
         return app
 
-
-def remove_home(home: Home) -> None:
-    """Delete every piece of Capsule state under a home (used by tests and `--reset`)."""
-    shutil.rmtree(home.root, ignore_errors=True)

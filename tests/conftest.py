@@ -60,3 +60,56 @@ def texts(view: dict) -> list[str]:
 
     walk(view)
     return found
+
+
+#: The PostgreSQL the suite uses; CI has one on loopback with trust auth.
+POSTGRES_URL = os.environ.get("CAPSULE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_or_skip() -> str:
+    """The test PostgreSQL's URL; a skip outside CI when it is not running, a failure in CI."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "not available"
+        if os.environ.get("CI"):
+            raise RuntimeError(f"CI needs PostgreSQL at {POSTGRES_URL}: {error}") from error
+        pytest.skip(f"PostgreSQL is not running at {POSTGRES_URL} (set CAPSULE_TEST_POSTGRES)")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database of each kind: SQLite in a file, PostgreSQL in its own schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    import uuid
+
+    import sqlalchemy
+
+    url = postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture
+def database(database_url: str):
+    """A `Database` on each kind of database, closed afterwards."""
+    from capsule.runtime.database import Database
+
+    db = Database.open(database_url)
+    yield db
+    db.close()
