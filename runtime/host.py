@@ -26,6 +26,7 @@ from .home import Home
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, open_package
 from .prompter import PolicyPrompter, Prompter
+from .services import HostServices
 from .session import Session
 
 INDEX_FILE = "installed.json"
@@ -43,13 +44,15 @@ class Host:
         package_limits: PackageLimits | None = None,
         trusted_keys: set[str] | None = None,
         capabilities: dict[str, Capability] | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or PolicyPrompter()
         self.limits = limits or TurnLimits()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.capabilities = {**default_capabilities(), **(capabilities or {})}
+        self.services = HostServices(self.home, database_url=database_url)
+        self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         self.observers: list[Observer] = []
         self.engine = Engine(self.home.compile_cache)
         self._apps: dict[str, InstalledApp] = {}
@@ -133,6 +136,7 @@ class Host:
         for session in self.sessions():
             session.close()
         self.engine.close()
+        self.services.close()
 
     def _forget(self, session: Session) -> None:
         with self._lock:

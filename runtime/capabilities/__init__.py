@@ -8,6 +8,8 @@ built yet answers "unavailable" to every call (see `NotYetAvailable`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import (
     CallContext,
     Capability,
@@ -23,9 +25,15 @@ from .binding import CallRecord, Observer
 from .log import LogCapability
 from .ui import UiCapability
 
+if TYPE_CHECKING:
+    from ..services import HostServices
 
-def default_capabilities() -> dict[str, Capability]:
-    """The capabilities this host implements today, by interface name."""
+
+def default_capabilities(services: "HostServices") -> dict[str, Capability]:
+    """The capabilities this host implements today, by interface name.
+
+    Each is built from the host's shared `services` (database, keys, identities).
+    """
     return {"ui": UiCapability(), "log": LogCapability()}
 
 

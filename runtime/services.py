@@ -1,0 +1,143 @@
+"""What the host lends its capabilities: the database, its own keys, user identities.
+
+A capability's host side is built from `HostServices` (see
+`capabilities.default_capabilities`), so every capability reaches shared state
+the same way and a host application can swap any part (its own database URL,
+its own key) in one place. Each part is made on first use: a host that only
+runs programs without payments or storage never opens the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .database import Database
+from .errors import PackageError
+from .home import Home
+from .package.keys import generate_key, load_signing_key
+
+#: The host's own signing key (receipts, countersignatures), in `CAPSULE_HOME/keys/`.
+HOST_KEY_NAME = "host"
+#: The secret behind pseudonymous user ids, in `CAPSULE_HOME/keys/`.
+USER_ID_SECRET_FILE = "user-id.secret"
+
+_metadata = sa.MetaData()
+
+#: Which real user a program-scoped id stands for. Ids are computed, never
+#: guessed; this table exists so a capability can resolve one it was handed
+#: (a transfer "to" a user the program knows only by its id).
+program_users = sa.Table(
+    "program_users",
+    _metadata,
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("program_user_id", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String(200), nullable=False),
+)
+
+
+@dataclass
+class Identities:
+    """Pseudonymous user ids: a keyed hash of (scope, user) under the host's secret.
+
+    The scope is a program id, or a developer's link group when the developer
+    has linked programs. The same person gets a stable id within one scope and
+    unrelated ids across scopes; without the secret, ids cannot be joined.
+    """
+
+    secret: bytes
+    database: Database | None = None
+    _known: set[tuple[str, str]] = field(default_factory=set, repr=False)
+
+    def user_id(self, scope: str, user: str) -> str:
+        digest = hmac.new(self.secret, f"capsule/user-id/v1\0{scope}\0{user}".encode(), hashlib.sha256).digest()
+        program_user_id = "u_" + digest[:16].hex()
+        if self.database is not None and (scope, user) not in self._known:
+            self._remember(scope, program_user_id, user)
+            self._known.add((scope, user))
+        return program_user_id
+
+    def user_for(self, scope: str, program_user_id: str) -> str | None:
+        """The real user behind an id issued in `scope`, or None if none was issued."""
+        if self.database is None:
+            return None
+        with self.database.read() as db:
+            return db.execute(
+                sa.select(program_users.c.user).where(
+                    program_users.c.scope == scope, program_users.c.program_user_id == program_user_id
+                )
+            ).scalar_one_or_none()
+
+    def _remember(self, scope: str, program_user_id: str, user: str) -> None:
+        assert self.database is not None
+        with self.database.transaction() as db:
+            exists = db.execute(
+                sa.select(program_users.c.user).where(
+                    program_users.c.scope == scope, program_users.c.program_user_id == program_user_id
+                )
+            ).first()
+            if exists is None:
+                db.execute(program_users.insert().values(scope=scope, program_user_id=program_user_id, user=user))
+
+
+class HostServices:
+    """The shared parts behind every capability; made lazily, once per host."""
+
+    def __init__(self, home: Home, *, database_url: str | None = None) -> None:
+        self.home = home
+        self.database_url = database_url
+
+    @cached_property
+    def database(self) -> Database:
+        database = Database.open(self.database_url, home=self.home)
+        database.ensure(_metadata)
+        return database
+
+    @cached_property
+    def host_key(self) -> Ed25519PrivateKey:
+        """The host's Ed25519 key (made on first use): receipts are signed with it."""
+        try:
+            return load_signing_key(self.home, HOST_KEY_NAME)
+        except PackageError as error:
+            if error.code != "key-missing":
+                raise
+            try:
+                generate_key(self.home, HOST_KEY_NAME)
+            except PackageError as race:
+                if race.code != "key-exists":
+                    raise
+            return load_signing_key(self.home, HOST_KEY_NAME)
+
+    @cached_property
+    def identities(self) -> Identities:
+        return Identities(self._user_id_secret(), self.database)
+
+    def _user_id_secret(self) -> bytes:
+        path = self.home.keys / USER_ID_SECRET_FILE
+        if not path.exists():
+            # Written aside and linked into place: a second host starting at
+            # the same moment sees either no file or the whole secret.
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(secrets.token_bytes(32))
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        return path.read_bytes()
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.close()
