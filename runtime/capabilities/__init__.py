@@ -23,6 +23,7 @@ from .base import (
 )
 from .binding import CallRecord, Observer
 from .log import LogCapability
+from .payments import PaymentsCapability
 from .ui import UiCapability
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def default_capabilities(services: "HostServices") -> dict[str, Capability]:
 
     Each is built from the host's shared `services` (database, keys, identities).
     """
-    return {"ui": UiCapability(), "log": LogCapability()}
+    return {"ui": UiCapability(), "log": LogCapability(), "payments": PaymentsCapability(services)}
 
 
 __all__ = [

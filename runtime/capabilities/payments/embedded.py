@@ -1,0 +1,402 @@
+"""The embedded default provider: wallets and a double-entry ledger in the runtime's database.
+
+Each movement (a payment, a refund, a transfer, an envelope created, a share
+claimed, an envelope expired) is exactly one database transaction: the ledger
+entries, the order or refund row with its signed receipt, and the merchant
+notification queued in the outbox. A crash before the commit leaves nothing;
+after it, everything. Idempotency is held by primary keys, so two threads (or
+two hosts on PostgreSQL) paying one order cannot both insert it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from typing import Callable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ...database import Database
+from ..base import InvalidArgument
+from . import ledger
+from .errors import PaymentConflict, PaymentDeclined
+from .ledger import ESCROW, EXTERNAL, Entry, merchant_account, user_account
+from .provider import Charge, Envelope, Order, Receipt, RefundReceipt
+from .receipts import ReceiptSigner, canonical_json
+from .tables import envelopes, metadata, orders, outbox, refunds, shares
+
+DAY_S = 86_400
+
+
+def _terms_digest(terms: dict[str, object]) -> str:
+    return hashlib.sha256(canonical_json(terms).encode()).hexdigest()
+
+
+def day_start(now: int) -> int:
+    """Midnight UTC of `now`'s day: daily limits run per UTC day."""
+    return now - now % DAY_S
+
+
+class EmbeddedProvider:
+    """Wallets and the ledger in `database`; receipts signed by `signer`.
+
+    `fee` is a fixed fee in minor units the merchant pays per payment (shops
+    pay a fixed fee per transaction); it goes to the `fees` account.
+    """
+
+    def __init__(
+        self, database: Database, signer: ReceiptSigner, *, fee: int = 0, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.database = database
+        self.signer = signer
+        self.fee = fee
+        self.clock = clock
+        database.ensure(metadata)
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    # -- wallets -------------------------------------------------------------
+
+    def topup(self, user: str, amount: int, currency: str, memo: str = "top-up") -> str:
+        """Bring money in from outside (a bank, a card): the only way money enters."""
+        if amount <= 0:
+            raise InvalidArgument(f"a top-up must be more than 0, got {amount}")
+        with self.database.transaction() as conn:
+            return ledger.post(
+                conn, "topup", [Entry(EXTERNAL, currency, -amount), Entry(user_account(user), currency, amount)],
+                memo=memo, at=self._now(),
+            )
+
+    def balance(self, user: str, currency: str) -> int:
+        with self.database.read() as conn:
+            return ledger.balance(conn, user_account(user), currency)
+
+    def balances(self, account: str) -> dict[str, int]:
+        with self.database.read() as conn:
+            return ledger.balances_of(conn, account)
+
+    def statement(self, account: str, limit: int = 100) -> list[ledger.StatementLine]:
+        with self.database.read() as conn:
+            return ledger.statement(conn, account, limit)
+
+    def check(self) -> ledger.Audit:
+        with self.database.read() as conn:
+            return ledger.check(conn)
+
+    # -- payments ------------------------------------------------------------
+
+    def find_order(self, app_id: str, order_id: str) -> Order | None:
+        with self.database.read() as conn:
+            return _order(conn, app_id, order_id)
+
+    def charge(self, charge: Charge) -> Receipt:
+        terms = _terms_digest(charge.terms())
+        try:
+            with self.database.transaction() as conn:
+                existing = _order(conn, charge.app_id, charge.order_id, lock=True)
+                if existing is not None:
+                    return _same_order(existing, terms)
+                payer = user_account(charge.user)
+                ledger.lock_account(conn, payer, charge.currency)
+                now = self._now()
+                self._check_daily(conn, payer, charge.currency, charge.amount, charge.daily_limit, now)
+                tx = ledger.new_id("tx")
+                signed = self.signer.sign(
+                    "payment",
+                    {
+                        "program": charge.app_id,
+                        "order_id": charge.order_id,
+                        "amount": charge.amount,
+                        "currency": charge.currency,
+                        "transaction_id": tx,
+                        "paid_at": now,
+                        "payer": charge.payer_id,
+                    },
+                )
+                fee = min(self.fee, charge.amount)
+                ledger.post(
+                    conn,
+                    "payment",
+                    [
+                        Entry(payer, charge.currency, -charge.amount),
+                        Entry(merchant_account(charge.app_id), charge.currency, charge.amount - fee),
+                        Entry(ledger.FEES, charge.currency, fee),
+                    ],
+                    app_id=charge.app_id, reference=charge.order_id, memo=charge.description,
+                    transaction_id=tx, at=now,
+                )
+                # The order row after the entries: its primary key is what makes a
+                # concurrent second payment of this order fail and roll back.
+                conn.execute(
+                    orders.insert().values(
+                        app_id=charge.app_id, order_id=charge.order_id, user=charge.user, terms=terms,
+                        amount=charge.amount, currency=charge.currency, refunded=0, transaction_id=tx,
+                        paid_at=now, payload=signed.payload, signature=signed.signature,
+                    )
+                )
+                self._notify(conn, charge.app_id, charge.notify_url, "payment.succeeded", signed.payload, signed.signature, now)
+                return Receipt(tx, charge.order_id, charge.amount, charge.currency, now, signed.payload, signed.signature)
+        except IntegrityError:
+            # Another payment of this order committed first: answer as a replay.
+            existing = self.find_order(charge.app_id, charge.order_id)
+            if existing is None:
+                raise
+            return _same_order(existing, terms)
+
+    def _check_daily(self, conn: Connection, account: str, currency: str, amount: int, limit: int | None, now: int) -> None:
+        if limit is None:
+            return
+        spent = ledger.spent_since(conn, account, currency, day_start(now))
+        if spent + amount > limit:
+            raise PaymentDeclined(
+                f"daily limit reached: {spent} of {limit} {currency} minor units spent today, "
+                f"{amount} more asked; try again tomorrow or pay less"
+            )
+
+    # -- refunds -------------------------------------------------------------
+
+    def refund(self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str) -> RefundReceipt:
+        try:
+            with self.database.transaction() as conn:
+                done = _refund(conn, app_id, refund_id)
+                if done is not None:
+                    return _same_refund(done, order_id, amount)
+                order = _order(conn, app_id, order_id, lock=True)
+                if order is None:
+                    raise InvalidArgument(f"no paid order {order_id!r} in this program; query-order lists what exists")
+                remaining = order.amount - order.refunded
+                if amount > remaining:
+                    raise InvalidArgument(
+                        f"refund of {amount} exceeds what is left to refund on order {order_id!r} "
+                        f"({remaining} of {order.amount} {order.currency} minor units)"
+                    )
+                now = self._now()
+                tx = ledger.new_id("tx")
+                signed = self.signer.sign(
+                    "refund",
+                    {
+                        "program": app_id, "order_id": order_id, "refund_id": refund_id, "amount": amount,
+                        "currency": order.currency, "transaction_id": tx, "refunded_at": now,
+                    },
+                )
+                ledger.post(
+                    conn, "refund",
+                    [Entry(merchant_account(app_id), order.currency, -amount), Entry(user_account(order.user), order.currency, amount)],
+                    app_id=app_id, reference=refund_id, memo=reason, transaction_id=tx, at=now,
+                )
+                conn.execute(
+                    orders.update()
+                    .where(orders.c.app_id == app_id, orders.c.order_id == order_id)
+                    .values(refunded=orders.c.refunded + amount)
+                )
+                conn.execute(
+                    refunds.insert().values(
+                        app_id=app_id, refund_id=refund_id, order_id=order_id, amount=amount, transaction_id=tx,
+                        refunded_at=now, payload=signed.payload, signature=signed.signature,
+                    )
+                )
+                return RefundReceipt(refund_id, order_id, amount, order.currency, now, signed.payload, signed.signature)
+        except IntegrityError:
+            with self.database.read() as conn:
+                done = _refund(conn, app_id, refund_id)
+            if done is None:
+                raise
+            return _same_refund(done, order_id, amount)
+
+    # -- between users ----------------------------------------------------------
+
+    def transfer(
+        self, app_id: str, payer: str, payer_id: str, payee: str, payee_id: str, amount: int, currency: str, note: str,
+        daily_limit: int | None,
+    ) -> Receipt:
+        with self.database.transaction() as conn:
+            source = user_account(payer)
+            ledger.lock_account(conn, source, currency)
+            now = self._now()
+            self._check_daily(conn, source, currency, amount, daily_limit, now)
+            tx = ledger.new_id("tx")
+            signed = self.signer.sign(
+                "transfer",
+                {
+                    "program": app_id, "order_id": tx, "amount": amount, "currency": currency,
+                    "transaction_id": tx, "paid_at": now, "payer": payer_id, "payee": payee_id,
+                },
+            )
+            ledger.post(
+                conn, "transfer", [Entry(source, currency, -amount), Entry(user_account(payee), currency, amount)],
+                app_id=app_id, reference=payee_id, memo=note, transaction_id=tx, at=now,
+            )
+            return Receipt(tx, tx, amount, currency, now, signed.payload, signed.signature)
+
+    def create_envelope(
+        self, app_id: str, sender: str, total: int, currency: str, count: int, note: str, expires_in: int,
+        daily_limit: int | None,
+    ) -> Envelope:
+        if total < count:
+            raise InvalidArgument(f"{total} minor units cannot make {count} shares of at least 1 each")
+        amounts = split_at_random(total, count)
+        with self.database.transaction() as conn:
+            source = user_account(sender)
+            ledger.lock_account(conn, source, currency)
+            now = self._now()
+            self._check_daily(conn, source, currency, total, daily_limit, now)
+            envelope_id = f"env_{uuid.uuid4().hex}"
+            ledger.post(
+                conn, "envelope", [Entry(source, currency, -total), Entry(ESCROW, currency, total)],
+                app_id=app_id, reference=envelope_id, memo=note, at=now,
+            )
+            conn.execute(
+                envelopes.insert().values(
+                    id=envelope_id, app_id=app_id, sender=sender, currency=currency, total=total, shares=count,
+                    claimed=0, note=note, expires_at=now + expires_in, state="open",
+                )
+            )
+            conn.execute(
+                shares.insert(),
+                [{"envelope_id": envelope_id, "share": i, "amount": a, "claimed_by": None} for i, a in enumerate(amounts)],
+            )
+            return Envelope(envelope_id, total, currency, count, 0, now + expires_in, "open", tuple(amounts))
+
+    def claim_envelope(self, app_id: str, envelope_id: str, user: str) -> int:
+        with self.database.transaction() as conn:
+            # Locking the envelope row serializes claims of one envelope on PostgreSQL.
+            row = conn.execute(
+                sa.select(envelopes).where(envelopes.c.id == envelope_id, envelopes.c.app_id == app_id).with_for_update()
+            ).first()
+            if row is None:
+                raise InvalidArgument(f"no red envelope {envelope_id!r} in this program")
+            now = self._now()
+            if row.state != "open" or row.expires_at <= now:
+                raise PaymentDeclined(f"red envelope {envelope_id} has expired; its remainder went back to the sender")
+            mine = conn.execute(
+                sa.select(shares.c.amount).where(shares.c.envelope_id == envelope_id, shares.c.claimed_by == user)
+            ).first()
+            if mine is not None:
+                raise PaymentConflict(f"you already claimed {mine[0]} from red envelope {envelope_id}; one share each")
+            share = conn.execute(
+                sa.select(shares.c.share, shares.c.amount)
+                .where(shares.c.envelope_id == envelope_id, shares.c.claimed_by.is_(None))
+                .order_by(shares.c.share)
+                .limit(1)
+            ).first()
+            if share is None:
+                raise PaymentDeclined(f"red envelope {envelope_id} is empty: all {row.shares} shares were claimed")
+            conn.execute(
+                shares.update()
+                .where(shares.c.envelope_id == envelope_id, shares.c.share == share.share)
+                .values(claimed_by=user)
+            )
+            conn.execute(envelopes.update().where(envelopes.c.id == envelope_id).values(claimed=envelopes.c.claimed + 1))
+            ledger.post(
+                conn, "claim", [Entry(ESCROW, row.currency, -share.amount), Entry(user_account(user), row.currency, share.amount)],
+                app_id=app_id, reference=envelope_id, at=now,
+            )
+            return int(share.amount)
+
+    def expire_envelopes(self) -> int:
+        """Send every expired envelope's unclaimed remainder back to its sender; returns how many."""
+        now = self._now()
+        with self.database.read() as conn:
+            due = [r[0] for r in conn.execute(
+                sa.select(envelopes.c.id).where(envelopes.c.state == "open", envelopes.c.expires_at <= now)
+            )]
+        for envelope_id in due:
+            with self.database.transaction() as conn:
+                row = conn.execute(sa.select(envelopes).where(envelopes.c.id == envelope_id).with_for_update()).first()
+                if row is None or row.state != "open":
+                    continue  # another host settled it
+                left = conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.sum(shares.c.amount), 0)).where(
+                        shares.c.envelope_id == envelope_id, shares.c.claimed_by.is_(None)
+                    )
+                ).scalar_one()
+                ledger.post(
+                    conn, "envelope-expiry",
+                    [Entry(ESCROW, row.currency, -int(left)), Entry(user_account(row.sender), row.currency, int(left))],
+                    app_id=row.app_id, reference=envelope_id, at=now,
+                )
+                conn.execute(envelopes.update().where(envelopes.c.id == envelope_id).values(state="settled"))
+        return len(due)
+
+    # -- merchants -----------------------------------------------------------------
+
+    def orders(self, app_id: str) -> list[Order]:
+        with self.database.read() as conn:
+            rows = conn.execute(sa.select(orders).where(orders.c.app_id == app_id).order_by(orders.c.paid_at))
+            return [_order_from(row) for row in rows]
+
+    def _notify(
+        self, conn: Connection, app_id: str, url: str | None, event: str, payload: str, signature: str, now: int
+    ) -> None:
+        """Queue a notification in the same transaction as the payment (an outbox):
+        a committed payment always has its notification, a rolled-back one never."""
+        if not url:
+            return
+        event_id = f"evt_{uuid.uuid4().hex}"
+        body = canonical_json(
+            {"event_id": event_id, "type": event, "created_at": now, "receipt": {"payload": payload, "signature": signature}}
+        )
+        conn.execute(
+            outbox.insert().values(
+                event_id=event_id, app_id=app_id, url=url, body=body, attempts=0, next_attempt_at=float(now)
+            )
+        )
+
+
+def split_at_random(total: int, count: int) -> list[int]:
+    """`total` cut at `count - 1` distinct random points: `count` shares of at least 1 each,
+    summing to `total` exactly (integers, so nothing is lost to rounding)."""
+    rng = secrets.SystemRandom()
+    cuts = sorted(rng.sample(range(1, total), count - 1)) if count > 1 else []
+    points = [0, *cuts, total]
+    return [b - a for a, b in zip(points, points[1:])]
+
+
+def _order(conn: Connection, app_id: str, order_id: str, *, lock: bool = False) -> Order | None:
+    query = sa.select(orders).where(orders.c.app_id == app_id, orders.c.order_id == order_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    return _order_from(row) if row else None
+
+
+def _order_from(row: sa.Row) -> Order:
+    receipt = Receipt(row.transaction_id, row.order_id, row.amount, row.currency, row.paid_at, row.payload, row.signature)
+    return Order(row.order_id, row.transaction_id, row.amount, row.refunded, row.currency, row.user, row.terms, receipt)
+
+
+def _same_order(order: Order, terms: str) -> Receipt:
+    if order.terms != terms:
+        raise PaymentConflict(
+            f"order {order.order_id!r} was already paid with other terms (payer, amount, currency, description "
+            "or items); use a new order id for a new payment"
+        )
+    return order.receipt
+
+
+def _refund(conn: Connection, app_id: str, refund_id: str) -> sa.Row | None:
+    return conn.execute(sa.select(refunds).where(refunds.c.app_id == app_id, refunds.c.refund_id == refund_id)).first()
+
+
+def _same_refund(row: sa.Row, order_id: str, amount: int) -> RefundReceipt:
+    if row.order_id != order_id or row.amount != amount:
+        raise PaymentConflict(
+            f"refund id {row.refund_id!r} was already used for {row.amount} on order {row.order_id!r}; "
+            "use a new refund id for another refund"
+        )
+    payload = json.loads(row.payload)
+    return RefundReceipt(row.refund_id, row.order_id, row.amount, payload["currency"], row.refunded_at, row.payload, row.signature)
+
+
+def iter_due(database: Database, now: float, limit: int = 50) -> Iterator[sa.Row]:
+    with database.read() as conn:
+        yield from conn.execute(
+            sa.select(outbox)
+            .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.next_attempt_at)
+            .limit(limit)
+        ).all()

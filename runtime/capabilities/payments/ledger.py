@@ -1,0 +1,245 @@
+"""The double-entry ledger: balanced transactions of integer entries.
+
+Accounts are named by kind: `user:NAME`, `merchant:APP_ID` (the program's
+developer is paid into its program's account), `fees`, `escrow` (red envelopes
+in flight) and `external:topup` (money that came in from outside: it is the
+only account allowed below zero, so the sum of all other balances always
+equals the sum of top-ups). Every movement is one `post`, inside the caller's
+database transaction, so a crash leaves either all of its entries or none.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from .errors import PaymentDeclined
+from .tables import balances, entries, transactions
+
+FEES = "fees"
+ESCROW = "escrow"
+EXTERNAL = "external:topup"
+
+
+def user_account(user: str) -> str:
+    return f"user:{user}"
+
+
+def merchant_account(app_id: str) -> str:
+    return f"merchant:{app_id}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a transaction: `amount` (signed minor units) for `account`."""
+
+    account: str
+    currency: str
+    amount: int
+
+
+class Unbalanced(AssertionError):
+    """A transaction whose entries do not sum to zero per currency: a bug, never posted."""
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def post(
+    conn: Connection,
+    kind: str,
+    lines: Iterable[Entry],
+    *,
+    app_id: str | None = None,
+    reference: str | None = None,
+    memo: str = "",
+    transaction_id: str | None = None,
+    at: int | None = None,
+) -> str:
+    """Write one balanced transaction and apply it to the balances; returns its id.
+
+    A debit that would take an account other than `external:*` below zero raises
+    `PaymentDeclined`; the caller's transaction then rolls back as a whole.
+    """
+    lines = [line for line in lines if line.amount != 0]
+    totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if not isinstance(line.amount, int) or isinstance(line.amount, bool):
+            raise Unbalanced(f"amount {line.amount!r} for {line.account} is not an integer")
+        totals[line.currency] += line.amount
+    if any(totals.values()):
+        raise Unbalanced(f"{kind} entries do not balance: {dict(totals)}")
+    tx = transaction_id or new_id("tx")
+    conn.execute(
+        transactions.insert().values(
+            id=tx, kind=kind, app_id=app_id, reference=reference, memo=memo[:400], at=at or int(time.time())
+        )
+    )
+    # Debits first, in a fixed order, so concurrent transactions lock rows alike.
+    for line in sorted(lines, key=lambda e: (e.amount > 0, e.account, e.currency)):
+        _apply(conn, line)
+    conn.execute(
+        entries.insert(),
+        [{"transaction_id": tx, "account": e.account, "currency": e.currency, "amount": e.amount} for e in lines],
+    )
+    return tx
+
+
+def _apply(conn: Connection, line: Entry) -> None:
+    if line.amount < 0 and not line.account.startswith("external:"):
+        # Checked and applied in one statement: no window between "enough?" and "take it".
+        done = conn.execute(
+            balances.update()
+            .where(
+                balances.c.account == line.account,
+                balances.c.currency == line.currency,
+                balances.c.balance >= -line.amount,
+            )
+            .values(balance=balances.c.balance + line.amount)
+        ).rowcount
+        if done != 1:
+            have = balance(conn, line.account, line.currency)
+            raise PaymentDeclined(
+                f"insufficient funds: {line.account} has {have} {line.currency} minor units, "
+                f"{-line.amount} needed; top up first"
+            )
+        return
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(balances)
+    conn.execute(
+        insert.values(account=line.account, currency=line.currency, balance=line.amount).on_conflict_do_update(
+            index_elements=[balances.c.account, balances.c.currency],
+            set_={"balance": balances.c.balance + line.amount},
+        )
+    )
+
+
+def lock_account(conn: Connection, account: str, currency: str) -> int:
+    """Lock an account's balance row until the transaction ends (PostgreSQL) and read it.
+
+    On SQLite the whole database is already locked by BEGIN IMMEDIATE.
+    """
+    row = conn.execute(
+        sa.select(balances.c.balance)
+        .where(balances.c.account == account, balances.c.currency == currency)
+        .with_for_update()
+    ).first()
+    return int(row[0]) if row else 0
+
+
+def balance(conn: Connection, account: str, currency: str) -> int:
+    row = conn.execute(
+        sa.select(balances.c.balance).where(balances.c.account == account, balances.c.currency == currency)
+    ).first()
+    return int(row[0]) if row else 0
+
+
+def balances_of(conn: Connection, account: str) -> dict[str, int]:
+    rows = conn.execute(
+        sa.select(balances.c.currency, balances.c.balance).where(balances.c.account == account).order_by(balances.c.currency)
+    )
+    return {currency: int(amount) for currency, amount in rows}
+
+
+def spent_since(conn: Connection, account: str, currency: str, since: int) -> int:
+    """What left `account` in `currency` since `since` (for daily limits), refunds not deducted."""
+    total = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
+        .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))
+        .where(
+            entries.c.account == account,
+            entries.c.currency == currency,
+            entries.c.amount < 0,
+            transactions.c.at >= since,
+            transactions.c.kind.in_(("payment", "transfer", "envelope")),
+        )
+    ).scalar_one()
+    return -int(total)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    transaction_id: str
+    kind: str
+    at: int
+    app_id: str | None
+    reference: str | None
+    memo: str
+    currency: str
+    amount: int
+
+
+def statement(conn: Connection, account: str, limit: int = 100) -> list[StatementLine]:
+    """The account's entries, newest first."""
+    rows = conn.execute(
+        sa.select(
+            transactions.c.id,
+            transactions.c.kind,
+            transactions.c.at,
+            transactions.c.app_id,
+            transactions.c.reference,
+            transactions.c.memo,
+            entries.c.currency,
+            entries.c.amount,
+        )
+        .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))
+        .where(entries.c.account == account)
+        .order_by(transactions.c.at.desc(), entries.c.id.desc())
+        .limit(limit)
+    )
+    return [StatementLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What `check` found; `ok` when the books are sound."""
+
+    problems: list[str]
+    total_topups: dict[str, int]
+    total_held: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(conn: Connection) -> Audit:
+    """Re-derive the books from the entries and compare: the invariants money must keep."""
+    problems: list[str] = []
+    for tx, currency, total in conn.execute(
+        sa.select(entries.c.transaction_id, entries.c.currency, sa.func.sum(entries.c.amount))
+        .group_by(entries.c.transaction_id, entries.c.currency)
+        .having(sa.func.sum(entries.c.amount) != 0)
+    ):
+        problems.append(f"transaction {tx} does not balance in {currency}: {total}")
+    derived: dict[tuple[str, str], int] = {}
+    for account, currency, total in conn.execute(
+        sa.select(entries.c.account, entries.c.currency, sa.func.sum(entries.c.amount)).group_by(
+            entries.c.account, entries.c.currency
+        )
+    ):
+        derived[(account, currency)] = int(total)
+    kept = {(a, c): int(b) for a, c, b in conn.execute(sa.select(balances.c.account, balances.c.currency, balances.c.balance))}
+    for key in set(derived) | set(kept):
+        if derived.get(key, 0) != kept.get(key, 0):
+            problems.append(f"balance of {key[0]} in {key[1]} is {kept.get(key, 0)}, entries say {derived.get(key, 0)}")
+        if not key[0].startswith("external:") and kept.get(key, 0) < 0:
+            problems.append(f"{key[0]} is below zero in {key[1]}")
+    topups: dict[str, int] = defaultdict(int)
+    held: dict[str, int] = defaultdict(int)
+    for (account, currency), amount in kept.items():
+        if account.startswith("external:"):
+            topups[currency] -= amount
+        else:
+            held[currency] += amount
+    for currency in set(topups) | set(held):
+        if topups.get(currency, 0) != held.get(currency, 0):
+            problems.append(f"{currency}: accounts hold {held.get(currency, 0)}, top-ups brought {topups.get(currency, 0)}")
+    return Audit(problems, dict(topups), dict(held))

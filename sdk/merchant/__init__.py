@@ -1,0 +1,15 @@
+"""For merchants' backends: verify Capsule receipts and notifications offline.
+
+    from capsule.sdk.merchant import verify_receipt
+    fields = verify_receipt(receipt.payload, receipt.signature, HOST_PUBLIC_KEY_B64)
+    assert fields["order_id"] == my_order and fields["amount"] == my_amount
+
+Only the host's public key is needed (`capsule wallet host-key` prints it);
+no call to the host. Check the fields against your own order: a valid
+signature proves the host wrote the receipt, not that it is for this order.
+"""
+
+from .receipts import ReceiptError, verify_receipt
+from .notifications import NotificationInbox, verify_notification
+
+__all__ = ["NotificationInbox", "ReceiptError", "verify_notification", "verify_receipt"]
