@@ -12,6 +12,8 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from sqlalchemy.exc import IntegrityError
+
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared
 from ..wit import fields, record
 from .embedded import EmbeddedProvider
@@ -109,6 +111,17 @@ class PaymentsCapability(Capability):
         if not confirmed:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
 
+    def _user_id(self, user: str, app_id: str) -> str:
+        """The program's pseudonymous id for `user`.
+
+        `Identities` remembers a new id with check-then-insert, which two
+        threads can race on PostgreSQL; the loser finds the row on a retry.
+        """
+        try:
+            return self.services.identities.user_id(app_id, user)
+        except IntegrityError:
+            return self.services.identities.user_id(app_id, user)
+
     def _funds(self, user: str, amount: int, currency: str) -> int:
         balance = self.provider.balance(user, currency)
         if balance < amount:
@@ -135,7 +148,7 @@ class PaymentsCapability(Capability):
         charge = Charge(
             app_id=ctx.app.id,
             user=user,
-            payer_id=self.services.identities.user_id(ctx.app.id, user),
+            payer_id=self._user_id(user, ctx.app.id),
             order_id=order_id,
             amount=amount,
             currency=currency,
@@ -216,7 +229,7 @@ class PaymentsCapability(Capability):
                 balance=balance, payee=f"user {to_user} of {ctx.app.name}",
             ),
         )
-        payer_id = identities.user_id(ctx.app.id, ctx.user)
+        payer_id = self._user_id(ctx.user, ctx.app.id)
         return _receipt(self.provider.transfer(ctx.app.id, ctx.user, payer_id, payee, to_user, int(amount), currency, note, daily))
 
     def create_red_envelope(
