@@ -53,7 +53,8 @@ class Host:
         self.trusted_keys = trusted_keys
         self.services = HostServices(self.home, database_url=database_url)
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
-        self.observers: list[Observer] = []
+        # The audit trail sees every capability call (it opens the database lazily).
+        self.observers: list[Observer] = [self.services.audit]
         self.engine = Engine(self.home.compile_cache)
         self._apps: dict[str, InstalledApp] = {}
         self._sessions: dict[str, Session] = {}

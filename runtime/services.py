@@ -15,6 +15,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,6 +24,9 @@ from .database import Database
 from .errors import PackageError
 from .home import Home
 from .package.keys import generate_key, load_signing_key
+
+if TYPE_CHECKING:
+    from .consent import AuditTrail, ConsentGate, ConsentStore
 
 #: The host's own signing key (receipts, countersignatures), in `CAPSULE_HOME/keys/`.
 HOST_KEY_NAME = "host"
@@ -90,9 +94,18 @@ class Identities:
 class HostServices:
     """The shared parts behind every capability; made lazily, once per host."""
 
-    def __init__(self, home: Home, *, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        home: Home,
+        *,
+        database_url: str | None = None,
+        audit_retention_days: float | None = None,
+        grant_ttl_seconds: float | None = None,
+    ) -> None:
         self.home = home
         self.database_url = database_url
+        self.audit_retention_days = audit_retention_days
+        self.grant_ttl_seconds = grant_ttl_seconds
 
     @cached_property
     def database(self) -> Database:
@@ -116,8 +129,38 @@ class HostServices:
             return load_signing_key(self.home, HOST_KEY_NAME)
 
     @cached_property
+    def consent_store(self) -> "ConsentStore":
+        """Every user's grants: the host's privacy settings read and change it."""
+        from .consent import ConsentStore
+
+        return ConsentStore(lambda: self.database)
+
+    @cached_property
+    def consent(self) -> "ConsentGate":
+        """What capabilities call before they touch user data."""
+        from .consent import ConsentGate
+
+        return ConsentGate(self.consent_store, grant_ttl_seconds=self.grant_ttl_seconds)
+
+    @cached_property
+    def audit(self) -> "AuditTrail":
+        """The audit trail; it opens the database only when the first entry is written."""
+        from .consent import AuditTrail
+        from .consent.audit import DEFAULT_RETENTION_DAYS
+
+        days = self.audit_retention_days
+        if days is None:
+            days = float(os.environ.get("CAPSULE_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+        return AuditTrail(lambda: self.database, retention_days=days)
+
+    @cached_property
     def identities(self) -> Identities:
         return Identities(self._user_id_secret(), self.database)
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The host secret behind pseudonymous ids and fuzzy-location grids (keyed hashes)."""
+        return self._user_id_secret()
 
     def _user_id_secret(self) -> bytes:
         path = self.home.keys / USER_ID_SECRET_FILE
@@ -139,5 +182,7 @@ class HostServices:
         return path.read_bytes()
 
     def close(self) -> None:
+        if "audit" in self.__dict__:
+            self.audit.close()  # before the database: it writes what is buffered
         if "database" in self.__dict__:
             self.database.close()

@@ -25,6 +25,7 @@ from .binding import CallRecord, Observer
 from .log import LogCapability
 from .payments import PaymentsCapability
 from .ui import UiCapability
+from .user_data import user_data_capabilities
 
 if TYPE_CHECKING:
     from ..services import HostServices
@@ -35,7 +36,12 @@ def default_capabilities(services: "HostServices") -> dict[str, Capability]:
 
     Each is built from the host's shared `services` (database, keys, identities).
     """
-    return {"ui": UiCapability(), "log": LogCapability(), "payments": PaymentsCapability(services)}
+    return {
+        "ui": UiCapability(),
+        "log": LogCapability(),
+        "payments": PaymentsCapability(services),
+        **user_data_capabilities(services),
+    }
 
 
 __all__ = [

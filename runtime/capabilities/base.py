@@ -58,6 +58,11 @@ class CallContext:
     session: "Session"
     capability: str
     function: str
+    #: The consent scope the call needed, set by `ConsentGate` (for the audit trail).
+    scope: str | None = None
+    #: Bytes of user data the call handed to the program; measured from the
+    #: result when the host function leaves it at None.
+    bytes_out: int | None = None
 
     @property
     def user(self) -> str:

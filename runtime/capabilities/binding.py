@@ -31,6 +31,8 @@ class CallRecord:
     decision: str  # "ok" or the error tag
     duration_us: int
     at: float
+    scope: str | None = None
+    bytes_out: int = 0
 
 
 Observer = Callable[[CallRecord], None]
@@ -76,8 +78,12 @@ def _wrap(
         started = time.perf_counter()
         decision = "ok"
         session = turn.session
+        context = CallContext(session, capability, function)
         try:
-            return implementation(CallContext(session, capability, function), *args)
+            result = implementation(context, *args)
+            if observers and context.bytes_out is None:
+                context.bytes_out = measure(result)
+            return result
         except CapabilityError as error:
             decision = error.tag
             return error.lower(shape)
@@ -97,8 +103,25 @@ def _wrap(
                     decision,
                     int((time.perf_counter() - started) * 1e6),
                     time.time(),
+                    context.scope,
+                    context.bytes_out or 0,
                 )
                 for observer in observers:
                     observer(record)
 
     return host_function
+
+
+def measure(value: Any) -> int:
+    """Roughly how many bytes a result hands to the program (text as UTF-8)."""
+    if value is None or isinstance(value, bool):
+        return 0
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode())
+    if isinstance(value, (int, float)):
+        return 8
+    if isinstance(value, (list, tuple)):
+        return sum(measure(item) for item in value)
+    if hasattr(value, "__dict__"):
+        return sum(measure(item) for item in vars(value).values())
+    return 0

@@ -1,0 +1,40 @@
+"""The capabilities that hold or reveal user data, built from the host's services.
+
+Each is wired to the consent gate and the embedded default provider; a host
+application swaps a provider by passing its own capability to `Host(capabilities=...)`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Capability
+from .location.host import LocationCapability
+from .location.provider import ConfiguredLocation
+from .profile.host import ProfileCapability
+from .profile.links import DeveloperLinks
+from .profile.provider import ConfiguredProfiles
+from .storage.host import StorageCapability
+from .storage.provider import DatabaseStorage
+
+if TYPE_CHECKING:
+    from ..services import HostServices
+
+
+def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
+    """storage, profile and location, each opening the database on first use only."""
+    database = lambda: services.database  # noqa: E731 - deferred: see capabilities.deferred
+    return {
+        "storage": StorageCapability(DatabaseStorage(database)),
+        "profile": ProfileCapability(
+            ConfiguredProfiles(services.home.root / "profiles.json"),
+            services.consent,
+            lambda: services.identities,
+            DeveloperLinks(database),
+        ),
+        "location": LocationCapability(
+            ConfiguredLocation(services.home.root / "location.json"),
+            services.consent,
+            lambda: services.secret,
+        ),
+    }

@@ -1,0 +1,127 @@
+"""Consent, storage, location and profile through a real component."""
+
+from __future__ import annotations
+
+import pytest
+
+from capsule.runtime import Host, PolicyPrompter
+
+from .conftest import PROBE_ID, outcome, result
+
+pytestmark = pytest.mark.slow
+
+
+def test_fuzzy_location_is_snapped_and_repeats_the_same_cell(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants["location.fuzzy"] = True
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("where", {"precise": False})
+    first = result(session)
+    assert first["precision"] == "fuzzy" and first["accuracy"] >= 1000
+    assert (first["lat"], first["lon"]) != (52.3731, 4.8922)
+    assert abs(first["lat"] - 52.3731) < 0.02 and abs(first["lon"] - 4.8922) < 0.03
+    for _ in range(3):
+        session.dispatch("where", {"precise": False})
+        assert result(session) == first
+    assert len(prompter.asked) == 1
+
+
+def test_user_allows_fuzzy_only_precise_is_refused(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants.update({"location.fuzzy": True, "location.precise": False})
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("where", {"precise": True})
+    assert outcome(session).startswith("error Refused")
+    session.dispatch("where", {"precise": False})
+    assert result(session)["precision"] == "fuzzy"
+    session.dispatch("where", {"precise": True})  # remembered: no second prompt
+    assert outcome(session).startswith("error Refused")
+    assert [r.scope for r in prompter.asked] == ["location.precise", "location.fuzzy"]
+
+
+def test_precise_in_gcj02(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants["location.precise"] = True
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("where", {"precise": True, "datum": "gcj02"})
+    got = result(session)
+    # Amsterdam is outside mainland China, where GCJ-02 equals WGS-84.
+    assert (got["lat"], got["lon"], got["datum"], got["precision"]) == (52.3731, 4.8922, "gcj02", "precise")
+    session.dispatch("where", {"precise": False})  # the precise grant covers fuzzy
+    assert result(session)["precision"] == "fuzzy"
+    assert len(prompter.asked) == 1
+
+
+def test_denied_is_refused_without_a_prompt_in_a_new_session(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants["location.fuzzy"] = False
+    first = probe_host.launch(PROBE_ID, user="alice")
+    first.dispatch("where", {})
+    second = probe_host.launch(PROBE_ID, user="alice")
+    second.dispatch("where", {})
+    assert outcome(second).startswith("error Refused")
+    assert len(prompter.asked) == 1
+
+
+def test_revocation_applies_to_a_live_session(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants["location.fuzzy"] = True
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("where", {})
+    result(session)
+    probe_host.services.consent_store.revoke("alice", PROBE_ID, "location.fuzzy")
+    session.dispatch("where", {})
+    assert "revoked" in outcome(session)
+    # Granting again in settings works on the next call too, without a prompt.
+    probe_host.services.consent_store.grant("alice", PROBE_ID, "location.fuzzy")
+    session.dispatch("where", {})
+    result(session)
+    assert len(prompter.asked) == 1
+
+
+def test_every_call_is_in_the_audit_trail(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants["location.fuzzy"] = False
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("where", {})
+    session.dispatch("save", {"key": "note", "value": "hello"})
+    session.dispatch("load", {"key": "note"})
+    entries = probe_host.services.audit.entries(user="alice")
+    assert [(e.capability, e.function, e.scope, e.decision) for e in entries] == [
+        ("location", "get-position", "location.fuzzy", "refused"),
+        ("storage", "set", None, "ok"),
+        ("storage", "get", None, "ok"),
+    ]
+    assert entries[-1].bytes_out == len("hello") and entries[0].app_version == "1.0.0"
+
+
+def test_storage_round_trip_and_quota(probe_host: Host):
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("save", {"key": "notes/1", "value": "first"})
+    session.dispatch("save", {"key": "notes/2", "value": "second"})
+    session.dispatch("save", {"key": "other", "value": "x"})
+    session.dispatch("keys", {"prefix": "notes/"})
+    assert result(session) == ["notes/1", "notes/2"]
+    session.dispatch("load", {"key": "notes/2"})
+    assert result(session) == "second"
+    session.dispatch("usage", {})
+    assert result(session) == {"used_bytes": 7 + 5 + 7 + 6 + 5 + 1, "quota_bytes": 4096, "keys": 3}
+    session.dispatch("save", {"key": "big", "value": "x" * 5000})
+    assert outcome(session).startswith("error LimitExceeded")
+    session.dispatch("remove", {"key": "other"})
+    assert result(session) is True
+    # Another user of the same program sees nothing of alice's.
+    bob = probe_host.launch(PROBE_ID, user="bob")
+    bob.dispatch("load", {"key": "notes/1"})
+    assert result(bob) is None
+
+
+def test_profile_with_consent_and_phone_every_time(probe_host: Host, prompter: PolicyPrompter):
+    prompter.grants.update({"profile": True, "profile.phone": True})
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("whoami", {})
+    first_id = result(session)
+    assert first_id.startswith("u_") and "alice" not in first_id
+    session.dispatch("me", {})
+    assert result(session) == {"nickname": "alice", "avatar": "", "locale": "en"}
+    session.dispatch("me", {})
+    session.dispatch("phone", {})
+    assert outcome(session).startswith("error Unavailable")  # consented, but the host has no number
+    session.dispatch("phone", {})
+    assert [r.scope for r in prompter.asked] == ["profile", "profile.phone", "profile.phone"]
+    session.dispatch("whoami", {})
+    assert result(session) == first_id
