@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, keygen, new, run
+from . import audit, bench, build, keygen, new, privacy, run
 
 app = typer.Typer(
     name="capsule",
@@ -19,6 +19,7 @@ app.command()(run.run)
 app.command()(audit.audit)
 app.command()(keygen.keygen)
 app.command()(bench.bench)
+app.add_typer(privacy.app, name="privacy")
 
 
 def main() -> None:

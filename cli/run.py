@@ -43,6 +43,7 @@ def run(
         package = target if target.is_file() else build_with_progress(target, quiet=as_json).package
         host = Host(Home.resolve(), prompter=prompter)
         app = host.install(package)
+        _remember_answers(host, app.id, user, grant, deny)
         session = host.launch(app.id, user=user, scene=scene, query=params, page=page or None)
     except CapsuleError as error:
         fail(error, as_json=as_json)
@@ -56,9 +57,11 @@ def run(
             continue
         except SessionEnded as error:
             _report(session, error, as_json)
+            host.close()  # writes the audit trail's last entries
             raise typer.Exit(1)
         _show(session, as_json, title=f"{app.name} · {session.page}  (after {handler})")
     session.close()
+    host.close()  # writes the audit trail's last entries
     raise typer.Exit(status)
 
 
@@ -101,6 +104,16 @@ def _prompter(grant: list[str], deny: list[str]):
     if grant or deny or not sys.stdin.isatty():
         return PolicyPrompter(grants={**{s: True for s in grant}, **{s: False for s in deny}})
     return TerminalPrompter()
+
+
+def _remember_answers(host: Host, app_id: str, user: str, grant: list[str], deny: list[str]) -> None:
+    """--grant/--deny are the user's settings for this run: they replace any earlier decision,
+    so a denial remembered from a previous run does not hide a --grant."""
+    store = host.services.consent_store
+    for scope in grant:
+        store.grant(user, app_id, scope)
+    for scope in deny:
+        store.deny(user, app_id, scope)
 
 
 def _show(session, as_json: bool, *, title: str) -> None:
