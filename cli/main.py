@@ -19,6 +19,7 @@ app.command()(run.run)
 app.command()(audit.audit)
 app.command()(keygen.keygen)
 app.command()(bench.bench)
+app.add_typer(wallet.app, name="wallet")
 app.add_typer(privacy.app, name="privacy")
 
 

@@ -29,7 +29,7 @@ class Menu(Page):
     def render(self):
         if self.receipt is not None:
             return v.page(
-                "Paid",
+                "Receipt",
                 v.text("Paid", style="title"),
                 v.price(self.receipt.amount, self.receipt.currency, "Total"),
                 v.text(f"Transaction {self.receipt.transaction_id}"),

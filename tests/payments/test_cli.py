@@ -1,0 +1,60 @@
+"""The developer's flow through the command line: top up, run the shop, read statements."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ..conftest import texts
+from .programs import COFFEE
+
+pytestmark = pytest.mark.slow
+CAPSULE = [str(Path(sys.executable).with_name("capsule"))]
+APP = "dev.capsule.samples.coffee"
+
+
+def capsule(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([*CAPSULE, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def env(home, database_url):
+    return {**os.environ, "CAPSULE_HOME": str(home.root), "CAPSULE_DATABASE_URL": database_url}
+
+
+def test_topup_run_coffee_shop_and_statements(env):
+    user = f"alice-{uuid.uuid4().hex[:6]}"
+    done = capsule("wallet", "topup", "--user", user, "50.00", "CNY", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["balance"] == 5000
+
+    ran = capsule(
+        "run", str(COFFEE), "--user", user, "--grant", "payments", "--json",
+        "--tap", "add", "--data", '{"item": "flat-white"}', "--tap", "checkout", env=env,
+    )
+    assert ran.returncode == 0, ran.stderr
+    last = json.loads(ran.stdout.strip().splitlines()[-1])
+    shown = texts(last)
+    assert "Paid" in shown
+    tx = next(t for t in shown if t.startswith("Transaction "))[len("Transaction "):]
+
+    balance = json.loads(capsule("wallet", "balance", "--user", user, "--json", env=env).stdout)
+    assert balance["balances"] == {"CNY": 3750}
+    lines = json.loads(capsule("wallet", "statement", "--user", user, "--json", env=env).stdout)["lines"]
+    assert [line["kind"] for line in lines] == ["payment", "topup"] and lines[0]["transaction_id"] == tx
+    merchant = json.loads(capsule("wallet", "merchant", APP, "--json", env=env).stdout)
+    assert tx in [line["transaction_id"] for line in merchant["lines"]]
+    assert json.loads(capsule("wallet", "check", "--json", env=env).stdout)["ok"]
+
+
+def test_bad_amounts_are_refused_with_a_reason(env):
+    done = capsule("wallet", "topup", "--user", "x", "1.234", "CNY", env=env)
+    assert done.returncode == 2 and "2 decimals" in done.stderr
+    done = capsule("wallet", "topup", "--user", "x", "5", "ABC", env=env)
+    assert done.returncode == 2 and "ISO 4217" in done.stderr
