@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, keygen, new, privacy, run
+from . import audit, bench, build, keygen, new, privacy, run, wallet
 
 app = typer.Typer(
     name="capsule",
