@@ -10,6 +10,6 @@ signature proves the host wrote the receipt, not that it is for this order.
 """
 
 from .receipts import ReceiptError, verify_receipt
-from .notifications import NotificationInbox, verify_notification
+from .notifications import SIGNATURE_HEADER, NotificationInbox, verify_notification
 
-__all__ = ["NotificationInbox", "ReceiptError", "verify_notification", "verify_receipt"]
+__all__ = ["SIGNATURE_HEADER", "NotificationInbox", "ReceiptError", "verify_notification", "verify_receipt"]

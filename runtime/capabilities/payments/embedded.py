@@ -15,7 +15,7 @@ import json
 import secrets
 import time
 import uuid
-from typing import Callable, Iterator
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -161,7 +161,9 @@ class EmbeddedProvider:
 
     # -- refunds -------------------------------------------------------------
 
-    def refund(self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str) -> RefundReceipt:
+    def refund(
+        self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str, notify_url: str | None = None
+    ) -> RefundReceipt:
         try:
             with self.database.transaction() as conn:
                 done = _refund(conn, app_id, refund_id)
@@ -201,6 +203,7 @@ class EmbeddedProvider:
                         refunded_at=now, payload=signed.payload, signature=signed.signature,
                     )
                 )
+                self._notify(conn, app_id, notify_url, "refund.succeeded", signed.payload, signed.signature, now)
                 return RefundReceipt(refund_id, order_id, amount, order.currency, now, signed.payload, signed.signature)
         except IntegrityError:
             with self.database.read() as conn:
@@ -344,7 +347,8 @@ class EmbeddedProvider:
         )
         conn.execute(
             outbox.insert().values(
-                event_id=event_id, app_id=app_id, url=url, body=body, attempts=0, next_attempt_at=float(now)
+                event_id=event_id, app_id=app_id, url=url, body=body, signature=self.signer.sign_bytes(body),
+                state="pending", attempts=0, next_attempt_at=float(now),
             )
         )
 
@@ -390,13 +394,3 @@ def _same_refund(row: sa.Row, order_id: str, amount: int) -> RefundReceipt:
         )
     payload = json.loads(row.payload)
     return RefundReceipt(row.refund_id, row.order_id, row.amount, payload["currency"], row.refunded_at, row.payload, row.signature)
-
-
-def iter_due(database: Database, now: float, limit: int = 50) -> Iterator[sa.Row]:
-    with database.read() as conn:
-        yield from conn.execute(
-            sa.select(outbox)
-            .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
-            .order_by(outbox.c.next_attempt_at)
-            .limit(limit)
-        ).all()

@@ -27,6 +27,7 @@ from .limits import (
     PaymentLimits,
 )
 from .money import KNOWN_CURRENCIES, format_amount
+from .notify import NotificationSender, Transport, host_allowed, http_post
 from .provider import Charge, PaymentProvider, Receipt
 from .receipts import ReceiptSigner
 from .sheet import merchant_name, payment_sheet
@@ -49,10 +50,12 @@ class PaymentsCapability(Capability):
         *,
         provider: PaymentProvider | Callable[["HostServices"], PaymentProvider] | None = None,
         limits: PaymentLimits | None = None,
+        transport: Transport = http_post,
     ) -> None:
         self.services = services
         self.limits = limits or PaymentLimits()
         self._provider = provider
+        self._transport = transport
 
     @cached_property
     def provider(self) -> PaymentProvider:
@@ -62,6 +65,11 @@ class PaymentsCapability(Capability):
         if isinstance(self._provider, PaymentProvider):
             return self._provider
         return self._provider(self.services)
+
+    @cached_property
+    def notifier(self) -> NotificationSender:
+        """Drains the embedded provider's outbox of merchant notifications."""
+        return NotificationSender(self.services.database, transport=self._transport)
 
     def functions(self) -> Mapping[str, HostFunction]:
         return {
@@ -122,6 +130,25 @@ class PaymentsCapability(Capability):
         except IntegrityError:
             return self.services.identities.user_id(app_id, user)
 
+    def _notify_url(self, ctx: CallContext) -> str | None:
+        """The manifest's notify_url, which must point at a host the manifest lists under network."""
+        section = ctx.app.manifest.permission("payments")
+        url = getattr(section, "notify_url", None)
+        if url is None:
+            return None
+        network = ctx.app.manifest.permission("network")
+        hosts = list(getattr(network, "hosts", []) or [])
+        if not host_allowed(url, hosts):
+            raise NotDeclared(
+                f"permissions.payments.notify_url {url} points at a host not listed under "
+                "permissions.network.hosts; list it there (or remove notify_url) and rebuild"
+            )
+        return url
+
+    def _notified(self, url: str | None) -> None:
+        if url and isinstance(self.provider, EmbeddedProvider):
+            self.notifier.kick()
+
     def _funds(self, user: str, amount: int, currency: str) -> int:
         balance = self.provider.balance(user, currency)
         if balance < amount:
@@ -154,6 +181,7 @@ class PaymentsCapability(Capability):
             currency=currency,
             description=description,
             items=items,
+            notify_url=self._notify_url(ctx),
         )
         existing = self.provider.find_order(ctx.app.id, order_id)
         if existing is not None:
@@ -169,7 +197,9 @@ class PaymentsCapability(Capability):
                 balance=balance, payee=merchant_name(ctx), extra=lines,
             ),
         )
-        return _receipt(self.provider.charge(charge))
+        receipt = self.provider.charge(charge)
+        self._notified(charge.notify_url)
+        return _receipt(receipt)
 
     def _items(self, raw: list[Any], amount: int) -> list[tuple[str, int, int]]:
         if len(raw) > MAX_LINE_ITEMS:
@@ -203,7 +233,9 @@ class PaymentsCapability(Capability):
         if amount <= 0:
             raise InvalidArgument(f"a refund must be more than 0 minor units, got {amount}")
         self._text(reason, "reason", DESCRIPTION_MAX_CHARS, required=False)
-        done = self.provider.refund(ctx.app.id, order_id, refund_id, int(amount), reason)
+        url = self._notify_url(ctx)
+        done = self.provider.refund(ctx.app.id, order_id, refund_id, int(amount), reason, url)
+        self._notified(url)
         return record(
             refund_id=done.refund_id, order_id=done.order_id, amount=done.amount, currency=done.currency,
             refunded_at=done.refunded_at, payload=done.payload, signature=done.signature,

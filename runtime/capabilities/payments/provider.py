@@ -122,7 +122,11 @@ class PaymentProvider(Protocol):
         """
         ...
 
-    def refund(self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str) -> RefundReceipt: ...
+    def refund(
+        self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str, notify_url: str | None = None
+    ) -> RefundReceipt:
+        """Give back part or all of a paid order, idempotent by `refund_id`; never more than was paid."""
+        ...
 
     def transfer(
         self, app_id: str, payer: str, payer_id: str, payee: str, payee_id: str, amount: int, currency: str, note: str,

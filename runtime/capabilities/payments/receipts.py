@@ -47,5 +47,8 @@ class ReceiptSigner:
     def sign(self, kind: str, fields: dict[str, Any]) -> Signed:
         document = {"v": RECEIPT_VERSION, "type": kind, "key_id": self.key_id, **fields}
         payload = canonical_json(document)
-        signature = base64.b64encode(self._key.sign(payload.encode("utf-8"))).decode("ascii")
-        return Signed(payload, signature)
+        return Signed(payload, self.sign_bytes(payload))
+
+    def sign_bytes(self, text: str) -> str:
+        """Base64 Ed25519 signature over the UTF-8 of `text`."""
+        return base64.b64encode(self._key.sign(text.encode("utf-8"))).decode("ascii")

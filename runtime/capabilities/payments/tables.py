@@ -106,6 +106,11 @@ outbox = sa.Table(
     sa.Column("app_id", sa.String(200), nullable=False),
     sa.Column("url", sa.String(500), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    # Ed25519 over `body` by the host key: the whole event is signed, so an event
+    # id cannot be swapped to slip a replay past the receiver's dedupe.
+    sa.Column("signature", sa.String(100), nullable=False),
+    # pending until a 2xx answer (delivered) or the last retry (failed)
+    sa.Column("state", sa.String(10), nullable=False, default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", sa.Float, nullable=False),
     sa.Column("delivered_at", sa.Float, nullable=True),
