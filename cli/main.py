@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, keygen, new, privacy, run, wallet
+from . import audit, bench, build, keygen, new, privacy, qr, run, wallet
 
 app = typer.Typer(
     name="capsule",
@@ -21,6 +21,7 @@ app.command()(keygen.keygen)
 app.command()(bench.bench)
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(qr.app, name="qr")
 
 
 def main() -> None:

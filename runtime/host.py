@@ -126,6 +126,18 @@ class Host:
         session.start(page or "", scene, dict(query or {}))
         return session
 
+    def open_address(self, address: str, *, user: str) -> Session:
+        """Launch from a `capsule://` address (a scanned QR code): its page, scene and parameters.
+
+        Raises AddressError when the text is not a valid Capsule launch address.
+        """
+        from .capabilities.qr.address import AddressError, parse_address
+
+        target = parse_address(address)
+        if target is None:
+            raise AddressError(f"{address[:80]!r} is not a capsule:// launch address")
+        return self.launch(target.app_id, user=user, scene=target.scene, query=target.params, page=target.page or None)
+
     def session(self, session_id: str) -> Session:
         return self._sessions[session_id]
 

@@ -14,6 +14,8 @@ from .location.provider import ConfiguredLocation
 from .profile.host import ProfileCapability
 from .profile.links import DeveloperLinks
 from .profile.provider import ConfiguredProfiles
+from .qr.host import QrCapability
+from .qr.provider import PickedImageScanner
 from .storage.host import StorageCapability
 from .storage.provider import DatabaseStorage
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
-    """storage, profile and location, each opening the database on first use only."""
+    """storage, profile, location and qr; those with tables open the database on first use only."""
     database = lambda: services.database  # noqa: E731 - deferred: see capabilities.deferred
     return {
         "storage": StorageCapability(DatabaseStorage(database)),
@@ -37,4 +39,5 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
             services.consent,
             lambda: services.secret,
         ),
+        "qr": QrCapability(PickedImageScanner()),
     }

@@ -125,3 +125,33 @@ def test_profile_with_consent_and_phone_every_time(probe_host: Host, prompter: P
     assert [r.scope for r in prompter.asked] == ["profile", "profile.phone", "profile.phone"]
     session.dispatch("whoami", {})
     assert result(session) == first_id
+
+
+def test_qr_codes_made_scanned_and_launched(probe_host: Host, prompter: PolicyPrompter, tmp_path):
+    import base64
+
+    from capsule.runtime.capabilities.qr import codes
+
+    session = probe_host.launch(PROBE_ID, user="alice")
+    session.dispatch("make_code", {"params": {"table": "12"}})
+    made = result(session)
+    assert made["address"] == f"capsule://{PROBE_ID}/table?scene=qr&table=12" and made["image_chars"] > 100
+    session.dispatch("make_code", {"app_id": "com.example.other", "params": {"table": "12"}})
+    assert outcome(session).startswith("error InvalidArgument")  # codes only for itself
+    session.dispatch("make_code", {"params": {"table": "<b>"}})
+    assert outcome(session).startswith("error InvalidArgument")
+
+    picture = tmp_path / "table-12.png"
+    picture.write_bytes(codes.qr_png(made["address"], 256))
+    session.dispatch("decode", {"image": base64.b64encode(picture.read_bytes()).decode()})
+    assert result(session) == {"text": made["address"], "format": "qr"}
+    prompter.picks.append([picture])
+    session.dispatch("scan", {})
+    scanned = result(session)
+    assert scanned["target"] == [{"app_id": PROBE_ID, "page": "table", "scene": "qr", "params": {"table": "12"}}]
+    session.dispatch("scan", {})  # the user closes the scanner
+    assert outcome(session).startswith("error Refused")
+
+    # Scanning the printed code opens the program on the table page with table=12.
+    opened = probe_host.open_address(scanned["text"], user="bob")
+    assert outcome(opened) == 'launched {"page": "table", "query": {"table": "12"}, "scene": "qr"}'

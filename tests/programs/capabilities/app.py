@@ -2,7 +2,9 @@
 
 import json
 
-from capsule_sdk import App, CapabilityError, Page, handler, location, profile, storage, view as v
+import base64
+
+from capsule_sdk import App, CapabilityError, Page, handler, location, profile, qr, storage, view as v
 
 app = App()
 
@@ -30,7 +32,8 @@ class Index(Page):
     outcome = "ready"
 
     def on_load(self, query):
-        self.outcome = "launched " + json.dumps(dict(query), sort_keys=True)
+        launch = {"page": self.page_name, "scene": app.scene, "query": dict(query)}
+        self.outcome = "launched " + json.dumps(launch, sort_keys=True)
 
     def render(self):
         return v.page("Probe", v.text(self.outcome))
@@ -74,3 +77,34 @@ class Index(Page):
     @handler
     def phone(self, data):
         self.outcome = attempt(profile.phone_number)
+
+    @handler
+    def make_code(self, data):
+        def make():
+            code = qr.make_code(data.get("app_id", "dev.capsule.tests.capabilities"), data.get("page", "table"),
+                                data.get("params", {}), fmt=data.get("fmt", "png"), size=256)
+            return {"address": code.address, "image_chars": len(code.image)}
+
+        self.outcome = attempt(make)
+
+    @handler
+    def scan(self, data):
+        def scanned():
+            r = qr.scan()
+            targets = [{"app_id": t.app_id, "page": t.page, "scene": t.scene, "params": dict(t.params)} for t in r.target]
+            return {"text": r.text, "format": str(r.format.name).lower(), "target": targets}
+
+        self.outcome = attempt(scanned)
+
+    @handler
+    def decode(self, data):
+        def decoded():
+            r = qr.decode(base64.b64decode(data["image"]))
+            return {"text": r.text, "format": str(r.format.name).lower()}
+
+        self.outcome = attempt(decoded)
+
+
+@app.page("table")
+class Table(Index):
+    pass
