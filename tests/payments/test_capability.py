@@ -32,7 +32,7 @@ class FakeSession:
     def __init__(self, user: str, prompter) -> None:
         self.user = user
         self.prompter = prompter
-        self.app = SimpleNamespace(id=MANIFEST.id, name="Coffee Shop", manifest=MANIFEST)
+        self.app = SimpleNamespace(id=MANIFEST.id, name="Coffee Shop", manifest=MANIFEST, key_id="k1")
 
     def ask(self, question):
         return question(self.prompter, 1.0)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sqlalchemy.exc import IntegrityError
 
+from ..profile.links import DeveloperLinks
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared
 from ..wit import fields, record
 from .embedded import EmbeddedProvider
@@ -119,16 +120,25 @@ class PaymentsCapability(Capability):
         if not confirmed:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
 
-    def _user_id(self, user: str, app_id: str) -> str:
+    @cached_property
+    def links(self) -> DeveloperLinks:
+        return DeveloperLinks(lambda: self.services.database)
+
+    def _scope(self, ctx: CallContext) -> str:
+        """The scope of the ids `profile.user-id` gives this program (its developer's
+        link group when linked), so a transfer finds users by the ids the program has."""
+        return self.links.scope(ctx.app.id, ctx.app.key_id)
+
+    def _user_id(self, ctx: CallContext, user: str) -> str:
         """The program's pseudonymous id for `user`.
 
         `Identities` remembers a new id with check-then-insert, which two
         threads can race on PostgreSQL; the loser finds the row on a retry.
         """
         try:
-            return self.services.identities.user_id(app_id, user)
+            return self.services.identities.user_id(self._scope(ctx), user)
         except IntegrityError:
-            return self.services.identities.user_id(app_id, user)
+            return self.services.identities.user_id(self._scope(ctx), user)
 
     def _notify_url(self, ctx: CallContext) -> str | None:
         """The manifest's notify_url, which must point at a host the manifest lists under network."""
@@ -175,7 +185,7 @@ class PaymentsCapability(Capability):
         charge = Charge(
             app_id=ctx.app.id,
             user=user,
-            payer_id=self._user_id(user, ctx.app.id),
+            payer_id=self._user_id(ctx, user),
             order_id=order_id,
             amount=amount,
             currency=currency,
@@ -248,7 +258,7 @@ class PaymentsCapability(Capability):
         daily = self._per_transaction(int(amount), currency)
         self._text(note, "note", DESCRIPTION_MAX_CHARS, required=False)
         identities = self.services.identities
-        payee = identities.user_for(ctx.app.id, to_user)
+        payee = identities.user_for(self._scope(ctx), to_user)
         if payee is None:
             raise InvalidArgument(f"to-user {to_user!r} is not a user of this program; pass an id this program was given")
         if payee == ctx.user:
@@ -261,7 +271,7 @@ class PaymentsCapability(Capability):
                 balance=balance, payee=f"user {to_user} of {ctx.app.name}",
             ),
         )
-        payer_id = self._user_id(ctx.user, ctx.app.id)
+        payer_id = self._user_id(ctx, ctx.user)
         return _receipt(self.provider.transfer(ctx.app.id, ctx.user, payer_id, payee, to_user, int(amount), currency, note, daily))
 
     def create_red_envelope(
