@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from .base import Capability
 from .location.host import LocationCapability
 from .location.provider import ConfiguredLocation
+from .media.host import MediaCapability
+from .media.provider import DiskMediaStore
 from .profile.host import ProfileCapability
 from .profile.links import DeveloperLinks
 from .profile.provider import ConfiguredProfiles
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
-    """storage, profile, location and qr; those with tables open the database on first use only."""
+    """storage, profile, location, qr and media; those with tables open the database on first use only."""
     database = lambda: services.database  # noqa: E731 - deferred: see capabilities.deferred
     return {
         "storage": StorageCapability(DatabaseStorage(database)),
@@ -40,4 +42,5 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
             lambda: services.secret,
         ),
         "qr": QrCapability(PickedImageScanner()),
+        "media": MediaCapability(DiskMediaStore(services.home.root / "media")),
     }
