@@ -151,7 +151,7 @@ def _statement(account: str, title: str, limit: int, as_json: bool) -> None:
     for column in ("when (UTC)", "kind", "program", "reference", "memo", "amount"):
         table.add_column(column, justify="right" if column == "amount" else "left")
     for line in lines:
-        when = dt.datetime.fromtimestamp(line.at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        when = dt.datetime.fromtimestamp(line.at / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
         table.add_row(when, line.kind, line.app_id or "", line.reference or "", line.memo, format_amount(line.amount, line.currency))
     console.print(table)
     for code, amount in held.items():

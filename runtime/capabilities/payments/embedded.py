@@ -30,16 +30,16 @@ from .provider import Charge, Envelope, Order, Receipt, RefundReceipt
 from .receipts import ReceiptSigner, canonical_json
 from .tables import envelopes, metadata, orders, outbox, refunds, shares
 
-DAY_S = 86_400
+DAY_MS = 86_400_000
 
 
 def _terms_digest(terms: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(terms).encode()).hexdigest()
 
 
-def day_start(now: int) -> int:
-    """Midnight UTC of `now`'s day: daily limits run per UTC day."""
-    return now - now % DAY_S
+def day_start(now_ms: int) -> int:
+    """Midnight UTC of `now_ms`'s day: daily limits run per UTC day."""
+    return now_ms - now_ms % DAY_MS
 
 
 class EmbeddedProvider:
@@ -59,7 +59,8 @@ class EmbeddedProvider:
         database.ensure(metadata)
 
     def _now(self) -> int:
-        return int(self.clock())
+        """Milliseconds since the Unix epoch, the contract's unit of time."""
+        return int(self.clock() * 1000)
 
     # -- wallets -------------------------------------------------------------
 
@@ -257,14 +258,14 @@ class EmbeddedProvider:
             conn.execute(
                 envelopes.insert().values(
                     id=envelope_id, app_id=app_id, sender=sender, currency=currency, total=total, shares=count,
-                    claimed=0, note=note, expires_at=now + expires_in, state="open",
+                    claimed=0, note=note, expires_at=now + expires_in * 1000, state="open",
                 )
             )
             conn.execute(
                 shares.insert(),
                 [{"envelope_id": envelope_id, "share": i, "amount": a, "claimed_by": None} for i, a in enumerate(amounts)],
             )
-            return Envelope(envelope_id, total, currency, count, 0, now + expires_in, "open", tuple(amounts))
+            return Envelope(envelope_id, total, currency, count, 0, now + expires_in * 1000, "open", tuple(amounts))
 
     def claim_envelope(self, app_id: str, envelope_id: str, user: str) -> int:
         with self.database.transaction() as conn:
@@ -348,7 +349,7 @@ class EmbeddedProvider:
         conn.execute(
             outbox.insert().values(
                 event_id=event_id, app_id=app_id, url=url, body=body, signature=self.signer.sign_bytes(body),
-                state="pending", attempts=0, next_attempt_at=float(now),
+                state="pending", attempts=0, next_attempt_at=now / 1000,
             )
         )
 

@@ -80,7 +80,7 @@ def post(
     tx = transaction_id or new_id("tx")
     conn.execute(
         transactions.insert().values(
-            id=tx, kind=kind, app_id=app_id, reference=reference, memo=memo[:400], at=at or int(time.time())
+            id=tx, kind=kind, app_id=app_id, reference=reference, memo=memo[:400], at=at or int(time.time() * 1000)
         )
     )
     # Debits first, in a fixed order, so concurrent transactions lock rows alike.
@@ -149,7 +149,7 @@ def balances_of(conn: Connection, account: str) -> dict[str, int]:
 
 
 def spent_since(conn: Connection, account: str, currency: str, since: int) -> int:
-    """What left `account` in `currency` since `since` (for daily limits), refunds not deducted."""
+    """What left `account` in `currency` since `since` (ms; for daily limits), refunds not deducted."""
     total = conn.execute(
         sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
         .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))

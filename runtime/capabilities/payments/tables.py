@@ -21,7 +21,7 @@ transactions = sa.Table(
     sa.Column("app_id", sa.String(200), nullable=True),
     sa.Column("reference", sa.String(200), nullable=True),
     sa.Column("memo", sa.String(400), nullable=False, default=""),
-    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),  # milliseconds since the Unix epoch, like every time here
 )
 
 entries = sa.Table(
