@@ -6,6 +6,7 @@ application swaps a provider by passing its own capability to `Host(capabilities
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from .base import Capability
@@ -13,6 +14,7 @@ from .location.host import LocationCapability
 from .location.provider import ConfiguredLocation
 from .media.host import MediaCapability
 from .media.provider import DiskMediaStore
+from .network.host import NetworkCapability
 from .profile.host import ProfileCapability
 from .profile.links import DeveloperLinks
 from .profile.provider import ConfiguredProfiles
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
-    """storage, profile, location, qr and media; those with tables open the database on first use only."""
+    """storage, profile, location, qr, media and network; those with tables open the database on first use only."""
     database = lambda: services.database  # noqa: E731 - deferred: see capabilities.deferred
     return {
         "storage": StorageCapability(DatabaseStorage(database)),
@@ -43,4 +45,6 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
         ),
         "qr": QrCapability(PickedImageScanner()),
         "media": MediaCapability(DiskMediaStore(services.home.root / "media")),
+        # Developer mode (plain http to loopback) only when the developer asks for it.
+        "network": NetworkCapability(developer_mode=os.environ.get("CAPSULE_NETWORK_DEVELOPER_MODE") == "1"),
     }
