@@ -102,7 +102,10 @@ def _split_pair(item: str) -> tuple[str, str]:
 
 def _prompter(grant: list[str], deny: list[str]):
     if grant or deny or not sys.stdin.isatty():
-        return PolicyPrompter(grants={**{s: True for s in grant}, **{s: False for s in deny}})
+        # A payment sheet is confirmed only when asked for by --grant payments:
+        # without it, a run without a terminal must not spend the user's money.
+        pays = "payments" in grant and "payments" not in deny
+        return PolicyPrompter(grants={**{s: True for s in grant}, **{s: False for s in deny}}, confirms={"payment": pays})
     return TerminalPrompter()
 
 

@@ -58,3 +58,14 @@ def test_bad_amounts_are_refused_with_a_reason(env):
     assert done.returncode == 2 and "2 decimals" in done.stderr
     done = capsule("wallet", "topup", "--user", "x", "5", "ABC", env=env)
     assert done.returncode == 2 and "ISO 4217" in done.stderr
+
+
+def test_without_grant_payments_the_sheet_is_answered_no(env):
+    user = f"bob-{uuid.uuid4().hex[:6]}"
+    capsule("wallet", "topup", "--user", user, "50.00", "CNY", env=env)
+    ran = capsule(
+        "run", str(COFFEE), "--user", user, "--json", "--tap", "add", "--data", '{"item": "latte"}', "--tap", "checkout",
+        env=env,
+    )
+    assert "Payment cancelled." in texts(json.loads(ran.stdout.strip().splitlines()[-1]))
+    assert json.loads(capsule("wallet", "balance", "--user", user, "--json", env=env).stdout)["balances"] == {"CNY": 5000}
