@@ -11,11 +11,13 @@ two hosts on PostgreSQL) paying one order cannot both insert it.
 from __future__ import annotations
 
 import hashlib
+import threading
 import json
 import secrets
 import time
 import uuid
-from typing import Callable
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -56,7 +58,15 @@ class EmbeddedProvider:
         self.signer = signer
         self.fee = fee
         self.clock = clock
+        # SQLite has one writer at a time; threads that queue on a Python lock wait
+        # exactly as long as needed, where SQLite's busy handler sleeps in growing steps.
+        self._writer = threading.Lock() if database.dialect == "sqlite" else nullcontext()
         database.ensure(metadata)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._writer, self.database.transaction() as conn:
+            yield conn
 
     def _now(self) -> int:
         """Milliseconds since the Unix epoch, the contract's unit of time."""
@@ -68,7 +78,7 @@ class EmbeddedProvider:
         """Bring money in from outside (a bank, a card): the only way money enters."""
         if amount <= 0:
             raise InvalidArgument(f"a top-up must be more than 0, got {amount}")
-        with self.database.transaction() as conn:
+        with self._transaction() as conn:
             return ledger.post(
                 conn, "topup", [Entry(EXTERNAL, currency, -amount), Entry(user_account(user), currency, amount)],
                 memo=memo, at=self._now(),
@@ -99,7 +109,7 @@ class EmbeddedProvider:
     def charge(self, charge: Charge) -> Receipt:
         terms = _terms_digest(charge.terms())
         try:
-            with self.database.transaction() as conn:
+            with self._transaction() as conn:
                 existing = _order(conn, charge.app_id, charge.order_id, lock=True)
                 if existing is not None:
                     return _same_order(existing, terms)
@@ -166,7 +176,7 @@ class EmbeddedProvider:
         self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str, notify_url: str | None = None
     ) -> RefundReceipt:
         try:
-            with self.database.transaction() as conn:
+            with self._transaction() as conn:
                 done = _refund(conn, app_id, refund_id)
                 if done is not None:
                     return _same_refund(done, order_id, amount)
@@ -219,7 +229,7 @@ class EmbeddedProvider:
         self, app_id: str, payer: str, payer_id: str, payee: str, payee_id: str, amount: int, currency: str, note: str,
         daily_limit: int | None,
     ) -> Receipt:
-        with self.database.transaction() as conn:
+        with self._transaction() as conn:
             source = user_account(payer)
             ledger.lock_account(conn, source, currency)
             now = self._now()
@@ -245,7 +255,7 @@ class EmbeddedProvider:
         if total < count:
             raise InvalidArgument(f"{total} minor units cannot make {count} shares of at least 1 each")
         amounts = split_at_random(total, count)
-        with self.database.transaction() as conn:
+        with self._transaction() as conn:
             source = user_account(sender)
             ledger.lock_account(conn, source, currency)
             now = self._now()
@@ -268,7 +278,7 @@ class EmbeddedProvider:
             return Envelope(envelope_id, total, currency, count, 0, now + expires_in * 1000, "open", tuple(amounts))
 
     def claim_envelope(self, app_id: str, envelope_id: str, user: str) -> int:
-        with self.database.transaction() as conn:
+        with self._transaction() as conn:
             # Locking the envelope row serializes claims of one envelope on PostgreSQL.
             row = conn.execute(
                 sa.select(envelopes).where(envelopes.c.id == envelope_id, envelopes.c.app_id == app_id).with_for_update()
@@ -311,7 +321,7 @@ class EmbeddedProvider:
                 sa.select(envelopes.c.id).where(envelopes.c.state == "open", envelopes.c.expires_at <= now)
             )]
         for envelope_id in due:
-            with self.database.transaction() as conn:
+            with self._transaction() as conn:
                 row = conn.execute(sa.select(envelopes).where(envelopes.c.id == envelope_id).with_for_update()).first()
                 if row is None or row.state != "open":
                     continue  # another host settled it
