@@ -38,6 +38,7 @@ TARGETS = {
     "event_roundtrip_ratio_vs_raw": ("<=", 1.3),
     "hostcall_overhead_us": ("<=", 20.0),
     "rss_per_session_mb": ("<=", 5.0),
+    "capability_mediation_us": ("<=", 20.0),
 }
 
 
@@ -207,6 +208,9 @@ def run_benchmarks(*, quick: bool = False, show_progress: bool = True) -> dict[s
         "iterations": {"launch": n_launch, "event": n_event, "sessions": n_sessions},
         "quick": quick,
     }
+    from capsule.runtime.consent.bench import mediation_us
+
+    figures["capability_mediation_us"] = round(mediation_us(2_000 if quick else 20_000), 2)
     figures["targets_met"] = all(_meets(key, figures[key]) for key in TARGETS)
     return figures
 
@@ -229,6 +233,8 @@ def _print(figures: dict[str, Any]) -> None:
          f"+{figures['hostcall_overhead_us']:.1f} us", "<= +20 us", "hostcall_overhead_us"),
         ("memory per idle session (PSS)", f"{figures['rss_per_session_mb']:.2f} MB", f"{figures['rss_per_raw_instance_mb']:.2f} MB",
          f"plain RSS {figures['rss_plain_per_session_mb']:.2f} MB", "<= 5 MB", "rss_per_session_mb"),
+        ("consent check + audit record", f"{figures['capability_mediation_us']:.1f} us", "-", "-", "<= 20 us",
+         "capability_mediation_us"),
     ]
     for name, ours, raw, ratio, target, key in rows:
         ok = _meets(key, figures[key])

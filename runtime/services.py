@@ -15,12 +15,13 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .database import Database
+from .database import DEFAULT_FILE, Database
 from .errors import PackageError
 from .home import Home
 from .package.keys import generate_key, load_signing_key
@@ -133,7 +134,16 @@ class HostServices:
         """Every user's grants: the host's privacy settings read and change it."""
         from .consent import ConsentStore
 
-        return ConsentStore(lambda: self.database)
+        # On SQLite (one machine) grants are cached, with a stamp file beside the
+        # database as the change signal; on PostgreSQL every check reads the database.
+        url = self.database_url or os.environ.get("CAPSULE_DATABASE_URL") or "sqlite:///"
+        stamp = None
+        if url.startswith("sqlite"):
+            database_file = sa.make_url(url).database
+            if not database_file or database_file == ":memory:":
+                database_file = str(self.home.data / DEFAULT_FILE)
+            stamp = Path(database_file + ".consent-stamp")
+        return ConsentStore(lambda: self.database, stamp=stamp)
 
     @cached_property
     def consent(self) -> "ConsentGate":

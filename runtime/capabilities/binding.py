@@ -79,9 +79,12 @@ def _wrap(
         decision = "ok"
         session = turn.session
         context = CallContext(session, capability, function)
+        # Observers may ignore a capability (the audit trail skips ui and log): then
+        # the hot path builds no record at all.
+        listening = [o for o in observers if capability not in getattr(o, "ignores", ())] if observers else observers
         try:
             result = implementation(context, *args)
-            if observers and context.bytes_out is None:
+            if listening and context.bytes_out is None:
                 context.bytes_out = measure(result)
             return result
         except CapabilityError as error:
@@ -92,7 +95,7 @@ def _wrap(
             raise
         finally:
             turn.leave_host()
-            if observers:
+            if listening:
                 record = CallRecord(
                     session.id,
                     session.app.id,
@@ -106,7 +109,7 @@ def _wrap(
                     context.scope,
                     context.bytes_out or 0,
                 )
-                for observer in observers:
+                for observer in listening:
                     observer(record)
 
     return host_function

@@ -65,6 +65,8 @@ class AuditTrail:
         self.retention_days = retention_days
         self.flush_interval = flush_interval
         self.unrecorded = unrecorded
+        #: Read by the binding wrapper: calls of these capabilities are not even reported.
+        self.ignores = unrecorded
         self._buffer: list[dict[str, object]] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()

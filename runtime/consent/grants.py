@@ -7,15 +7,18 @@ one) takes effect on the very next call, in sessions that are already open too.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from ..capabilities.deferred import DeferredDatabase
 from . import tables
+from .stamp import Stamp
 
 if TYPE_CHECKING:
     from ..capabilities.deferred import DatabaseSource
@@ -61,14 +64,34 @@ class Grant:
 class ConsentStore:
     """Reads and changes grants. The settings API of a host is these methods."""
 
-    def __init__(self, database: "DatabaseSource") -> None:
+    def __init__(self, database: "DatabaseSource", *, stamp: Path | None = None) -> None:
+        """`stamp`: a file beside a SQLite database that signals changes (see `stamp.py`);
+        with it, grants are cached in memory; without it, every check reads the database."""
         self._database = DeferredDatabase(database, tables.metadata)
+        self._stamp = Stamp(stamp) if stamp is not None else None
+        self._cache: dict[tuple[str, str, str], Grant] = {}
+        self._lock = threading.Lock()
 
     @property
     def database(self) -> "Database":
         return self._database.get()
 
     def get(self, user: str, app_id: str, scope: str) -> Grant:
+        if self._stamp is None:
+            return self._load(user, app_id, scope)
+        key = (user, app_id, scope)
+        with self._lock:
+            if self._stamp.changed():
+                self._cache.clear()
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        grant = self._load(user, app_id, scope)
+        with self._lock:
+            self._cache[key] = grant
+        return grant
+
+    def _load(self, user: str, app_id: str, scope: str) -> Grant:
         t = tables.grants
         with self.database.read() as db:
             row = db.execute(
@@ -115,7 +138,9 @@ class ConsentStore:
         if scope is not None:
             condition = sa.and_(condition, t.c.scope == scope)
         with self.database.transaction() as db:
-            return db.execute(t.delete().where(condition)).rowcount
+            count = db.execute(t.delete().where(condition)).rowcount
+        self._changed()
+        return count
 
     def _set(
         self, user: str, app_id: str, scope: str, state: GrantState, at: float, expires_at: float | None
@@ -128,4 +153,12 @@ class ConsentStore:
             # and safe because the transaction holds the write lock (SQLite) or the row (PostgreSQL).
             if db.execute(t.update().where(key).values(**values)).rowcount == 0:
                 db.execute(t.insert().values(user=user, app_id=app_id, scope=scope, **values))
+        self._changed()
         return Grant(user, app_id, scope, state, at, expires_at)
+
+    def _changed(self) -> None:
+        # After the commit: a reader that reloads now sees the new row.
+        with self._lock:
+            self._cache.clear()
+        if self._stamp is not None:
+            self._stamp.touch()

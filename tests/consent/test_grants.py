@@ -116,3 +116,22 @@ def test_an_expired_grant_is_asked_again(database):
     time.sleep(0.02)
     gate.require(ctx(session), "profile")
     assert len(prompter.asked) == 2
+
+
+def test_a_cached_grant_sees_a_revocation_made_by_another_store(tmp_path):
+    """Two hosts (or a host and `capsule privacy`) on one SQLite file: the stamp carries the change."""
+    from capsule.runtime.database import Database
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    stamp = tmp_path / "c.db.consent-stamp"
+    running, settings = Database.open(url), Database.open(url)
+    host_store = ConsentStore(running, stamp=stamp)
+    host_store.grant("alice", "app", "location.fuzzy")
+    for _ in range(3):  # served from the cache
+        assert host_store.get("alice", "app", "location.fuzzy").state is GrantState.GRANTED
+    ConsentStore(settings, stamp=stamp).revoke("alice", "app", "location.fuzzy")
+    assert host_store.get("alice", "app", "location.fuzzy").state is GrantState.REVOKED
+    ConsentStore(settings, stamp=stamp).grant("alice", "app", "location.fuzzy")
+    assert host_store.get("alice", "app", "location.fuzzy").state is GrantState.GRANTED
+    running.close()
+    settings.close()
