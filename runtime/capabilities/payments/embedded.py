@@ -145,11 +145,12 @@ class EmbeddedProvider:
                 # The order row after the entries: its primary key is what makes a
                 # concurrent second payment of this order fail and roll back.
                 conn.execute(
-                    orders.insert().values(
-                        app_id=charge.app_id, order_id=charge.order_id, user=charge.user, terms=terms,
-                        amount=charge.amount, currency=charge.currency, refunded=0, transaction_id=tx,
-                        paid_at=now, payload=signed.payload, signature=signed.signature,
-                    )
+                    _INSERT_ORDER,
+                    {
+                        "app_id": charge.app_id, "order_id": charge.order_id, "user": charge.user, "terms": terms,
+                        "amount": charge.amount, "currency": charge.currency, "refunded": 0, "transaction_id": tx,
+                        "paid_at": now, "payload": signed.payload, "signature": signed.signature,
+                    },
                 )
                 self._notify(conn, charge.app_id, charge.notify_url, "payment.succeeded", signed.payload, signed.signature, now)
                 return Receipt(tx, charge.order_id, charge.amount, charge.currency, now, signed.payload, signed.signature)
@@ -373,9 +374,13 @@ def split_at_random(total: int, count: int) -> list[int]:
     return [b - a for a, b in zip(points, points[1:])]
 
 
+_ORDER = sa.select(orders).where(orders.c.app_id == sa.bindparam("b_app"), orders.c.order_id == sa.bindparam("b_order"))
+_ORDER_LOCKED = _ORDER.with_for_update()
+_INSERT_ORDER = orders.insert()
+
+
 def _order(conn: Connection, app_id: str, order_id: str, *, lock: bool = False) -> Order | None:
-    query = sa.select(orders).where(orders.c.app_id == app_id, orders.c.order_id == order_id)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    row = conn.execute(_ORDER_LOCKED if lock else _ORDER, {"b_app": app_id, "b_order": order_id}).first()
     return _order_from(row) if row else None
 
 

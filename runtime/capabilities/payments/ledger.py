@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,6 +49,10 @@ class Unbalanced(AssertionError):
     """A transaction whose entries do not sum to zero per currency: a bug, never posted."""
 
 
+_INSERT_TRANSACTION = transactions.insert()
+_INSERT_ENTRIES = entries.insert()
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
@@ -79,31 +83,56 @@ def post(
         raise Unbalanced(f"{kind} entries do not balance: {dict(totals)}")
     tx = transaction_id or new_id("tx")
     conn.execute(
-        transactions.insert().values(
-            id=tx, kind=kind, app_id=app_id, reference=reference, memo=memo[:400], at=at or int(time.time() * 1000)
-        )
+        _INSERT_TRANSACTION,
+        {
+            "id": tx, "kind": kind, "app_id": app_id, "reference": reference, "memo": memo[:400],
+            "at": at or int(time.time() * 1000),
+        },
     )
     # Debits first, in a fixed order, so concurrent transactions lock rows alike.
     for line in sorted(lines, key=lambda e: (e.amount > 0, e.account, e.currency)):
         _apply(conn, line)
     conn.execute(
-        entries.insert(),
+        _INSERT_ENTRIES,
         [{"transaction_id": tx, "account": e.account, "currency": e.currency, "amount": e.amount} for e in lines],
     )
     return tx
+
+
+# Statements built once: SQLAlchemy then only binds values, several times
+# cheaper per call than building a statement for every payment.
+_DEBIT = (
+    balances.update()
+    .where(
+        balances.c.account == sa.bindparam("b_account"),
+        balances.c.currency == sa.bindparam("b_currency"),
+        balances.c.balance >= sa.bindparam("b_need"),
+    )
+    .values(balance=balances.c.balance - sa.bindparam("b_need"))
+)
+_BALANCE = sa.select(balances.c.balance).where(
+    balances.c.account == sa.bindparam("b_account"), balances.c.currency == sa.bindparam("b_currency")
+)
+_LOCK = _BALANCE.with_for_update()
+_CREDIT: dict[str, Any] = {}
+
+
+def _credit_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE: a credit to an account that may not exist yet."""
+    if dialect not in _CREDIT:
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(balances)
+        _CREDIT[dialect] = insert.on_conflict_do_update(
+            index_elements=[balances.c.account, balances.c.currency],
+            set_={"balance": balances.c.balance + insert.excluded.balance},
+        )
+    return _CREDIT[dialect]
 
 
 def _apply(conn: Connection, line: Entry) -> None:
     if line.amount < 0 and not line.account.startswith("external:"):
         # Checked and applied in one statement: no window between "enough?" and "take it".
         done = conn.execute(
-            balances.update()
-            .where(
-                balances.c.account == line.account,
-                balances.c.currency == line.currency,
-                balances.c.balance >= -line.amount,
-            )
-            .values(balance=balances.c.balance + line.amount)
+            _DEBIT, {"b_account": line.account, "b_currency": line.currency, "b_need": -line.amount}
         ).rowcount
         if done != 1:
             have = balance(conn, line.account, line.currency)
@@ -112,32 +141,25 @@ def _apply(conn: Connection, line: Entry) -> None:
                 f"{-line.amount} needed; top up first"
             )
         return
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(balances)
     conn.execute(
-        insert.values(account=line.account, currency=line.currency, balance=line.amount).on_conflict_do_update(
-            index_elements=[balances.c.account, balances.c.currency],
-            set_={"balance": balances.c.balance + line.amount},
-        )
+        _credit_statement(conn.dialect.name),
+        {"account": line.account, "currency": line.currency, "balance": line.amount},
     )
 
 
 def lock_account(conn: Connection, account: str, currency: str) -> int:
-    """Lock an account's balance row until the transaction ends (PostgreSQL) and read it.
+    """Lock an account's balance row until the transaction ends and read it.
 
-    On SQLite the whole database is already locked by BEGIN IMMEDIATE.
+    On PostgreSQL this is SELECT ... FOR UPDATE, which serializes one user's
+    payments (daily limits stay exact); on SQLite the whole database is already
+    locked by BEGIN IMMEDIATE, so this is a plain read.
     """
-    row = conn.execute(
-        sa.select(balances.c.balance)
-        .where(balances.c.account == account, balances.c.currency == currency)
-        .with_for_update()
-    ).first()
+    row = conn.execute(_LOCK, {"b_account": account, "b_currency": currency}).first()
     return int(row[0]) if row else 0
 
 
 def balance(conn: Connection, account: str, currency: str) -> int:
-    row = conn.execute(
-        sa.select(balances.c.balance).where(balances.c.account == account, balances.c.currency == currency)
-    ).first()
+    row = conn.execute(_BALANCE, {"b_account": account, "b_currency": currency}).first()
     return int(row[0]) if row else 0
 
 
@@ -148,20 +170,22 @@ def balances_of(conn: Connection, account: str) -> dict[str, int]:
     return {currency: int(amount) for currency, amount in rows}
 
 
+_SPENT = (
+    sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
+    .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))
+    .where(
+        entries.c.account == sa.bindparam("b_account"),
+        entries.c.currency == sa.bindparam("b_currency"),
+        entries.c.amount < 0,
+        transactions.c.at >= sa.bindparam("b_since"),
+        transactions.c.kind.in_(("payment", "transfer", "envelope")),
+    )
+)
+
+
 def spent_since(conn: Connection, account: str, currency: str, since: int) -> int:
     """What left `account` in `currency` since `since` (ms; for daily limits), refunds not deducted."""
-    total = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
-        .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))
-        .where(
-            entries.c.account == account,
-            entries.c.currency == currency,
-            entries.c.amount < 0,
-            transactions.c.at >= since,
-            transactions.c.kind.in_(("payment", "transfer", "envelope")),
-        )
-    ).scalar_one()
-    return -int(total)
+    return -int(conn.execute(_SPENT, {"b_account": account, "b_currency": currency, "b_since": since}).scalar_one())
 
 
 @dataclass(frozen=True)
