@@ -32,16 +32,8 @@ from .provider import Charge, Envelope, Order, Receipt, RefundReceipt
 from .receipts import ReceiptSigner, canonical_json
 from .tables import envelopes, metadata, orders, outbox, refunds, shares
 
-DAY_MS = 86_400_000
-
-
 def _terms_digest(terms: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(terms).encode()).hexdigest()
-
-
-def day_start(now_ms: int) -> int:
-    """Midnight UTC of `now_ms`'s day: daily limits run per UTC day."""
-    return now_ms - now_ms % DAY_MS
 
 
 class EmbeddedProvider:
@@ -162,14 +154,16 @@ class EmbeddedProvider:
             return _same_order(existing, terms)
 
     def _check_daily(self, conn: Connection, account: str, currency: str, amount: int, limit: int | None, now: int) -> None:
-        if limit is None:
-            return
-        spent = ledger.spent_since(conn, account, currency, day_start(now))
-        if spent + amount > limit:
-            raise PaymentDeclined(
-                f"daily limit reached: {spent} of {limit} {currency} minor units spent today, "
-                f"{amount} more asked; try again tomorrow or pay less"
-            )
+        """Check the daily limit and count `amount` against it (the caller's transaction
+        rolls both back if the movement fails)."""
+        if limit is not None:
+            spent = ledger.spent_on(conn, account, currency, now)
+            if spent + amount > limit:
+                raise PaymentDeclined(
+                    f"daily limit reached: {spent} of {limit} {currency} minor units spent today, "
+                    f"{amount} more asked; try again tomorrow or pay less"
+                )
+        ledger.add_spend(conn, account, currency, now, amount)
 
     # -- refunds -------------------------------------------------------------
 

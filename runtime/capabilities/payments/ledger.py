@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .errors import PaymentDeclined
-from .tables import balances, entries, transactions
+from .tables import balances, daily_spend, entries, transactions
 
 FEES = "fees"
 ESCROW = "escrow"
@@ -148,12 +148,14 @@ def _apply(conn: Connection, line: Entry) -> None:
 
 
 def lock_account(conn: Connection, account: str, currency: str) -> int:
-    """Lock an account's balance row until the transaction ends and read it.
+    """Lock an account's balance row until the transaction ends.
 
     On PostgreSQL this is SELECT ... FOR UPDATE, which serializes one user's
     payments (daily limits stay exact); on SQLite the whole database is already
-    locked by BEGIN IMMEDIATE, so this is a plain read.
+    locked by BEGIN IMMEDIATE, so nothing is read (the result is then 0).
     """
+    if conn.dialect.name == "sqlite":
+        return 0  # BEGIN IMMEDIATE already holds the database's one write lock
     row = conn.execute(_LOCK, {"b_account": account, "b_currency": currency}).first()
     return int(row[0]) if row else 0
 
@@ -170,22 +172,33 @@ def balances_of(conn: Connection, account: str) -> dict[str, int]:
     return {currency: int(amount) for currency, amount in rows}
 
 
-_SPENT = (
-    sa.select(sa.func.coalesce(sa.func.sum(entries.c.amount), 0))
-    .select_from(entries.join(transactions, entries.c.transaction_id == transactions.c.id))
-    .where(
-        entries.c.account == sa.bindparam("b_account"),
-        entries.c.currency == sa.bindparam("b_currency"),
-        entries.c.amount < 0,
-        transactions.c.at >= sa.bindparam("b_since"),
-        transactions.c.kind.in_(("payment", "transfer", "envelope")),
-    )
+DAY_MS = 86_400_000
+_SPENT = sa.select(daily_spend.c.spent).where(
+    daily_spend.c.account == sa.bindparam("b_account"),
+    daily_spend.c.currency == sa.bindparam("b_currency"),
+    daily_spend.c.day == sa.bindparam("b_day"),
 )
+_SPEND: dict[str, Any] = {}
 
 
-def spent_since(conn: Connection, account: str, currency: str, since: int) -> int:
-    """What left `account` in `currency` since `since` (ms; for daily limits), refunds not deducted."""
-    return -int(conn.execute(_SPENT, {"b_account": account, "b_currency": currency, "b_since": since}).scalar_one())
+def spent_on(conn: Connection, account: str, currency: str, now_ms: int) -> int:
+    """What left `account` in `currency` on `now_ms`'s UTC day (refunds not deducted)."""
+    row = conn.execute(_SPENT, {"b_account": account, "b_currency": currency, "b_day": now_ms // DAY_MS}).first()
+    return int(row[0]) if row else 0
+
+
+def add_spend(conn: Connection, account: str, currency: str, now_ms: int, amount: int) -> None:
+    """Count `amount` against the account's day; in the same transaction as its entries."""
+    dialect = conn.dialect.name
+    if dialect not in _SPEND:
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(daily_spend)
+        _SPEND[dialect] = insert.on_conflict_do_update(
+            index_elements=[daily_spend.c.account, daily_spend.c.currency, daily_spend.c.day],
+            set_={"spent": daily_spend.c.spent + insert.excluded.spent},
+        )
+    conn.execute(
+        _SPEND[dialect], {"account": account, "currency": currency, "day": now_ms // DAY_MS, "spent": amount}
+    )
 
 
 @dataclass(frozen=True)

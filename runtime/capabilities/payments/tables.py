@@ -43,6 +43,17 @@ balances = sa.Table(
     sa.Column("balance", sa.BigInteger, nullable=False),
 )
 
+#: What each account paid out per UTC day (payments, transfers, envelopes), kept
+#: beside the entries in the same transaction: the daily limit reads one row.
+daily_spend = sa.Table(
+    "pay_daily_spend",
+    metadata,
+    sa.Column("account", sa.String(260), primary_key=True),
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("day", sa.Integer, primary_key=True),  # days since the Unix epoch, UTC
+    sa.Column("spent", sa.BigInteger, nullable=False),
+)
+
 orders = sa.Table(
     "pay_orders",
     metadata,
