@@ -28,6 +28,7 @@ from capsule.runtime.engine.imports import interface_name
 from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
+from .bench_payments import TARGET_PAYMENTS_PER_S, payment_figures
 from .output import console, emit_json, errors
 
 PROGRAM = Path(__file__).resolve().parent / "bench_program"
@@ -212,6 +213,10 @@ def run_benchmarks(*, quick: bool = False, show_progress: bool = True) -> dict[s
 
     figures["capability_mediation_us"] = round(mediation_us(2_000 if quick else 20_000), 2)
     figures["targets_met"] = all(_meets(key, figures[key]) for key in TARGETS)
+    if show_progress:
+        errors.print("[dim]payments: durable payments and request-payment latency ...[/]")
+    figures.update(payment_figures(quick=quick, home=home))
+    figures["payments_target_met"] = figures["durable_payments_per_s"] >= TARGET_PAYMENTS_PER_S
     return figures
 
 
@@ -240,3 +245,9 @@ def _print(figures: dict[str, Any]) -> None:
         ok = _meets(key, figures[key])
         table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
     console.print(table)
+    console.print(
+        f"payments: {figures['durable_payments_per_s']:.0f} durable payments/s with 8 payers "
+        f"(target >= {TARGET_PAYMENTS_PER_S:.0f}: {'ok' if figures['payments_target_met'] else 'missed'}); "
+        f"request-payment from the guest p50 {figures['payment_latency_ms_p50']:.2f} ms, "
+        f"p99 {figures['payment_latency_ms_p99']:.2f} ms"
+    )

@@ -100,6 +100,21 @@ class EmbeddedProvider:
 
     def charge(self, charge: Charge) -> Receipt:
         terms = _terms_digest(charge.terms())
+        # Signed before the write lock is taken: the lock is held only for the statements.
+        now = self._now()
+        tx = ledger.new_id("tx")
+        signed = self.signer.sign(
+            "payment",
+            {
+                "program": charge.app_id,
+                "order_id": charge.order_id,
+                "amount": charge.amount,
+                "currency": charge.currency,
+                "transaction_id": tx,
+                "paid_at": now,
+                "payer": charge.payer_id,
+            },
+        )
         try:
             with self._transaction() as conn:
                 existing = _order(conn, charge.app_id, charge.order_id, lock=True)
@@ -107,21 +122,7 @@ class EmbeddedProvider:
                     return _same_order(existing, terms)
                 payer = user_account(charge.user)
                 ledger.lock_account(conn, payer, charge.currency)
-                now = self._now()
                 self._check_daily(conn, payer, charge.currency, charge.amount, charge.daily_limit, now)
-                tx = ledger.new_id("tx")
-                signed = self.signer.sign(
-                    "payment",
-                    {
-                        "program": charge.app_id,
-                        "order_id": charge.order_id,
-                        "amount": charge.amount,
-                        "currency": charge.currency,
-                        "transaction_id": tx,
-                        "paid_at": now,
-                        "payer": charge.payer_id,
-                    },
-                )
                 fee = min(self.fee, charge.amount)
                 ledger.post(
                     conn,
