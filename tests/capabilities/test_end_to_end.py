@@ -155,3 +155,52 @@ def test_qr_codes_made_scanned_and_launched(probe_host: Host, prompter: PolicyPr
     # Scanning the printed code opens the program on the table page with table=12.
     opened = probe_host.open_address(scanned["text"], user="bob")
     assert outcome(opened) == 'launched {"page": "table", "query": {"table": "12"}, "scene": "qr"}'
+
+
+def test_a_photo_upload_leaves_its_location_on_the_host(probe_host: Host, prompter: PolicyPrompter, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from .test_media import GPS_IFD, photo_with_gps
+
+    fake = tmp_path / "homework.jpg"
+    fake.write_text("not a photo at all")
+    prompter.picks.extend([[photo_with_gps(tmp_path / "photo.jpg")], [fake]])
+    session = probe_host.launch(PROBE_ID, user="student")
+    session.dispatch("upload_photo", {})
+    uploaded = result(session)
+    assert uploaded["mime"] == "image/jpeg" and uploaded["read"] == uploaded["size"] and uploaded["width"] == 200
+    stored = probe_host.home.root / "media" / uploaded["digest"][:2] / uploaded["digest"]
+    exif = Image.open(io.BytesIO(stored.read_bytes())).getexif()
+    assert not exif.get_ifd(GPS_IFD) and exif[0x0112] == 6
+    session.dispatch("upload_photo", {})  # a file named .jpg that is not an image
+    assert outcome(session).startswith("error InvalidArgument") and "judged by its content" in outcome(session)
+    reads = [e for e in probe_host.services.audit.entries(user="student") if e.function == "read"]
+    assert sum(e.bytes_out for e in reads) == uploaded["size"]  # the audit trail counts what went out
+
+
+def test_network_reaches_only_declared_public_hosts(home, probe, tmp_path):
+    import httpx
+
+    from capsule.runtime.capabilities.network.host import NetworkCapability
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/elsewhere":
+            return httpx.Response(302, headers={"location": "https://evil.example.org/"})
+        return httpx.Response(200, text="menu")
+
+    dns = {"api.example.com": ["93.184.216.34"], "evil.example.org": ["93.184.216.99"]}
+    network = NetworkCapability(resolver=lambda h, p: dns.get(h, []), transport=httpx.MockTransport(server))
+    host = Host(home, database_url=f"sqlite:///{tmp_path / 'n.db'}", capabilities={"network": network})
+    try:
+        host.install(probe.package)
+        session = host.launch(PROBE_ID, user="alice")
+        session.dispatch("fetch", {"url": "https://api.example.com/menu"})
+        assert result(session) == {"status": 200, "body": "menu"}
+        session.dispatch("fetch", {"url": "https://evil.example.org/"})
+        assert outcome(session).startswith("error NotDeclared")
+        session.dispatch("fetch", {"url": "https://api.example.com/elsewhere"})
+        assert outcome(session).startswith("error NotDeclared") and "evil.example.org" in outcome(session)
+    finally:
+        host.close()

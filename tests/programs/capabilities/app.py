@@ -4,7 +4,7 @@ import json
 
 import base64
 
-from capsule_sdk import App, CapabilityError, Page, handler, location, profile, qr, storage, view as v
+from capsule_sdk import App, CapabilityError, Page, handler, location, media, network, profile, qr, storage, view as v
 
 app = App()
 
@@ -103,6 +103,34 @@ class Index(Page):
             return {"text": r.text, "format": str(r.format.name).lower()}
 
         self.outcome = attempt(decoded)
+
+    @handler
+    def upload_photo(self, data):
+        def upload():
+            picked = media.pick("image", 1)
+            if not picked:
+                return "nothing picked"
+            item = picked[0]
+            data, offset = b"", 0
+            while True:
+                chunk = media.read(item.handle, offset, 4096)
+                if not chunk:
+                    break
+                data += chunk
+                offset += len(chunk)
+            stored = media.upload(item.handle)
+            return {"mime": item.mime_type, "size": item.size_bytes, "read": len(data), "width": item.width,
+                    "digest": stored.digest, "url": stored.url}
+
+        self.outcome = attempt(upload)
+
+    @handler
+    def fetch(self, data):
+        def get():
+            r = network.fetch(data["url"])
+            return {"status": r.status, "body": r.body}
+
+        self.outcome = attempt(get)
 
 
 @app.page("table")
