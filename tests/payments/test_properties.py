@@ -25,7 +25,8 @@ operation = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# database=None: no example store written into the working tree.
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operation, max_size=30))
 def test_random_sequences_keep_the_books(provider, signer, ops):
     run = uuid.uuid4().hex[:8]  # each example its own users and program in the shared database
