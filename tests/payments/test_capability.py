@@ -149,3 +149,14 @@ def test_refund_through_the_capability(payments):
     assert done.amount == 1250
     assert payments.query_order(ctx(), "o1")[0].state == "refunded"
     assert payments.provider.balance("alice", "CNY") == 5000
+
+
+def test_a_prompter_that_times_out_counts_as_cancel(payments):
+    class TimesOut(PolicyPrompter):
+        def confirm(self, request, timeout):
+            raise TimeoutError("nobody answered")
+
+    payments.provider.topup("alice", 5000, "CNY")
+    with pytest.raises(PaymentCancelled):
+        payments.request_payment(ctx(prompter=TimesOut()), request())
+    assert payments.provider.balance("alice", "CNY") == 5000

@@ -116,7 +116,10 @@ class PaymentsCapability(Capability):
         return value
 
     def _confirm(self, ctx: CallContext, request: Any) -> None:
-        confirmed = ctx.session.ask(lambda prompter, timeout: prompter.confirm(request, timeout))
+        try:
+            confirmed = ctx.session.ask(lambda prompter, timeout: prompter.confirm(request, timeout))
+        except TimeoutError:  # a prompter that signals its timeout instead of answering "no"
+            confirmed = False
         if not confirmed:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
 
