@@ -114,6 +114,17 @@ def host_key(as_json: bool = JSON) -> None:
 
 
 @app.command()
+def expire(as_json: bool = JSON) -> None:
+    """Send the unclaimed remainder of every expired red envelope back to its sender."""
+    with _provider() as wallet:
+        settled = wallet.expire_envelopes()
+    if as_json:
+        emit_json({"settled": settled})
+    else:
+        console.print(f"{settled} expired red envelope(s) settled")
+
+
+@app.command()
 def check(as_json: bool = JSON) -> None:
     """Re-derive every balance from the ledger entries and check that money adds up."""
     with _provider() as wallet:
