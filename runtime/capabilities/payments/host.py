@@ -9,13 +9,14 @@ Replays of a paid order return its receipt without asking the user again.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sqlalchemy.exc import IntegrityError
 
-from ..profile.links import DeveloperLinks
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared
+from ..profile.links import DeveloperLinks
 from ..wit import fields, record
 from .embedded import EmbeddedProvider
 from .errors import PaymentCancelled, PaymentDeclined
@@ -200,7 +201,7 @@ class PaymentsCapability(Capability):
         if existing is not None:
             # A replay: the same terms get the first receipt, others a conflict; no new sheet.
             return _receipt(self.provider.charge(charge))
-        charge = Charge(**{**charge.__dict__, "daily_limit": self._per_transaction(amount, currency)})
+        charge = replace(charge, daily_limit=self._per_transaction(amount, currency))
         balance = self._funds(user, amount, currency)
         lines = tuple((f"{q} × {n}", format_amount(q * u, currency)) for n, q, u in items)
         self._confirm(
