@@ -1,0 +1,40 @@
+"""The search tables both backends share (the full-text part is per backend)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+#: One row per live program: what results show and what ranking reads.
+documents = sa.Table(
+    "search_documents",
+    metadata,
+    sa.Column("app_id", sa.String(255), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("released_at", sa.Float, nullable=False),
+    sa.Column("display", sa.JSON, nullable=False),
+    # The document's terms, space separated, per field (see text.terms).
+    sa.Column("names", sa.Text, nullable=False),
+    sa.Column("keywords", sa.Text, nullable=False),
+    sa.Column("descriptions", sa.Text, nullable=False),
+)
+
+#: Every term any live document uses: where typo tolerance looks for near words.
+vocabulary = sa.Table(
+    "search_vocabulary",
+    metadata,
+    sa.Column("term", sa.String(255), primary_key=True),
+    sa.Column("length", sa.Integer, nullable=False, index=True),
+)
+
+#: Launch counts with exponential decay: a count and when it was last decayed.
+#: Counts only: no user id is ever stored here.
+launches = sa.Table(
+    "search_launches",
+    metadata,
+    sa.Column("app_id", sa.String(255), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
