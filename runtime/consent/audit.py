@@ -157,13 +157,14 @@ class AuditTrail:
             return db.execute(tables.audit.delete().where(tables.audit.c.at < cutoff)).rowcount
 
     def close(self) -> None:
-        """Stop the writer and flush everything recorded."""
+        """Stop the writer and flush everything recorded. Safe to call twice."""
         with self._lock:
             self._closed = True
-            writer = self._writer
+            writer, self._writer = self._writer, None
         self._wake.set()
         if writer is not None:
             writer.join()
+            atexit.unregister(self.close)
         self.flush()
 
     def _run(self) -> None:

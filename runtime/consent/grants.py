@@ -148,11 +148,15 @@ class ConsentStore:
         t = tables.grants
         key = sa.and_(t.c.user == user, t.c.app_id == app_id, t.c.scope == scope)
         values = {"state": state.value, "decided_at": at, "expires_at": expires_at}
-        with self.database.transaction() as db:
-            # Update first, insert when absent: portable across SQLite and PostgreSQL,
-            # and safe because the transaction holds the write lock (SQLite) or the row (PostgreSQL).
-            if db.execute(t.update().where(key).values(**values)).rowcount == 0:
-                db.execute(t.insert().values(user=user, app_id=app_id, scope=scope, **values))
+        try:
+            with self.database.transaction() as db:
+                # Update first, insert when absent: portable across SQLite and PostgreSQL.
+                if db.execute(t.update().where(key).values(**values)).rowcount == 0:
+                    db.execute(t.insert().values(user=user, app_id=app_id, scope=scope, **values))
+        except sa.exc.IntegrityError:
+            # Another writer inserted the same row first (PostgreSQL): the row exists now.
+            with self.database.transaction() as db:
+                db.execute(t.update().where(key).values(**values))
         self._changed()
         return Grant(user, app_id, scope, state, at, expires_at)
 
