@@ -75,3 +75,32 @@ def test_entries_older_than_the_retention_are_pruned(database):
     assert trail.prune(now=time.time() + 31 * 86400) == 1
     assert trail.entries() == []
     trail.close()
+
+
+CRASHING_HOST = """
+import os, signal, sys, time
+from capsule.runtime.capabilities.binding import CallRecord
+from capsule.runtime.consent import AuditTrail
+from capsule.runtime.database import Database
+
+trail = AuditTrail(Database.open(sys.argv[1]), flush_interval=0.05)
+for i in range(200):
+    trail.record(CallRecord("s", "app", "1", "alice", "storage", "get", "ok", 1, time.time(), None, i))
+time.sleep(0.5)  # ten flush intervals
+for i in range(5):  # recorded in the last instant: these may be lost
+    trail.record(CallRecord("s", "app", "1", "alice", "storage", "get", "ok", 1, time.time(), None, 1000 + i))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_crash_loses_at_most_the_last_flush_interval(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    done = subprocess.run([sys.executable, "-c", CRASHING_HOST, url], timeout=60)
+    assert done.returncode == -9
+    db = Database.open(url)
+    kept = AuditTrail(db).entries(limit=10_000)
+    assert sum(1 for e in kept if e.bytes_out < 1000) == 200  # everything older than one interval survived
+    db.close()

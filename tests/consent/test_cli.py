@@ -58,6 +58,16 @@ def test_grant_deny_revoke_and_report(cli, probe):  # noqa: F811
     assert text.exit_code == 0 and PROBE_ID in text.output
 
 
+def test_profile_through_the_cli_with_grant_and_deny(cli, probe):  # noqa: F811
+    package = str(probe.package)
+    denied = cli("run", package, "--user", "erin", "--deny", "profile", "--tap", "me", "--json")
+    assert views(denied.output)[-1].startswith("error Refused")
+    granted = cli("run", package, "--user", "erin", "--grant", "profile", "--tap", "me", "--tap", "whoami", "--json")
+    shown = views(granted.output)
+    assert json.loads(shown[-2]) == {"nickname": "erin", "avatar": "", "locale": "en"}
+    assert json.loads(shown[-1]).startswith("u_")
+
+
 def test_revoking_what_was_never_granted_says_so(cli):
     result = cli("privacy", "revoke", "dev.example.none", "--user", "dave")
     assert result.exit_code == 1
