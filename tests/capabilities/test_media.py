@@ -132,3 +132,19 @@ def test_kinds_must_be_declared_and_picking_nothing_is_an_empty_list(media):
         media.pick(ctx(session), "video", 1)
     assert media.pick(ctx(session), "any", 3) == []
     assert session.prompter.asked[0].kind == "any" and session.prompter.asked[0].max_count == 3
+
+
+def test_the_store_serves_uploads_read_only_by_digest(tmp_path):
+    from starlette.testclient import TestClient
+
+    from capsule.runtime.capabilities.media.provider import media_app
+
+    store = DiskMediaStore(tmp_path / "store")
+    stored = store.put(b"\x89PNG\r\n\x1a\n...", "image/png")
+    assert store.put(b"\x89PNG\r\n\x1a\n...", "image/png") == stored  # content addressed: kept once
+    client = TestClient(media_app(store))
+    served = client.get(f"/{stored.digest}")
+    assert served.status_code == 200 and served.content == b"\x89PNG\r\n\x1a\n..."
+    assert served.headers["content-type"] == "image/png" and served.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/../../etc/passwd").status_code == 404
+    assert client.get("/" + "0" * 64).status_code == 404
