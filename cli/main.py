@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, keygen, new, privacy, qr, run, wallet
+from . import audit, bench, build, keygen, new, privacy, publish, qr, registry, release, review, run, search, wallet
 
 app = typer.Typer(
     name="capsule",
@@ -22,6 +22,11 @@ app.command()(bench.bench)
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(qr.app, name="qr")
+app.command()(publish.publish)
+app.command()(search.search)
+app.add_typer(registry.app, name="registry")
+app.add_typer(review.app, name="review")
+app.add_typer(release.app, name="release")
 
 
 def main() -> None:

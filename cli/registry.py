@@ -1,0 +1,124 @@
+"""`capsule registry`: run a registry, manage accounts and keys, install from it."""
+
+from __future__ import annotations
+
+import base64
+
+import typer
+
+from capsule.runtime.errors import CapsuleError
+from capsule.runtime.home import Home
+from capsule.runtime.package import load_signing_key
+from capsule.runtime.package.keys import raw_public_key
+from capsule.runtime.registry.client import Credentials, RegistryClient
+
+from .output import console, emit_json, fail, note
+
+app = typer.Typer(help="Run a registry, manage accounts and keys, install programs from it.", no_args_is_help=True)
+
+REGISTRY_OPTION = typer.Option(None, "--registry", help="The registry URL (default: the saved one, else http://127.0.0.1:8470).")
+
+
+def connect(registry: str | None) -> tuple[RegistryClient, Credentials]:
+    """A client for `registry` with the saved token (CAPSULE_REGISTRY_TOKEN wins)."""
+    credentials = Credentials.load(Home.resolve(), registry)
+    return RegistryClient(credentials.url, credentials.token), credentials
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8470, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    database: str = typer.Option(None, "--database", help="Database URL (default: SQLite under CAPSULE_HOME/data)."),
+    dev: bool = typer.Option(False, "--dev", help="Create a local developer+reviewer+admin account and save its token for the CLI."),
+) -> None:
+    """Serve the registry API (OpenAPI at /openapi.json) until interrupted."""
+    from capsule.runtime.registry.server import open_registry, serve as run, setup_dev
+
+    home = Home.resolve()
+    try:
+        registry = open_registry(home, database)
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        if dev:
+            setup_dev(registry, url)
+            note(f"dev account ready: token saved in {Credentials.path(home)}")
+    except CapsuleError as error:
+        fail(error)
+    note(f"registry listening on {url} (registry key {registry.key.key_id})")
+    run(registry, host, port)
+
+
+@app.command("add-key")
+def add_key(
+    name: str = typer.Option("default", "--name", help="The signing key under CAPSULE_HOME/keys to register."),
+    registry: str = REGISTRY_OPTION,
+) -> None:
+    """Register your signing key's public half, so the registry accepts packages it signs."""
+    client, _ = connect(registry)
+    try:
+        public = base64.b64encode(raw_public_key(load_signing_key(Home.resolve(), name).public_key())).decode()
+        result = client.call("POST", "/account/keys", json={"public_key": public})
+    except CapsuleError as error:
+        fail(error)
+    console.print(f"registered key {result['key_id']}")
+
+
+@app.command()
+def login(
+    token: str = typer.Option(..., "--token", prompt=True, hide_input=True, help="Your API token."),
+    registry: str = REGISTRY_OPTION,
+) -> None:
+    """Save a registry URL and API token (and pin the registry's key) for later commands."""
+    client = RegistryClient(Credentials.load(Home.resolve(), registry).url, token)
+    try:
+        account = client.call("GET", "/account")
+        key = client.call("GET", "/key")
+    except CapsuleError as error:
+        fail(error)
+    Credentials(url=client.url, token=token, registry_key=key["public_key"]).save(Home.resolve())
+    console.print(f"logged in to {client.url} as {account['name']} ({', '.join(account['roles'])}); registry key {key['key_id']} pinned")
+
+
+@app.command("create-account")
+def create_account(
+    name: str = typer.Argument(..., help="The new account's name."),
+    role: list[str] = typer.Option(..., "--role", help="developer, reviewer or admin; repeat for several."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create an account (admins only); prints its token once."""
+    client, _ = connect(registry)
+    try:
+        result = client.call("POST", "/accounts", json={"name": name, "roles": role})
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(result)
+    else:
+        console.print(f"account {result['name']} ({', '.join(result['roles'])}); token (shown once): {result['token']}")
+
+
+@app.command()
+def install(
+    app_id: str = typer.Argument(..., help="The program to install."),
+    version: str = typer.Option(None, "--version", help="This version instead of the live one."),
+    user: str = typer.Option(None, "--user", help="Resolve the live version for this user (phased rollout)."),
+    registry: str = REGISTRY_OPTION,
+) -> None:
+    """Download a released program and install it, refusing anything the registry did not countersign."""
+    from capsule.runtime.host import Host
+    from capsule.runtime.registry.install import install_from_registry
+
+    client, credentials = connect(registry)
+    if not credentials.registry_key:
+        fail(f"no registry key pinned for {credentials.url}; run `capsule registry login --registry {credentials.url}` first")
+    host = Host(Home.resolve())
+    try:
+        installed = install_from_registry(host, client, app_id, registry_key=credentials.registry_key, version=version, user=user)
+    except CapsuleError as error:
+        fail(error)
+    finally:
+        host.close()
+    console.print(f"installed {installed.manifest.id} {installed.manifest.version} ({installed.digest}), countersigned by the registry")
+
+

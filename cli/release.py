@@ -1,0 +1,47 @@
+"""`capsule release`: phased rollout, rollback and yank for apps you own."""
+
+from __future__ import annotations
+
+import typer
+
+from capsule.runtime.errors import CapsuleError
+
+from .output import console, emit_json, fail
+from .registry import REGISTRY_OPTION, connect
+
+app = typer.Typer(help="Change what is live: rollout percentage, rollback, yank.", no_args_is_help=True)
+
+
+def _run(method: str, path: str, as_json: bool, registry: str | None, body: dict | None = None) -> dict:
+    client, _ = connect(registry)
+    try:
+        result = client.call(method, path, json=body)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(result)
+    return result
+
+
+@app.command()
+def rollout(app_id: str, percent: int = typer.Argument(..., min=1, max=100), registry: str = REGISTRY_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Give the newest release to `percent`% of users (100 finishes the rollout)."""
+    result = _run("POST", f"/apps/{app_id}/rollout", as_json, registry, {"percent": percent})
+    if not as_json:
+        console.print(f"{app_id} {result['version']} is live for {result['percent']}% of users")
+
+
+@app.command()
+def rollback(app_id: str, registry: str = REGISTRY_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send everyone back to the previous approved version."""
+    result = _run("POST", f"/apps/{app_id}/rollback", as_json, registry)
+    if not as_json:
+        console.print(f"{app_id} is back at {result['version']} for everyone")
+
+
+@app.command()
+def yank(app_id: str, version: str, reason: str = typer.Option(None, "--reason"), registry: str = REGISTRY_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Withdraw a version for good (no downloads; the release falls back if it was live)."""
+    _run("POST", f"/apps/{app_id}/versions/{version}/yank", as_json, registry, {"reason": reason} if reason else None)
+    if not as_json:
+        console.print(f"yanked {app_id} {version}")

@@ -1,0 +1,116 @@
+"""`capsule review`: the reviewer's queue."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from capsule.runtime.errors import CapsuleError
+
+from .output import console, emit_json, fail
+from .registry import REGISTRY_OPTION, connect
+
+app = typer.Typer(help="Review published versions: list, show the audit, approve or reject.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_reviews(
+    status: str = typer.Option("pending", "--status", help="pending, auditing, approved, rejected, rolled-back, yanked or all."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Versions waiting for review (or with another status)."""
+    client, _ = connect(registry)
+    try:
+        rows = client.call("GET", "/reviews", params={"status": status})
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"Reviews ({status})", title_justify="left")
+    for column in ("review", "app", "version", "status", "size", "reason"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["review_id"]), row["id"], row["version"], row["status"], f"{row['size']:,}", row["reason"] or "")
+    console.print(table)
+
+
+@app.command()
+def show(
+    review_id: int = typer.Argument(..., help="The review id from `capsule review list`."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The capability audit and what changed since the last approved version."""
+    client, _ = connect(registry)
+    try:
+        row = client.call("GET", f"/reviews/{review_id}")
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(row)
+        return
+    console.print(f"[bold]{row['id']} {row['version']}[/]  review {row['review_id']}  {row['status']}  {row['digest']}")
+    audit = row.get("audit")
+    if audit is None:
+        console.print("audit: not ready yet (the registry is still auditing and precompiling)" if row["status"] == "auditing" else "audit: none")
+    else:
+        table = Table(title="Declared permissions", title_justify="left")
+        table.add_column("capability", style="bold")
+        table.add_column("reason shown to users")
+        for permission in audit["permissions"]:
+            table.add_row(permission["capability"], permission["reason"])
+        console.print(table)
+        imports = audit["imports"]
+        console.print(f"imports: {', '.join(imports['capabilities'] + imports['platform']) or '-'}")
+        if imports["undeclared"] or imports["unknown"]:
+            console.print(f"[bold red]undeclared imports[/]: {', '.join(imports['undeclared'] + imports['unknown'])}")
+        console.print(f"network hosts: {', '.join(audit['network_hosts']) or '-'}")
+        console.print(f"data practices: {audit['data_practices'] or '-'}")
+    changes = row.get("changes")
+    if changes:
+        console.print(f"changes since {changes['since_version']}:")
+        for key, value in changes.items():
+            if key != "since_version" and value:
+                console.print(f"  {key.replace('_', ' ')}: {', '.join(value)}")
+    if row.get("reason"):
+        console.print(f"reason: {row['reason']}")
+
+
+@app.command()
+def approve(
+    review_id: int = typer.Argument(...),
+    percent: int = typer.Option(100, "--percent", min=1, max=100, help="Release to this percentage of users first."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Approve, countersign and release a version."""
+    client, _ = connect(registry)
+    try:
+        release = client.call("POST", f"/reviews/{review_id}/approve", json={"percent": percent})
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(release)
+    else:
+        console.print(f"{release['id']} {release['version']} is live for {release['percent']}% of users")
+
+
+@app.command()
+def reject(
+    review_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="What the developer must change."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Reject a version with a reason the developer can act on."""
+    client, _ = connect(registry)
+    try:
+        row = client.call("POST", f"/reviews/{review_id}/reject", json={"reason": reason})
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(row)
+    else:
+        console.print(f"rejected {row['id']} {row['version']}: {row['reason']}")

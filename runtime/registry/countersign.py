@@ -1,0 +1,66 @@
+"""The registry's countersignature: "this registry reviewed and released this digest".
+
+A host that installs from a registry pins the registry's public key and
+refuses any package whose (app id, version, digest) the registry did not sign.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ..errors import PackageError
+from ..home import Home
+from ..package import generate_key, load_signing_key
+from ..package.keys import key_id, raw_public_key
+
+#: The registry's key lives beside developer keys, under this name.
+KEY_NAME = "registry"
+_PREFIX = b"capsule-registry-countersignature-v1\n"
+
+
+def countersigned_message(app_id: str, version: str, digest: str) -> bytes:
+    # A distinct prefix: a developer signature can never pass for a countersignature.
+    return _PREFIX + f"{app_id}\n{version}\n{digest}".encode()
+
+
+@dataclass(frozen=True)
+class RegistryKey:
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def load_or_create(cls, home: Home) -> "RegistryKey":
+        try:
+            return cls(load_signing_key(home, KEY_NAME))
+        except PackageError as error:
+            if error.code != "key-missing":
+                raise
+            generate_key(home, KEY_NAME)
+            return cls(load_signing_key(home, KEY_NAME))
+
+    @property
+    def public_key(self) -> str:
+        return base64.b64encode(raw_public_key(self.private.public_key())).decode("ascii")
+
+    @property
+    def key_id(self) -> str:
+        return key_id(raw_public_key(self.private.public_key()))
+
+    def countersign(self, app_id: str, version: str, digest: str) -> str:
+        return base64.b64encode(self.private.sign(countersigned_message(app_id, version, digest))).decode("ascii")
+
+
+def verify_countersignature(public_key: str, app_id: str, version: str, digest: str, signature: str) -> None:
+    """Raise PackageError `not-countersigned` unless the registry signed exactly this."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
+        key.verify(base64.b64decode(signature, validate=True), countersigned_message(app_id, version, digest))
+    except (InvalidSignature, ValueError, TypeError):
+        raise PackageError(
+            f"{app_id} {version} ({digest}) has no valid countersignature from the registry key you trust; "
+            "it was not released by that registry: do not install it",
+            code="not-countersigned",
+        ) from None

@@ -1,0 +1,50 @@
+"""Installing from a registry: download, check the registry's countersignature, install."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import PackageError
+from ..manifest import load_manifest
+from ..package import open_package
+from .client import RegistryClient
+from .countersign import verify_countersignature
+
+if TYPE_CHECKING:
+    from ..host import Host, InstalledApp
+
+
+def install_from_registry(
+    host: "Host",
+    client: RegistryClient,
+    app_id: str,
+    *,
+    registry_key: str,
+    version: str | None = None,
+    user: str | None = None,
+) -> "InstalledApp":
+    """Install `app_id` (this `version`, else the live one for `user`) if and only if
+    the registry whose public key is `registry_key` countersigned its digest.
+
+    `registry_key` is pinned by the caller, never taken from the answer it checks.
+    """
+    info = client.call("GET", f"/apps/{app_id}/versions/{version}" if version else f"/apps/{app_id}/latest", params={"user": user} if user and not version else None)
+    verify_countersignature(registry_key, app_id, info["version"], info["digest"], info["countersignature"] or "")
+    with tempfile.TemporaryDirectory(prefix="capsule-download-") as directory:
+        path = Path(directory) / "package.capsule"
+        client.download(app_id, info["version"], path)
+        package = open_package(path, host.package_limits, trusted_keys=host.trusted_keys)
+        if package.digest != info["digest"]:
+            raise PackageError(
+                f"the registry countersigned {info['digest']} for {app_id} {info['version']} but sent {package.digest}; "
+                "refusing it: try again, and report the registry if it persists",
+                code="not-countersigned",
+            )
+        manifest = load_manifest(package.manifest_bytes)
+        if manifest.id != app_id or str(manifest.version) != info["version"]:
+            raise PackageError(
+                f"the package is {manifest.id} {manifest.version}, not {app_id} {info['version']}", code="not-countersigned"
+            )
+        return host.install(path)

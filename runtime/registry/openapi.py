@@ -1,0 +1,219 @@
+"""The registry's OpenAPI 3.1 document, written by hand next to the routes it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_APP_ID = {"name": "app_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}
+_REVIEW_ID = {"name": "review_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _answers(ok: int, schema: dict[str, Any] | None, *errors: int) -> dict[str, Any]:
+    answers: dict[str, Any] = {str(ok): {"description": "done", **(_json(schema) if schema else {})}}
+    for status in errors:
+        answers[str(status)] = {"description": "refused; `message` says why and what to do", **_json(_ERROR)}
+    return answers
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_AUTH = [{"token": []}]
+
+
+def _operation(summary: str, answers: dict[str, Any], *, auth: bool = False, params: list | None = None, body: dict | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": answers, "security": _AUTH if auth else []}
+    if params:
+        operation["parameters"] = params
+    if body:
+        operation["requestBody"] = body
+    return operation
+
+
+def openapi_document() -> dict[str, Any]:
+    nullable_string = {"type": ["string", "null"]}
+    schemas = {
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        },
+        "Account": {
+            "type": "object",
+            "required": ["id", "name", "roles"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}}},
+        },
+        "Version": {
+            "type": "object",
+            "required": ["review_id", "id", "version", "digest", "key_id", "size", "status"],
+            "properties": {
+                "review_id": {"type": "integer"},
+                "id": {"type": "string"},
+                "version": {"type": "string"},
+                "digest": {"type": "string"},
+                "key_id": {"type": "string"},
+                "size": {"type": "integer"},
+                "status": {"enum": ["auditing", "pending", "approved", "rejected", "rolled-back", "yanked"]},
+                "reason": nullable_string,
+                "uploaded_at": {"type": "number"},
+                "audit": {"type": ["object", "null"]},
+                "changes": {"type": ["object", "null"]},
+            },
+        },
+        "Release": {
+            "type": "object",
+            "required": ["id", "version", "percent"],
+            "properties": {
+                "id": {"type": "string"},
+                "version": {"type": "string"},
+                "percent": {"type": "integer", "minimum": 1, "maximum": 100},
+                "previous": nullable_string,
+            },
+        },
+        "Download": {
+            "type": "object",
+            "required": ["id", "version", "digest", "size", "countersignature", "registry_key"],
+            "properties": {
+                "id": {"type": "string"},
+                "version": {"type": "string"},
+                "digest": {"type": "string"},
+                "size": {"type": "integer"},
+                "countersignature": {"type": "string"},
+                "registry_key": {"type": "string"},
+            },
+        },
+        "SearchResults": {
+            "type": "object",
+            "required": ["query", "results"],
+            "properties": {
+                "query": {"type": "string"},
+                "results": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "version", "category", "name", "score"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "version": {"type": "string"},
+                            "category": {"type": "string"},
+                            "name": {"type": "string"},
+                            "score": {"type": "number"},
+                        },
+                    },
+                },
+            },
+        },
+    }
+    binary = {"content": {"application/vnd.capsule.package": {"schema": {"type": "string", "format": "binary"}}}}
+    paths = {
+        "/key": {"get": _operation("The registry's countersigning public key (pin it in hosts)", _answers(200, {"type": "object"}))},
+        "/search": {
+            "get": _operation(
+                "Search live programs",
+                _answers(200, _ref("SearchResults"), 400),
+                params=[
+                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "language", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                ],
+            )
+        },
+        "/account": {"get": _operation("The calling account", _answers(200, _ref("Account"), 401), auth=True)},
+        "/accounts": {
+            "post": _operation(
+                "Create an account and its API token (admin)",
+                _answers(201, {"allOf": [_ref("Account"), {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}]}, 400, 401, 403, 409, 413),
+                auth=True,
+                body={"required": True, **_json({"type": "object", "required": ["name", "roles"], "properties": {"name": {"type": "string"}, "roles": {"type": "array", "items": {"enum": ["developer", "reviewer", "admin"]}}}})},
+            )
+        },
+        "/account/keys": {
+            "post": _operation(
+                "Register an Ed25519 public key that signs this developer's packages",
+                _answers(201, {"type": "object", "required": ["key_id"], "properties": {"key_id": {"type": "string"}}}, 400, 401, 403, 409, 413),
+                auth=True,
+                body={"required": True, **_json({"type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string"}}})},
+            )
+        },
+        "/packages": {
+            "post": _operation(
+                "Publish a signed package for review (developer; owner of the app id)",
+                {**_answers(201, _ref("Version"), 400, 401, 403, 409, 413, 422), "200": {"description": "this exact package was published already", **_json(_ref("Version"))}},
+                auth=True,
+                body={"required": True, **binary},
+            )
+        },
+        "/reviews": {
+            "get": _operation(
+                "The review queue (reviewer)",
+                _answers(200, {"type": "array", "items": _ref("Version")}, 400, 401, 403),
+                auth=True,
+                params=[{"name": "status", "in": "query", "required": False, "schema": {"enum": ["pending", "auditing", "approved", "rejected", "rolled-back", "yanked", "all"]}}],
+            )
+        },
+        "/reviews/{review_id}": {"get": _operation("One review with its audit and changes (reviewer)", _answers(200, _ref("Version"), 400, 401, 403, 404), auth=True, params=[_REVIEW_ID])},
+        "/reviews/{review_id}/approve": {
+            "post": _operation(
+                "Approve, countersign and release (reviewer)",
+                _answers(200, _ref("Release"), 400, 401, 403, 404, 409, 413),
+                auth=True,
+                params=[_REVIEW_ID],
+                body={"required": False, **_json({"type": "object", "properties": {"percent": {"type": "integer", "minimum": 1, "maximum": 100}}})},
+            )
+        },
+        "/reviews/{review_id}/reject": {
+            "post": _operation(
+                "Reject with a reason (reviewer)",
+                _answers(200, _ref("Version"), 400, 401, 403, 404, 409, 413),
+                auth=True,
+                params=[_REVIEW_ID],
+                body={"required": True, **_json({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}})},
+            )
+        },
+        "/apps/{app_id}": {"get": _operation("What is live", _answers(200, _ref("Release"), 404), params=[_APP_ID])},
+        "/apps/{app_id}/latest": {
+            "get": _operation(
+                "The live version for a user (phased rollout)",
+                _answers(200, _ref("Download"), 404),
+                params=[_APP_ID, {"name": "user", "in": "query", "required": False, "schema": {"type": "string"}}],
+            )
+        },
+        "/apps/{app_id}/rollout": {
+            "post": _operation(
+                "Change the rollout percentage (owner or admin)",
+                _answers(200, _ref("Release"), 400, 401, 403, 404, 413),
+                auth=True,
+                params=[_APP_ID],
+                body={"required": True, **_json({"type": "object", "required": ["percent"], "properties": {"percent": {"type": "integer", "minimum": 1, "maximum": 100}}})},
+            )
+        },
+        "/apps/{app_id}/rollback": {"post": _operation("Roll back to the previous approved version (owner or admin)", _answers(200, _ref("Release"), 401, 403, 404, 413), auth=True, params=[_APP_ID])},
+        "/apps/{app_id}/launches": {"post": _operation("Count one launch (no user id)", {"204": {"description": "counted"}, "404": {"description": "not live", **_json(_ERROR)}}, params=[_APP_ID])},
+        "/apps/{app_id}/versions/{version}": {"get": _operation("A released version and its countersignature", _answers(200, _ref("Download"), 404), params=[_APP_ID, _VERSION])},
+        "/apps/{app_id}/versions/{version}/package": {"get": _operation("The package", {"200": {"description": "the .capsule file", **binary}, "404": {"description": "not released", **_json(_ERROR)}}, params=[_APP_ID, _VERSION])},
+        "/apps/{app_id}/versions/{version}/compiled": {"get": _operation("The precompiled component for this registry's engine build", {"200": {"description": "compiled artifact", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "404": {"description": "none", **_json(_ERROR)}}, params=[_APP_ID, _VERSION])},
+        "/apps/{app_id}/versions/{version}/yank": {
+            "post": _operation(
+                "Withdraw a version (owner or admin)",
+                _answers(200, {"type": "object"}, 400, 401, 403, 404, 413),
+                auth=True,
+                params=[_APP_ID, _VERSION],
+                body={"required": False, **_json({"type": "object", "properties": {"reason": {"type": "string"}}})},
+            )
+        },
+        "/openapi.json": {"get": _operation("This document", _answers(200, {"type": "object"}))},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Capsule registry", "version": "1.0.0", "description": "Publish, review, release, download and search Capsule mini-programs. See docs/registry.md."},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,415 @@
+"""The registry's operations, independent of HTTP: every one takes the acting
+account (or none, for public reads) and checks its authorization first."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..audit import audit_package
+from ..database import Database
+from ..engine.engine import Engine
+from ..errors import CapsuleError, DocumentError, PackageError
+from ..home import Home
+from ..manifest import load_manifest
+from ..package import PackageLimits, open_package
+from ..search import SearchIndex, document_from_manifest
+from . import accounts, tables
+from .blobs import BlobStore
+from .countersign import RegistryKey
+from .errors import RegistryError, conflict, forbidden, invalid, not_found
+from .review import audit_changes
+from .rollout import gets_new_version
+
+#: Statuses a download is allowed from: reviewed and released once, not yanked.
+DOWNLOADABLE = ("approved", "rolled-back")
+
+
+class Registry:
+    def __init__(
+        self,
+        home: Home,
+        database: Database,
+        *,
+        blobs: Path | None = None,
+        limits: PackageLimits | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.home = home
+        self.database = database
+        self.blobs = BlobStore(blobs or home.root / "registry" / "blobs")
+        self.limits = limits or PackageLimits()
+        self.key = RegistryKey.load_or_create(home)
+        self.engine = engine or Engine(home.compile_cache)
+        database.ensure(tables.metadata)
+        self.search_index = SearchIndex(database)
+
+    # -- accounts ---------------------------------------------------------------
+
+    def authenticate(self, authorization: str | None) -> accounts.Account:
+        with self.database.read() as connection:
+            return accounts.authenticate(connection, authorization)
+
+    def create_account(self, actor: accounts.Account | None, name: str, roles: list[str]) -> tuple[accounts.Account, str]:
+        """Admins create accounts; `actor=None` is the operator on the command line."""
+        if actor is not None:
+            actor.require("admin")
+        with self.database.transaction() as connection:
+            return accounts.create_account(connection, name, roles)
+
+    def register_key(self, actor: accounts.Account, public_key: object) -> str:
+        actor.require("developer")
+        with self.database.transaction() as connection:
+            return accounts.register_key(connection, actor, public_key)
+
+    # -- publish ----------------------------------------------------------------
+
+    def publish(self, actor: accounts.Account, chunks: Iterable[bytes]) -> tuple[dict[str, Any], bool]:
+        """Store an uploaded package for review; (version, created).
+
+        The upload is spooled to a temporary file and checked completely
+        before anything is recorded: a refused upload leaves nothing behind.
+        """
+        actor.require("developer")
+        descriptor, spool = self.blobs.spool()
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                _copy_bounded(chunks, out, self.limits.max_package_bytes)
+            return self._publish_file(actor, spool)
+        finally:
+            spool.unlink(missing_ok=True)
+
+    def _publish_file(self, actor: accounts.Account, spool: Path) -> tuple[dict[str, Any], bool]:
+        try:
+            package = open_package(spool, self.limits)
+            manifest = load_manifest(package.manifest_bytes, source="manifest.json")
+        except DocumentError as error:
+            raise RegistryError(422, error.code, str(error)) from None
+        except PackageError as error:
+            raise RegistryError(400, error.code, str(error).replace(str(spool), "the upload")) from None
+        app_id, version = manifest.id, str(manifest.version)
+        with self.database.transaction() as connection:
+            if package.key_id not in accounts.account_keys(connection, actor):
+                raise forbidden(
+                    f"{app_id} {version} is signed by key {package.key_id}, which is not registered to account "
+                    f"{actor.name!r}; register it with `capsule registry add-key` or sign with a registered key"
+                )
+            self._claim(connection, actor, app_id)
+            existing = connection.execute(
+                sa.select(tables.versions).where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
+            ).first()
+            if existing is not None:
+                if existing.digest == package.digest:
+                    return _version(existing), False
+                raise conflict(
+                    f"{app_id} {version} was already published with digest {existing.digest}; versions are "
+                    "immutable: raise the version in manifest.json and publish again"
+                )
+            self.blobs.keep(spool, package.digest)
+            result = connection.execute(
+                tables.versions.insert().values(
+                    app_id=app_id,
+                    version=version,
+                    digest=package.digest,
+                    key_id=package.key_id,
+                    size=package.size,
+                    status="auditing",
+                    manifest=json.loads(package.manifest_bytes),
+                    uploaded_at=time.time(),
+                )
+            )
+            row = connection.execute(
+                sa.select(tables.versions).where(tables.versions.c.id == result.inserted_primary_key[0])
+            ).one()
+            return _version(row), True
+
+    def _claim(self, connection: Connection, actor: accounts.Account, app_id: str) -> None:
+        owner = connection.execute(sa.select(tables.apps.c.owner_id).where(tables.apps.c.app_id == app_id)).scalar()
+        if owner is None:
+            connection.execute(tables.apps.insert().values(app_id=app_id, owner_id=actor.id))
+        elif owner != actor.id:
+            raise forbidden(f"app id {app_id} belongs to another account; publish under an app id you own")
+
+    def audit_version(self, version_id: int) -> None:
+        """Audit and precompile an upload (run in the background after publish):
+        the compiled artifact lands in the compile cache, so no host compiles on a launch."""
+        with self.database.read() as connection:
+            row = connection.execute(sa.select(tables.versions).where(tables.versions.c.id == version_id)).first()
+        if row is None or row.status != "auditing":
+            return
+        try:
+            report = audit_package(self.blobs.path(row.digest), home=self.home, engine=self.engine, limits=self.limits)
+            audit, ok = report.as_dict(), report.ok
+            reason = None if ok else "the component imports capabilities its manifest does not declare: " + ", ".join(
+                report.imports.undeclared + report.imports.unknown
+            )
+        except CapsuleError as error:
+            audit, ok, reason = None, False, f"the audit failed: {error}"
+        with self.database.transaction() as connection:
+            connection.execute(
+                tables.versions.update()
+                .where(tables.versions.c.id == version_id, tables.versions.c.status == "auditing")
+                .values(status="pending" if ok else "rejected", audit=audit, reason=reason, reviewed_at=None if ok else time.time())
+            )
+
+    # -- review -----------------------------------------------------------------
+
+    def reviews(self, actor: accounts.Account, status: str | None = "pending") -> list[dict[str, Any]]:
+        actor.require("reviewer")
+        query = sa.select(tables.versions).order_by(tables.versions.c.id)
+        if status:
+            query = query.where(tables.versions.c.status == status)
+        with self.database.read() as connection:
+            return [_version(row) for row in connection.execute(query)]
+
+    def review(self, actor: accounts.Account, version_id: int) -> dict[str, Any]:
+        actor.require("reviewer")
+        with self.database.read() as connection:
+            row = self._version_row(connection, version_id)
+            previous = connection.execute(
+                sa.select(tables.versions.c.audit)
+                .where(
+                    tables.versions.c.app_id == row.app_id,
+                    tables.versions.c.status.in_(DOWNLOADABLE),
+                    tables.versions.c.id < row.id,
+                )
+                .order_by(tables.versions.c.id.desc())
+                .limit(1)
+            ).scalar()
+        return {**_version(row), "audit": row.audit, "changes": audit_changes(previous, row.audit)}
+
+    def approve(self, actor: accounts.Account, version_id: int, percent: int = 100) -> dict[str, Any]:
+        """Approve, countersign and release a pending version to `percent`% of users."""
+        actor.require("reviewer")
+        _check_percent(percent)
+        now = time.time()
+        with self.database.transaction() as connection:
+            row = self._version_row(connection, version_id)
+            if row.status != "pending":
+                raise conflict(f"review {version_id} is {row.status}, not pending; only pending versions can be approved")
+            signature = self.key.countersign(row.app_id, row.version, row.digest)
+            connection.execute(
+                tables.versions.update()
+                .where(tables.versions.c.id == version_id)
+                .values(status="approved", countersignature=signature, reviewed_at=now, reason=None)
+            )
+            release = self._release_row(connection, row.app_id)
+            previous = None if release is None else (release.version if release.percent >= 100 else release.previous)
+            values = {"version": row.version, "percent": percent, "previous": previous, "released_at": now}
+            if release is None:
+                connection.execute(tables.releases.insert().values(app_id=row.app_id, **values))
+            else:
+                connection.execute(tables.releases.update().where(tables.releases.c.app_id == row.app_id).values(**values))
+        self._reindex(row.app_id)
+        return self.release(row.app_id)
+
+    def reject(self, actor: accounts.Account, version_id: int, reason: object) -> dict[str, Any]:
+        actor.require("reviewer")
+        if not isinstance(reason, str) or not reason.strip():
+            raise invalid("a rejection needs a reason the developer can act on, e.g. --reason 'explain why location is needed'")
+        with self.database.transaction() as connection:
+            row = self._version_row(connection, version_id)
+            if row.status not in ("pending", "auditing"):
+                raise conflict(f"review {version_id} is {row.status}; only pending versions can be rejected")
+            connection.execute(
+                tables.versions.update()
+                .where(tables.versions.c.id == version_id)
+                .values(status="rejected", reason=reason.strip()[:2000], reviewed_at=time.time())
+            )
+            row = self._version_row(connection, version_id)
+        return _version(row)
+
+    # -- release ----------------------------------------------------------------
+
+    def set_rollout(self, actor: accounts.Account, app_id: str, percent: int) -> dict[str, Any]:
+        _check_percent(percent)
+        with self.database.transaction() as connection:
+            self._require_manager(connection, actor, app_id)
+            if self._release_row(connection, app_id) is None:
+                raise not_found(f"{app_id} has no released version; a reviewer approves one first")
+            values: dict[str, Any] = {"percent": percent}
+            if percent >= 100:
+                values["previous"] = None
+            connection.execute(tables.releases.update().where(tables.releases.c.app_id == app_id).values(**values))
+        return self.release(app_id)
+
+    def rollback(self, actor: accounts.Account, app_id: str) -> dict[str, Any]:
+        """Send everyone back to the previous approved version (or take the app offline)."""
+        with self.database.transaction() as connection:
+            self._require_manager(connection, actor, app_id)
+            release = self._release_row(connection, app_id)
+            if release is None:
+                raise not_found(f"{app_id} has no released version to roll back")
+            self._set_status(connection, app_id, release.version, "rolled-back")
+            self._fall_back(connection, app_id)
+        self._reindex(app_id)
+        return self.release(app_id)
+
+    def yank(self, actor: accounts.Account, app_id: str, version: str, reason: str | None = None) -> dict[str, Any]:
+        """Withdraw a version for good: no download, no release; the release falls back if it was live."""
+        with self.database.transaction() as connection:
+            self._require_manager(connection, actor, app_id)
+            row = connection.execute(
+                sa.select(tables.versions).where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
+            ).first()
+            if row is None:
+                raise not_found(f"{app_id} has no version {version}")
+            connection.execute(
+                tables.versions.update().where(tables.versions.c.id == row.id).values(status="yanked", reason=reason)
+            )
+            release = self._release_row(connection, app_id)
+            if release is not None and release.version == version:
+                self._fall_back(connection, app_id)
+            elif release is not None and release.previous == version:
+                connection.execute(tables.releases.update().where(tables.releases.c.app_id == app_id).values(previous=None))
+        self._reindex(app_id)
+        return {"id": app_id, "version": version, "status": "yanked"}
+
+    def _fall_back(self, connection: Connection, app_id: str) -> None:
+        """Release the newest still-approved version to everyone, or nothing."""
+        newest = connection.execute(
+            sa.select(tables.versions.c.version)
+            .where(tables.versions.c.app_id == app_id, tables.versions.c.status == "approved")
+            .order_by(tables.versions.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if newest is None:
+            connection.execute(tables.releases.delete().where(tables.releases.c.app_id == app_id))
+        else:
+            connection.execute(
+                tables.releases.update()
+                .where(tables.releases.c.app_id == app_id)
+                .values(version=newest, percent=100, previous=None, released_at=time.time())
+            )
+
+    # -- public reads -----------------------------------------------------------
+
+    def release(self, app_id: str) -> dict[str, Any]:
+        with self.database.read() as connection:
+            release = self._release_row(connection, app_id)
+        if release is None:
+            raise not_found(f"{app_id} has no live version")
+        return {"id": app_id, "version": release.version, "percent": release.percent, "previous": release.previous}
+
+    def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict[str, Any]:
+        """The version to download: `version` if given, else the live one for `user`."""
+        with self.database.read() as connection:
+            if version is None:
+                release = self._release_row(connection, app_id)
+                if release is None:
+                    raise not_found(f"{app_id} has no live version")
+                version = release.version if gets_new_version(app_id, user, release.percent) else release.previous
+                if version is None:
+                    raise not_found(f"{app_id} is in a phased rollout that does not include this user yet")
+            row = connection.execute(
+                sa.select(tables.versions).where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
+            ).first()
+        if row is None or row.status not in DOWNLOADABLE:
+            raise not_found(f"{app_id} {version} is not available for download (never released, rejected or yanked)")
+        return {
+            "id": app_id,
+            "version": row.version,
+            "digest": row.digest,
+            "size": row.size,
+            "countersignature": row.countersignature,
+            "registry_key": self.key.public_key,
+        }
+
+    def package_path(self, app_id: str, version: str) -> tuple[Path, dict[str, Any]]:
+        info = self.resolve(app_id, version)
+        return self.blobs.path(info["digest"]), info
+
+    def compiled_path(self, app_id: str, version: str) -> tuple[Path, dict[str, Any]]:
+        info = self.resolve(app_id, version)
+        path = self.engine.cache.path_for(info["digest"])
+        if not path.exists():
+            raise not_found(f"no precompiled artifact of {app_id} {version} for this engine build; download the package")
+        return path, info
+
+    def record_launch(self, app_id: str) -> None:
+        with self.database.read() as connection:
+            if self._release_row(connection, app_id) is None:
+                raise not_found(f"{app_id} has no live version")
+        self.search_index.record_launch(app_id)
+
+    def search(self, query: str, **options: Any) -> list[dict[str, Any]]:
+        return [hit.as_dict() for hit in self.search_index.search(query, **options)]
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _reindex(self, app_id: str) -> None:
+        """Search shows exactly the released version of each app."""
+        with self.database.read() as connection:
+            release = self._release_row(connection, app_id)
+            row = None
+            if release is not None:
+                row = connection.execute(
+                    sa.select(tables.versions).where(
+                        tables.versions.c.app_id == app_id, tables.versions.c.version == release.version
+                    )
+                ).first()
+        if row is None:
+            self.search_index.remove(app_id)
+        else:
+            self.search_index.put(document_from_manifest(load_manifest(row.manifest), release.released_at))
+
+    def _require_manager(self, connection: Connection, actor: accounts.Account, app_id: str) -> None:
+        owner = connection.execute(sa.select(tables.apps.c.owner_id).where(tables.apps.c.app_id == app_id)).scalar()
+        if owner is None:
+            raise not_found(f"no app {app_id} in this registry")
+        if owner != actor.id and "admin" not in actor.roles:
+            raise forbidden(f"app {app_id} belongs to another account; only its owner or an admin can change its release")
+
+    def _version_row(self, connection: Connection, version_id: int) -> sa.Row:
+        row = connection.execute(sa.select(tables.versions).where(tables.versions.c.id == version_id)).first()
+        if row is None:
+            raise not_found(f"no review {version_id}; list them with `capsule review list`")
+        return row
+
+    def _release_row(self, connection: Connection, app_id: str) -> sa.Row | None:
+        return connection.execute(sa.select(tables.releases).where(tables.releases.c.app_id == app_id)).first()
+
+    def _set_status(self, connection: Connection, app_id: str, version: str, status: str) -> None:
+        connection.execute(
+            tables.versions.update()
+            .where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
+            .values(status=status)
+        )
+
+
+def _version(row: sa.Row) -> dict[str, Any]:
+    return {
+        "review_id": row.id,
+        "id": row.app_id,
+        "version": row.version,
+        "digest": row.digest,
+        "key_id": row.key_id,
+        "size": row.size,
+        "status": row.status,
+        "reason": row.reason,
+        "uploaded_at": row.uploaded_at,
+    }
+
+
+def _check_percent(percent: object) -> None:
+    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
+        raise invalid(f"percent must be a whole number from 1 to 100; got {percent!r}")
+
+
+def _copy_bounded(chunks: Iterable[bytes], out: BinaryIO, limit: int) -> None:
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise RegistryError(
+                413, "too-large", f"the package is larger than this registry's limit of {limit} bytes; make it smaller"
+            )
+        out.write(chunk)
+    if total == 0:
+        raise invalid("the upload is empty; send the .capsule file as the request body", code="empty-upload")

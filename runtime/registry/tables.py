@@ -1,0 +1,66 @@
+"""The registry's tables, on the shared `Database` (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "registry_accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("roles", sa.String(64), nullable=False),  # space separated
+    # SHA-256 of the token: tokens are 256 random bits, so no slow hash is needed,
+    # and a leaked table gives no usable token.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+)
+
+keys = sa.Table(
+    "registry_keys",
+    metadata,
+    sa.Column("key_id", sa.String(80), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("registry_accounts.id"), nullable=False),
+    sa.Column("public_key", sa.String(64), nullable=False),
+)
+
+#: The first publisher of an app id owns it.
+apps = sa.Table(
+    "registry_apps",
+    metadata,
+    sa.Column("app_id", sa.String(255), primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("registry_accounts.id"), nullable=False),
+)
+
+#: One row per uploaded version; a review is a version with its status.
+versions = sa.Table(
+    "registry_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.String(255), sa.ForeignKey("registry_apps.app_id"), nullable=False),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("key_id", sa.String(80), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    # auditing -> pending -> approved | rejected; approved -> rolled-back | yanked
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("manifest", sa.JSON, nullable=False),
+    sa.Column("audit", sa.JSON, nullable=True),
+    sa.Column("countersignature", sa.String(128), nullable=True),
+    sa.Column("uploaded_at", sa.Float, nullable=False),
+    sa.Column("reviewed_at", sa.Float, nullable=True),
+    sa.UniqueConstraint("app_id", "version", name="registry_versions_app_version"),
+)
+
+#: What is live per app: `version` for `percent` of users, `previous` for the rest.
+releases = sa.Table(
+    "registry_releases",
+    metadata,
+    sa.Column("app_id", sa.String(255), sa.ForeignKey("registry_apps.app_id"), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("percent", sa.Integer, nullable=False),
+    sa.Column("previous", sa.String(64), nullable=True),
+    sa.Column("released_at", sa.Float, nullable=False),
+)

@@ -1,0 +1,105 @@
+"""Registry fixtures: a registry on each database, accounts per role, and
+packages packed around the hello component (built once per session)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.testclient import TestClient
+
+from capsule.runtime.engine.engine import Engine
+from capsule.runtime.package import open_package, pack
+from capsule.runtime.package.keys import raw_public_key
+from capsule.runtime.registry import Registry
+from capsule.runtime.registry.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+HELLO_MANIFEST = json.loads((REPO / "sample_programs" / "hello" / "manifest.json").read_text())
+
+
+class SharedEngine(Engine):
+    """Compiles each distinct component once per session, whatever package it
+    came in: tests pack many packages around one component."""
+
+    compiled: dict[str, Any] = {}
+
+    def component(self, digest, wasm=None, *, wasm_path=None):  # noqa: ANN001, ANN201 - same signature as Engine
+        key = hashlib.sha256(wasm or wasm_path.read_bytes()).hexdigest()
+        if key not in self.compiled:
+            self.compiled[key] = super().component(digest, wasm, wasm_path=wasm_path)
+        return self.compiled[key]
+
+
+@pytest.fixture(scope="session")
+def hello_component(packages) -> bytes:
+    return open_package(packages["hello"].package).component
+
+
+@pytest.fixture(scope="session")
+def shared_engine(home) -> SharedEngine:
+    return SharedEngine(home.compile_cache)
+
+
+@dataclass
+class Packer:
+    directory: Path
+    component: bytes
+
+    def __call__(self, key: Ed25519PrivateKey, app_id: str = "com.example.coffee", version: str = "1.0.0", **fields: Any) -> Path:
+        manifest = {**HELLO_MANIFEST, "id": app_id, "version": version, **fields}
+        manifest.pop("icon", None)
+        out = self.directory / f"{app_id}-{version}-{hashlib.sha256(json.dumps(manifest).encode()).hexdigest()[:8]}.capsule"
+        pack(out, json.dumps(manifest).encode(), self.component, None, key)
+        return out
+
+
+@pytest.fixture
+def make_package(tmp_path: Path, hello_component: bytes) -> Packer:
+    (tmp_path / "pkgs").mkdir()
+    return Packer(tmp_path / "pkgs", hello_component)
+
+
+@pytest.fixture
+def registry(home, database, tmp_path: Path, shared_engine: SharedEngine) -> Registry:
+    return Registry(home, database, blobs=tmp_path / "blobs", engine=shared_engine)
+
+
+@dataclass
+class Actor:
+    name: str
+    token: str
+    key: Ed25519PrivateKey
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def client(registry: Registry) -> TestClient:
+    return TestClient(create_app(registry), raise_server_exceptions=True)
+
+
+@pytest.fixture
+def actors(registry: Registry, client: TestClient) -> dict[str, Actor]:
+    """admin, reviewer, two developers (each with a registered key), and an account with no role that matters here."""
+    found: dict[str, Actor] = {}
+    for name, roles in {"admin": ["admin"], "reviewer": ["reviewer"], "alice": ["developer"], "bob": ["developer"]}.items():
+        _, token = registry.create_account(None, name, roles)
+        found[name] = Actor(name, token, Ed25519PrivateKey.generate())
+    for name in ("alice", "bob"):
+        public = base64.b64encode(raw_public_key(found[name].key.public_key())).decode()
+        response = client.post("/account/keys", json={"public_key": public}, headers=found[name].headers)
+        assert response.status_code == 201, response.text
+    return found
+
+
+def publish(client: TestClient, actor: Actor, path: Path):
+    return client.post("/packages", content=path.read_bytes(), headers=actor.headers)
