@@ -178,7 +178,8 @@ async def _answer(work: Awaitable[Any]) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    return JSONResponse({"error": "http", "message": str(error.detail)}, status_code=error.status_code)
+    # Keep the exception's headers: a 405 must say which methods are `Allow`ed.
+    return JSONResponse({"error": "http", "message": str(error.detail)}, status_code=error.status_code, headers=error.headers)
 
 
 async def _json_body(request: Request) -> Any:

@@ -132,7 +132,7 @@ def openapi_document() -> dict[str, Any]:
                 "Create an account and its API token (admin)",
                 _answers(201, {"allOf": [_ref("Account"), {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}]}, 400, 401, 403, 409, 413),
                 auth=True,
-                body={"required": True, **_json({"type": "object", "required": ["name", "roles"], "properties": {"name": {"type": "string"}, "roles": {"type": "array", "items": {"enum": ["developer", "reviewer", "admin"]}}}})},
+                body={"required": True, **_json({"type": "object", "required": ["name", "roles"], "properties": {"name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,63}$"}, "roles": {"type": "array", "minItems": 1, "items": {"enum": ["developer", "reviewer", "admin"]}}}})},
             )
         },
         "/account/keys": {
@@ -140,7 +140,7 @@ def openapi_document() -> dict[str, Any]:
                 "Register an Ed25519 public key that signs this developer's packages",
                 _answers(201, {"type": "object", "required": ["key_id"], "properties": {"key_id": {"type": "string"}}}, 400, 401, 403, 409, 413),
                 auth=True,
-                body={"required": True, **_json({"type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string"}}})},
+                body={"required": True, **_json({"type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string", "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$", "description": "base64 of the raw 32-byte Ed25519 public key"}}})},
             )
         },
         "/packages": {
@@ -148,7 +148,7 @@ def openapi_document() -> dict[str, Any]:
                 "Publish a signed package for review (developer; owner of the app id)",
                 {**_answers(201, _ref("Version"), 400, 401, 403, 409, 413, 422), "200": {"description": "this exact package was published already", **_json(_ref("Version"))}},
                 auth=True,
-                body={"required": True, **binary},
+                body={"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
             )
         },
         "/reviews": {

@@ -187,7 +187,7 @@ class Registry:
     def approve(self, actor: accounts.Account, version_id: int, percent: int = 100) -> dict[str, Any]:
         """Approve, countersign and release a pending version to `percent`% of users."""
         actor.require("reviewer")
-        _check_percent(percent)
+        percent = _check_percent(percent)
         now = time.time()
         with self.database.transaction() as connection:
             row = self._version_row(connection, version_id)
@@ -228,7 +228,7 @@ class Registry:
     # -- release ----------------------------------------------------------------
 
     def set_rollout(self, actor: accounts.Account, app_id: str, percent: int) -> dict[str, Any]:
-        _check_percent(percent)
+        percent = _check_percent(percent)
         with self.database.transaction() as connection:
             self._require_manager(connection, actor, app_id)
             if self._release_row(connection, app_id) is None:
@@ -397,9 +397,13 @@ def _version(row: sa.Row) -> dict[str, Any]:
     }
 
 
-def _check_percent(percent: object) -> None:
+def _check_percent(percent: object) -> int:
+    # JSON has one number type: 50.0 is the whole number 50.
+    if isinstance(percent, float) and percent.is_integer():
+        percent = int(percent)
     if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
         raise invalid(f"percent must be a whole number from 1 to 100; got {percent!r}")
+    return percent
 
 
 def _copy_bounded(chunks: Iterable[bytes], out: BinaryIO, limit: int) -> None:
