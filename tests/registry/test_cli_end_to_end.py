@@ -91,6 +91,10 @@ def test_publish_review_release_search_install(server: str, home, packages) -> N
         assert [hit["id"] for hit in found] == ["dev.capsule.samples.hello"], query
     assert "Hallo" in capsule("search", "hallo", "--language", "nl").stdout
 
+    # Precompiled once by the registry, in the background after the upload.
+    compiled = httpx.get(f"{server}/apps/dev.capsule.samples.hello/versions/1.0.0/compiled")
+    assert compiled.status_code == 200 and len(compiled.content) > 1000
+
     installed = capsule("registry", "install", "dev.capsule.samples.hello")
     assert "countersigned by the registry" in installed.stdout
 
