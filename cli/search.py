@@ -12,16 +12,18 @@ from .registry import REGISTRY_OPTION, connect
 
 
 def search(
-    query: str = typer.Argument(..., help="What to look for, in any language; typos and prefixes are fine."),
+    query: str = typer.Argument("", help="What to look for, in any language; typos and prefixes are fine. Empty with --near: everything nearby."),
     language: str = typer.Option(None, "--language", help="Show names in this language (BCP 47), e.g. zh-Hans."),
     category: str = typer.Option(None, "--category", help="Only this category, e.g. food."),
+    near: str = typer.Option(None, "--near", help="latitude,longitude: only programs with a place nearby, closest first."),
+    radius_km: float = typer.Option(5.0, "--radius-km", min=0.01, max=100),
     limit: int = typer.Option(20, "--limit", min=1, max=100),
     registry: str = REGISTRY_OPTION,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Search live programs by name, description and keywords."""
     client, _ = connect(registry)
-    params = {"q": query, "limit": limit, **({"language": language} if language else {}), **({"category": category} if category else {})}
+    params = {"q": query, "limit": limit, **({"near": near, "radius_km": radius_km} if near else {}), **({"language": language} if language else {}), **({"category": category} if category else {})}
     try:
         found = client.call("GET", "/search", params=params)
     except CapsuleError as error:
@@ -33,8 +35,9 @@ def search(
         console.print(f"nothing live matches {query!r}")
         return
     table = Table(title_justify="left")
-    for column in ("name", "id", "version", "category"):
+    for column in ("name", "id", "version", "category", "distance"):
         table.add_column(column)
     for hit in found["results"]:
-        table.add_row(hit["name"], hit["id"], hit["version"], hit["category"])
+        distance = f"{hit['distance_km']:.1f} km" if "distance_km" in hit else ""
+        table.add_row(hit["name"], hit["id"], hit["version"], hit["category"], distance)
     console.print(table)

@@ -14,6 +14,7 @@ from .locale import Keywords, Locale, LocalizedDescription, LocalizedName, pick_
 from .pages import Page
 from .permission import Permission
 from .permissions import Permissions
+from .places import MAX_PLACES, Place
 from .practices import DataPractices
 from .version import Version
 
@@ -78,6 +79,14 @@ class Manifest(BaseModel):
         Version(0, 1, 0), description="The oldest Capsule host version that can run the program."
     )
     developer: Annotated[Developer | None, NotNull(), Field(description="Who made the program.")] = None
+    places: Annotated[
+        list[Place] | None,
+        NotNull(),
+        Field(
+            max_length=MAX_PLACES,
+            description="Where the program serves people in person (shops, restaurants); search lists it as nearby there.",
+        ),
+    ] = None
 
     # -- rules that need more than one field -------------------------------------
 

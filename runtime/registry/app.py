@@ -128,10 +128,17 @@ def create_app(registry: Registry) -> Starlette:
         params = request.query_params
         query = params.get("q", "")
         limit = _int(params.get("limit", "20"), "limit", 1, 100)
+        near = _near(params.get("near"))
+        radius = _number(params.get("radius_km", "5"), "radius_km", 0.01, 100)
         return {
             "query": query,
             "results": registry.search(
-                query, language=params.get("language") or None, category=params.get("category") or None, limit=limit
+                query,
+                language=params.get("language") or None,
+                category=params.get("category") or None,
+                near=near,
+                radius_km=radius,
+                limit=limit,
             ),
         }
 
@@ -210,6 +217,25 @@ def _int(text: str, what: str, low: int, high: int) -> int:
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
         raise invalid(f"{what} must be a whole number from {low} to {high}; got {text!r}")
     return int(text)
+
+
+def _number(text: str, what: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also false for nan
+        raise invalid(f"{what} must be a number from {low} to {high}; got {text!r}")
+    return value
+
+
+def _near(text: str | None) -> tuple[float, float] | None:
+    if not text:
+        return None
+    lat, _, lon = text.partition(",")
+    if not lon:
+        raise invalid(f"near must be 'latitude,longitude' in WGS-84 degrees, e.g. 52.37,4.89; got {text!r}")
+    return _number(lat.strip(), "near latitude", -90, 90), _number(lon.strip(), "near longitude", -180, 180)
 
 
 def _signature_headers(info: dict[str, Any]) -> dict[str, str]:

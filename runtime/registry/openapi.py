@@ -105,6 +105,7 @@ def openapi_document() -> dict[str, Any]:
                             "category": {"type": "string"},
                             "name": {"type": "string"},
                             "score": {"type": "number"},
+                            "distance_km": {"type": "number"},
                         },
                     },
                 },
@@ -123,6 +124,8 @@ def openapi_document() -> dict[str, Any]:
                     {"name": "language", "in": "query", "required": False, "schema": {"type": "string"}},
                     {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    {"name": "near", "in": "query", "required": False, "description": "latitude,longitude (WGS-84)", "schema": {"type": "string", "pattern": "^-?(?:[0-8]?[0-9](?:\\.[0-9]{1,6})?|90(?:\\.0{1,6})?),-?(?:(?:1[0-7][0-9]|[0-9]?[0-9])(?:\\.[0-9]{1,6})?|180(?:\\.0{1,6})?)$"}},
+                    {"name": "radius_km", "in": "query", "required": False, "schema": {"type": "number", "minimum": 0.01, "maximum": 100}},
                 ],
             )
         },

@@ -19,6 +19,7 @@ class SearchDocument:
     descriptions: str
     released_at: float  # seconds since the epoch, for freshness
     display: dict[str, str] = field(default_factory=dict)  # locale -> name, shown in results
+    places: tuple[tuple[float, float], ...] = ()  # (lat, lon) in WGS-84 degrees
 
 
 def document_from_manifest(manifest: Manifest, released_at: float) -> SearchDocument:
@@ -37,4 +38,5 @@ def document_from_manifest(manifest: Manifest, released_at: float) -> SearchDocu
         descriptions=" ".join(manifest.description.values()),
         released_at=released_at,
         display=dict(manifest.name),
+        places=tuple((place.lat, place.lon) for place in manifest.places or ()),
     )

@@ -28,6 +28,8 @@ MAX_QUERY_WORDS = 8
 MAX_LIMIT = 100
 #: How many text matches are re-ranked with usage and freshness.
 CANDIDATES = 200
+DEFAULT_RADIUS_KM = 5.0
+MAX_RADIUS_KM = 100.0
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,13 @@ class SearchHit:
     category: str
     name: str
     score: float
+    distance_km: float | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.app_id, "version": self.version, "category": self.category, "name": self.name, "score": round(self.score, 4)}
+        found: dict[str, object] = {"id": self.app_id, "version": self.version, "category": self.category, "name": self.name, "score": round(self.score, 4)}
+        if self.distance_km is not None:
+            found["distance_km"] = round(self.distance_km, 3)
+        return found
 
 
 class SearchIndex:
@@ -72,6 +78,11 @@ class SearchIndex:
             connection.execute(tables.documents.delete().where(tables.documents.c.app_id == document.app_id))
             connection.execute(tables.documents.insert().values(**row))
             self.full_text.put(connection, document.app_id, names, keywords, descriptions)
+            connection.execute(tables.places.delete().where(tables.places.c.app_id == document.app_id))
+            if document.places:
+                connection.execute(
+                    tables.places.insert(), [{"app_id": document.app_id, "lat": lat, "lon": lon} for lat, lon in document.places]
+                )
             if vocabulary:
                 connection.execute(
                     self._insert_ignore(tables.vocabulary), [{"term": t, "length": len(t)} for t in vocabulary]
@@ -81,6 +92,7 @@ class SearchIndex:
         """Take a program out of search (nothing of it is live any more)."""
         with self.database.transaction() as connection:
             connection.execute(tables.documents.delete().where(tables.documents.c.app_id == app_id))
+            connection.execute(tables.places.delete().where(tables.places.c.app_id == app_id))
             self.full_text.remove(connection, app_id)
 
     def record_launch(self, app_id: str, *, now: float | None = None) -> None:
@@ -104,16 +116,27 @@ class SearchIndex:
         *,
         language: str | None = None,
         category: str | None = None,
+        near: tuple[float, float] | None = None,
+        radius_km: float = DEFAULT_RADIUS_KM,
         limit: int = 20,
         now: float | None = None,
     ) -> list[SearchHit]:
-        """The best live programs for `query`, best first."""
+        """The best live programs for `query`, best first.
+
+        With `near` (lat, lon), only programs with a place within `radius_km`
+        count, and closer ones rank higher; an empty query then lists them all
+        by distance ("nearby").
+        """
         now = time.time() if now is None else now
         limit = max(1, min(limit, MAX_LIMIT))
         words = query_words(query)[:MAX_QUERY_WORDS]
-        if not words:
+        if not words and near is None:
             return []
         with self.database.read() as connection:
+            distances = self._distances(connection, near, radius_km) if near is not None else None
+            if not words:
+                matches = {app_id: 1.0 for app_id in distances or {}}
+                return self._rank(connection, matches, distances, language, category, now, limit)
             expanded = [self._alternatives(connection, word) for word in words]
             matches = dict(self.full_text.match(connection, expanded, CANDIDATES))
             if not matches and len(expanded) > 1:
@@ -121,23 +144,58 @@ class SearchIndex:
                 for alternatives in expanded:
                     for app_id, relevance in self.full_text.match(connection, [alternatives], CANDIDATES):
                         matches[app_id] = matches.get(app_id, 0.0) + relevance
-            if not matches:
-                return []
-            documents = tables.documents.c
-            selection = sa.select(tables.documents, tables.launches.c.score, tables.launches.c.at).outerjoin(
-                tables.launches, tables.launches.c.app_id == documents.app_id
-            ).where(documents.app_id.in_(list(matches)))
-            if category:
-                selection = selection.where(documents.category == category)
-            rows = connection.execute(selection).all()
+            if distances is not None:
+                matches = {app_id: score for app_id, score in matches.items() if app_id in distances}
+            return self._rank(connection, matches, distances, language, category, now, limit)
+
+    def _rank(
+        self,
+        connection: sa.Connection,
+        matches: dict[str, float],
+        distances: dict[str, float] | None,
+        language: str | None,
+        category: str | None,
+        now: float,
+        limit: int,
+    ) -> list[SearchHit]:
+        if not matches:
+            return []
+        documents = tables.documents.c
+        selection = sa.select(tables.documents, tables.launches.c.score, tables.launches.c.at).outerjoin(
+            tables.launches, tables.launches.c.app_id == documents.app_id
+        ).where(documents.app_id.in_(list(matches)))
+        if category:
+            selection = selection.where(documents.category == category)
+        rows = connection.execute(selection).all()
         hits = []
         for row in rows:
             launches = _decayed(row.score, now - row.at) if row.score is not None else 0.0
             age_days = max(0.0, now - row.released_at) / 86400
             score = matches[row.app_id] * (1 + 0.15 * math.log1p(launches)) * (1 + 0.1 * math.exp(-age_days / FRESHNESS_DAYS))
-            hits.append(SearchHit(row.app_id, row.version, row.category, _display_name(row.display, language), score))
+            distance = distances.get(row.app_id) if distances is not None else None
+            if distance is not None:
+                score *= 1 + 1 / (1 + distance)  # up to 2x at the door, ~1.2x at 4 km
+            hits.append(SearchHit(row.app_id, row.version, row.category, _display_name(row.display, language), score, distance))
         hits.sort(key=lambda hit: (-hit.score, hit.app_id))
         return hits[:limit]
+
+    def _distances(self, connection: sa.Connection, near: tuple[float, float], radius_km: float) -> dict[str, float]:
+        """app id -> km to its closest place within `radius_km` of `near`."""
+        lat, lon = near
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"near must be a latitude in [-90, 90] and a longitude in [-180, 180]; got {near!r}")
+        radius_km = max(0.0, min(radius_km, MAX_RADIUS_KM))
+        span = radius_km / 111.0  # degrees of latitude; the box is refined by the real distance below
+        places = tables.places.c
+        rows = connection.execute(
+            sa.select(places.app_id, places.lat, places.lon).where(places.lat.between(lat - span, lat + span))
+        )
+        found: dict[str, float] = {}
+        for app_id, place_lat, place_lon in rows:
+            distance = haversine_km(lat, lon, place_lat, place_lon)
+            if distance <= radius_km and distance < found.get(app_id, math.inf):
+                found[app_id] = distance
+        return found
 
     def _alternatives(self, connection: sa.Connection, word: list[str]) -> list[Alternative]:
         if len(word) > 1:  # a CJK phrase
@@ -158,6 +216,13 @@ class SearchIndex:
 
 def open_index(database: Database) -> SearchIndex:
     return SearchIndex(database)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a spherical Earth (good to ~0.5%)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _decayed(score: float, seconds: float) -> float:

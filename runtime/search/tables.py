@@ -29,6 +29,15 @@ vocabulary = sa.Table(
     sa.Column("length", sa.Integer, nullable=False, index=True),
 )
 
+#: Where programs serve people in person (manifest `places`), for "nearby".
+places = sa.Table(
+    "search_places",
+    metadata,
+    sa.Column("app_id", sa.String(255), nullable=False, index=True),
+    sa.Column("lat", sa.Float, nullable=False, index=True),
+    sa.Column("lon", sa.Float, nullable=False),
+)
+
 #: Launch counts with exponential decay: a count and when it was last decayed.
 #: Counts only: no user id is ever stored here.
 launches = sa.Table(

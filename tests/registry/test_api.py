@@ -204,3 +204,15 @@ def test_unknown_things_are_404_not_500(client, actors) -> None:
     assert client.get("/reviews/abc", headers=actors["reviewer"].headers).status_code == 400
     assert client.post("/apps/nope/rollback", headers=actors["alice"].headers).status_code == 404
     assert client.post("/accounts", content=b"{bad json", headers=actors["admin"].headers).status_code == 400
+
+
+def test_nearby_uses_the_places_the_manifest_declares(client, actors, make_package) -> None:
+    path = make_package(actors["alice"].key, places=[{"name": "Dam", "lat": 52.3731, "lon": 4.8926}])
+    review = publish(client, actors["alice"], path).json()["review_id"]
+    client.post(f"/reviews/{review}/approve", json={}, headers=actors["reviewer"].headers)
+    found = client.get("/search", params={"near": "52.37,4.89"}).json()["results"]
+    assert [hit["id"] for hit in found] == ["com.example.coffee"] and found[0]["distance_km"] < 1
+    assert client.get("/search", params={"q": "hello", "near": "52.09,5.12"}).json()["results"] == []  # Utrecht: too far
+    for bad in ("52.37", "91,0", "x,y", "52,4;drop"):
+        assert client.get("/search", params={"near": bad}).status_code == 400, bad
+    assert client.get("/search", params={"near": "52.37,4.89", "radius_km": "0"}).status_code == 400

@@ -105,3 +105,23 @@ def test_pages_can_keep_out_of_the_index(database) -> None:
 def test_hostile_queries_are_just_text(index: SearchIndex) -> None:
     for query in ['"', "*", "a OR b", "NEAR(", "'; DROP TABLE x;--", ":*", "&|!<->", "\x00", "x" * 5000, ""]:
         index.search(query, now=NOW)
+
+
+def test_nearby_lists_programs_with_a_place_close_by(database) -> None:
+    from dataclasses import replace
+
+    index = SearchIndex(database)
+    dam, zuid, utrecht = (52.3731, 4.8926), (52.3389, 4.8722), (52.0907, 5.1214)
+    coffee, bakery, taxi = (next(d for d in CATALOGUE if d.app_id == f"com.example.{n}") for n in ("coffee", "bakery", "taxi"))
+    index.put(replace(coffee, places=(zuid, utrecht)))
+    index.put(replace(bakery, places=(dam,)))
+    index.put(taxi)  # no place: never nearby
+    nearby = index.search("", near=dam, now=NOW)
+    assert [hit.app_id for hit in nearby] == ["com.example.bakery", "com.example.coffee"]
+    assert nearby[0].distance_km < 0.01 and 3.5 < nearby[1].distance_km < 4.5
+    assert [hit.app_id for hit in index.search("koffie", near=utrecht, now=NOW)] == ["com.example.coffee"]
+    assert index.search("taxi", near=dam, now=NOW) == []
+    assert index.search("", near=dam, radius_km=1, now=NOW)[0].app_id == "com.example.bakery"
+    assert len(index.search("", near=dam, radius_km=1, now=NOW)) == 1
+    index.put(replace(bakery, places=()))
+    assert [hit.app_id for hit in index.search("", near=dam, now=NOW)] == ["com.example.coffee"]
