@@ -49,21 +49,31 @@ def shared_engine(home) -> SharedEngine:
 
 @dataclass
 class Packer:
+    """Packs (and remembers) packages: deflating the 18 MB component takes
+    seconds, so each distinct (key, manifest) is packed once per session."""
+
     directory: Path
     component: bytes
 
     def __call__(self, key: Ed25519PrivateKey, app_id: str = "com.example.coffee", version: str = "1.0.0", **fields: Any) -> Path:
         manifest = {**HELLO_MANIFEST, "id": app_id, "version": version, **fields}
         manifest.pop("icon", None)
-        out = self.directory / f"{app_id}-{version}-{hashlib.sha256(json.dumps(manifest).encode()).hexdigest()[:8]}.capsule"
-        pack(out, json.dumps(manifest).encode(), self.component, None, key)
+        text = json.dumps(manifest, sort_keys=True)
+        public = raw_public_key(key.public_key())
+        out = self.directory / f"{hashlib.sha256(public + text.encode()).hexdigest()[:16]}.capsule"
+        if not out.exists():
+            pack(out, text.encode(), self.component, None, key)
         return out
 
 
-@pytest.fixture
-def make_package(tmp_path: Path, hello_component: bytes) -> Packer:
-    (tmp_path / "pkgs").mkdir()
-    return Packer(tmp_path / "pkgs", hello_component)
+@pytest.fixture(scope="session")
+def make_package(tmp_path_factory: pytest.TempPathFactory, hello_component: bytes) -> Packer:
+    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_component)
+
+
+def fixed_key(name: str) -> Ed25519PrivateKey:
+    """The same key for `name` in every test, so packed packages can be reused."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"capsule-test-{name}".encode()).digest())
 
 
 @pytest.fixture
@@ -93,7 +103,7 @@ def actors(registry: Registry, client: TestClient) -> dict[str, Actor]:
     found: dict[str, Actor] = {}
     for name, roles in {"admin": ["admin"], "reviewer": ["reviewer"], "alice": ["developer"], "bob": ["developer"]}.items():
         _, token = registry.create_account(None, name, roles)
-        found[name] = Actor(name, token, Ed25519PrivateKey.generate())
+        found[name] = Actor(name, token, fixed_key(name))
     for name in ("alice", "bob"):
         public = base64.b64encode(raw_public_key(found[name].key.public_key())).decode()
         response = client.post("/account/keys", json={"public_key": public}, headers=found[name].headers)
