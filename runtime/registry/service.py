@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ..audit import audit_package
 from ..database import Database
 from ..engine.engine import Engine
-from ..errors import CapsuleError, DocumentError, PackageError
+from ..errors import DocumentError, PackageError
 from ..home import Home
 from ..manifest import load_manifest
 from ..package import PackageLimits, open_package
@@ -149,7 +149,8 @@ class Registry:
             reason = None if ok else "the component imports capabilities its manifest does not declare: " + ", ".join(
                 report.imports.undeclared + report.imports.unknown
             )
-        except CapsuleError as error:
+        except Exception as error:  # noqa: BLE001 - e.g. wasmtime refusing bytes that are no component
+            # Whatever failed, the version must leave "auditing": a reviewer sees why.
             audit, ok, reason = None, False, f"the audit failed: {error}"
         with self.database.transaction() as connection:
             connection.execute(

@@ -216,3 +216,18 @@ def test_nearby_uses_the_places_the_manifest_declares(client, actors, make_packa
     for bad in ("52.37", "91,0", "x,y", "52,4;drop"):
         assert client.get("/search", params={"near": bad}).status_code == 400, bad
     assert client.get("/search", params={"near": "52.37,4.89", "radius_km": "0"}).status_code == 400
+
+
+def test_a_package_whose_component_does_not_compile_is_rejected_with_the_reason(client, actors, tmp_path) -> None:
+    import json
+
+    from capsule.runtime.package import pack
+
+    from .conftest import HELLO_MANIFEST
+
+    manifest = {**HELLO_MANIFEST, "id": "com.example.broken"}
+    manifest.pop("icon", None)
+    path = pack(tmp_path / "broken.capsule", json.dumps(manifest).encode(), b"\0asm not really", None, actors["alice"].key).path
+    review = publish(client, actors["alice"], path).json()["review_id"]
+    row = client.get(f"/reviews/{review}", headers=actors["reviewer"].headers).json()
+    assert row["status"] == "rejected" and row["reason"].startswith("the audit failed")
