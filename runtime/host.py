@@ -114,19 +114,29 @@ class Host:
         scene: str = "launch",
         query: dict[str, str] | None = None,
         page: str | None = None,
+        prompter: Prompter | None = None,
     ) -> Session:
-        """Start a session of `app_id` for `user` and run its `on-launch`."""
+        """Start a session of `app_id` for `user` and run its `on-launch`.
+
+        `prompter` answers this session's questions instead of the host's
+        (the web host gives each browser tab its own).
+        """
         app = self.app(app_id)
         self.engine.ensure_ticking()
         session = Session(
-            app, self.engine.wasmtime, user=user, prompter=self.prompter, limits=self.limits, on_end=self._forget
+            app,
+            self.engine.wasmtime,
+            user=user,
+            prompter=prompter or self.prompter,
+            limits=self.limits,
+            on_end=self._forget,
         )
         with self._lock:
             self._sessions[session.id] = session
         session.start(page or "", scene, dict(query or {}))
         return session
 
-    def open_address(self, address: str, *, user: str) -> Session:
+    def open_address(self, address: str, *, user: str, prompter: Prompter | None = None) -> Session:
         """Launch from a `capsule://` address (a scanned QR code): its page, scene and parameters.
 
         Raises AddressError when the text is not a valid Capsule launch address.
@@ -136,7 +146,9 @@ class Host:
         target = parse_address(address)
         if target is None:
             raise AddressError(f"{address[:80]!r} is not a capsule:// launch address")
-        return self.launch(target.app_id, user=user, scene=target.scene, query=target.params, page=target.page or None)
+        return self.launch(
+            target.app_id, user=user, scene=target.scene, query=target.params, page=target.page or None, prompter=prompter
+        )
 
     def session(self, session_id: str) -> Session:
         return self._sessions[session_id]

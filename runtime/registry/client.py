@@ -94,6 +94,12 @@ class RegistryClient:
             headers={"Content-Type": "application/vnd.capsule.package", "Content-Length": str(size)},
         )
 
+    def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict[str, Any]:
+        """What to download: `version`, else the live one for `user` (phased rollouts differ by user)."""
+        if version:
+            return self.call("GET", f"/apps/{app_id}/versions/{version}")
+        return self.call("GET", f"/apps/{app_id}/latest", params={"user": user} if user else None)
+
     def download(self, app_id: str, version: str, target: Path) -> None:
         try:
             with self.http.stream("GET", f"/apps/{app_id}/versions/{version}/package") as response:

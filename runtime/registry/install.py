@@ -1,24 +1,35 @@
-"""Installing from a registry: download, check the registry's countersignature, install."""
+"""Installing from a registry: download, check the registry's countersignature, install.
+
+The registry is anything with `resolve` and `download`: a `RegistryClient`
+over HTTP, or a `Registry` in the same process (the web host's embedded one).
+"""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import PackageError
 from ..manifest import load_manifest
 from ..package import open_package
-from .client import RegistryClient
 from .countersign import verify_countersignature
 
 if TYPE_CHECKING:
     from ..host import Host, InstalledApp
 
 
+class RegistrySource(Protocol):
+    def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict[str, Any]:
+        """The version to install (`version`, else the live one for `user`): id, version, digest, countersignature."""
+
+    def download(self, app_id: str, version: str, target: Path) -> None:
+        """Write that version's package to `target`."""
+
+
 def install_from_registry(
     host: "Host",
-    client: RegistryClient,
+    client: RegistrySource,
     app_id: str,
     *,
     registry_key: str,
@@ -30,7 +41,7 @@ def install_from_registry(
 
     `registry_key` is pinned by the caller, never taken from the answer it checks.
     """
-    info = client.call("GET", f"/apps/{app_id}/versions/{version}" if version else f"/apps/{app_id}/latest", params={"user": user} if user and not version else None)
+    info = client.resolve(app_id, version, user)
     verify_countersignature(registry_key, app_id, info["version"], info["digest"], info["countersignature"] or "")
     with tempfile.TemporaryDirectory(prefix="capsule-download-") as directory:
         path = Path(directory) / "package.capsule"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
@@ -325,6 +326,10 @@ class Registry:
     def package_path(self, app_id: str, version: str) -> tuple[Path, dict[str, Any]]:
         info = self.resolve(app_id, version)
         return self.blobs.path(info["digest"]), info
+
+    def download(self, app_id: str, version: str, target: Path) -> None:
+        """Copy a downloadable version's package to `target` (the in-process `RegistrySource`)."""
+        shutil.copyfile(self.package_path(app_id, version)[0], target)
 
     def compiled_path(self, app_id: str, version: str) -> tuple[Path, dict[str, Any]]:
         info = self.resolve(app_id, version)

@@ -22,7 +22,7 @@ class MirrorClient:
     def __init__(self, info: dict, package: Path) -> None:
         self.info, self.package = info, package
 
-    def call(self, method: str, path: str, **_: object) -> dict:
+    def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict:
         return self.info
 
     def download(self, app_id: str, version: str, target: Path) -> None:
