@@ -133,7 +133,12 @@ class Host:
         )
         with self._lock:
             self._sessions[session.id] = session
-        session.start(page or "", scene, dict(query or {}))
+        try:
+            session.start(page or "", scene, dict(query or {}))
+        except BaseException:
+            # Nobody holds a session whose launch failed: release it now.
+            session.close()
+            raise
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter | None = None) -> Session:

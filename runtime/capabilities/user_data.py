@@ -14,6 +14,7 @@ from .location.host import LocationCapability
 from .location.provider import ConfiguredLocation
 from .media.host import MediaCapability
 from .media.provider import DiskMediaStore
+from .media.uploads import UploadLog
 from .network.host import NetworkCapability
 from .profile.host import ProfileCapability
 from .profile.links import DeveloperLinks
@@ -44,7 +45,7 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
             lambda: services.secret,
         ),
         "qr": QrCapability(PickedImageScanner()),
-        "media": MediaCapability(DiskMediaStore(services.home.root / "media")),
+        "media": MediaCapability(DiskMediaStore(services.home.root / "media"), UploadLog(database)),
         # Developer mode (plain http to loopback) only when the developer asks for it.
         "network": NetworkCapability(developer_mode=os.environ.get("CAPSULE_NETWORK_DEVELOPER_MODE") == "1"),
     }

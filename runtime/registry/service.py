@@ -18,7 +18,7 @@ from ..database import Database
 from ..engine.engine import Engine
 from ..errors import DocumentError, PackageError
 from ..home import Home
-from ..manifest import load_manifest
+from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
 from ..search import SearchIndex, document_from_manifest
 from . import accounts, tables
@@ -344,6 +344,33 @@ class Registry:
                 raise not_found(f"{app_id} has no live version")
         self.search_index.record_launch(app_id)
 
+    def live_programs(self) -> list[dict[str, Any]]:
+        """Every app with a released version, by name: what a catalog lists before anyone types."""
+        query = sa.select(tables.versions.c.app_id, tables.versions.c.version, tables.versions.c.manifest).join(
+            tables.releases,
+            sa.and_(tables.releases.c.app_id == tables.versions.c.app_id, tables.releases.c.version == tables.versions.c.version),
+        )
+        with self.database.read() as connection:
+            rows = connection.execute(query).all()
+        found = [
+            {"id": row.app_id, "version": row.version, "category": row.manifest["category"], "name": _default_name(row.manifest)}
+            for row in rows
+        ]
+        return sorted(found, key=lambda hit: hit["name"].casefold())
+
+    def live_manifest(self, app_id: str) -> Manifest:
+        """The manifest of the version released to everyone (the one search shows)."""
+        with self.database.read() as connection:
+            release = self._release_row(connection, app_id)
+            if release is None:
+                raise not_found(f"{app_id} has no live version")
+            manifest = connection.execute(
+                sa.select(tables.versions.c.manifest).where(
+                    tables.versions.c.app_id == app_id, tables.versions.c.version == release.version
+                )
+            ).scalar_one()
+        return load_manifest(manifest)
+
     def search(self, query: str, **options: Any) -> list[dict[str, Any]]:
         return [hit.as_dict() for hit in self.search_index.search(query, **options)]
 
@@ -387,6 +414,11 @@ class Registry:
             .where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
             .values(status=status)
         )
+
+
+def _default_name(manifest: dict[str, Any]) -> str:
+    names = manifest["name"]
+    return str(names.get(manifest.get("default_locale", "en")) or next(iter(names.values())))
 
 
 def _version(row: sa.Row) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from ..wit import record
 from . import clean
 from .provider import MediaStore
 from .sniff import IMAGE_TYPES, VIDEO_TYPES, kind_of, sniff
+from .uploads import UploadLog
 
 if TYPE_CHECKING:
     from ...session import Session
@@ -47,8 +48,9 @@ class Item:
 class MediaCapability(Capability):
     name = "media"
 
-    def __init__(self, store: MediaStore) -> None:
+    def __init__(self, store: MediaStore, uploads: UploadLog | None = None) -> None:
         self.store = store
+        self.uploads = uploads
         self._items: "weakref.WeakKeyDictionary[Session, dict[str, Item]]" = weakref.WeakKeyDictionary()
 
     def functions(self) -> Mapping[str, HostFunction]:
@@ -92,6 +94,8 @@ class MediaCapability(Capability):
         if item.data is None:
             raise Unavailable("videos cannot be uploaded yet: the host cannot remove their metadata")
         stored = self.store.put(item.data, item.mime)
+        if self.uploads is not None:
+            self.uploads.add(ctx.user, ctx.app.id, stored.url, item.mime, stored.size)
         return record(url=stored.url, digest=stored.digest, size_bytes=stored.size)
 
     # -- handles ---------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""`capsule host`: the super-app shell in the browser, with the samples live in its registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.status import Status
+
+from capsule.runtime.errors import CapsuleError
+from capsule.runtime.home import Home
+
+from .output import console, errors, fail
+
+
+def host(
+    port: int = typer.Option(8000, "--port", help="TCP port to listen on."),
+    bind: str = typer.Option("127.0.0.1", "--bind", help="Address to listen on (loopback by default)."),
+    database: str = typer.Option(None, "--database", help="Database URL (default: SQLite under CAPSULE_HOME/data)."),
+    samples: Path = typer.Option(
+        None, "--samples", help="A folder of program folders to publish (default: the checkout's sample_programs)."
+    ),
+) -> None:
+    """Serve the web host: search, launch, pay, scan, and see your data on the Me page."""
+    from capsule.runtime.webhost import open_web_host, serve
+    from capsule.runtime.webhost.demo import sample_dirs
+
+    url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"
+    try:
+        with Status("preparing the host", console=errors) as status:
+
+            def progress(message: str) -> None:
+                status.update(message)
+                errors.print(f"[dim]· {message}[/]")
+
+            web = open_web_host(
+                Home.resolve(),
+                url=url,
+                database_url=database,
+                samples=sample_dirs(samples) if samples else None,
+                progress=progress,
+            )
+    except CapsuleError as error:
+        fail(error)
+    live = ", ".join(app["id"] for app in web.host.installed())
+    console.print(f"[green]Capsule host[/] on [bold]{url}[/]  (programs: {live or 'none'})")
+    console.print(f"[dim]registry API at {url}/registry · Ctrl-C stops[/]")
+    serve(web, bind, port)

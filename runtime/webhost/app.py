@@ -1,0 +1,269 @@
+"""The web host's routes: the shell, its JSON API, the socket, media and the registry.
+
+See docs/webhost.md for every route and message.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from ..capabilities.media.provider import media_app
+from ..capabilities.qr.address import parse_address
+from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
+from ..errors import CapsuleError
+from ..registry.app import create_app as registry_app
+from ..registry.errors import RegistryError
+from . import me
+from .connection import TabConnection
+from .headers import SecurityHeaders
+from .prompter import answer
+from .state import WebHost
+
+STATIC = Path(__file__).with_name("static")
+USER_COOKIE = "capsule_user"
+#: Uploads through the shell (an image to scan, files for a picker).
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_QR_TEXT = 1_000
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(web: WebHost) -> Starlette:
+    def user_of(connection: Request | WebSocket) -> str:
+        """The demo user the tab chose (a cookie); the first demo user otherwise."""
+        chosen = connection.cookies.get(USER_COOKIE, "")
+        names = web.user_names()
+        return chosen if chosen in names else names[0]
+
+    def api(handler: Callable[[Request, str], Any]) -> Handler:
+        """A JSON endpoint run off the event loop; Capsule errors become 4xx answers."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                result = await run_in_threadpool(handler, request, user_of(request))
+            except RegistryError as error:
+                return _problem(error.status, error.code, str(error))
+            except CapsuleError as error:
+                return _problem(400, error.code, str(error))
+            except BadRequest as error:
+                return _problem(400, "bad-request", str(error))
+            return result if isinstance(result, Response) else JSONResponse(result)
+
+        return endpoint
+
+    async def index(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    def config(request: Request, user: str) -> Any:
+        dev = web.dev.describe() if web.dev is not None else None
+        return {
+            "mode": web.mode,
+            "user": user,
+            "users": [{"name": u.name, "display": u.display} for u in web.users],
+            "dev": dev,
+        }
+
+    async def choose_user(request: Request) -> Response:
+        body = await _json(request)
+        name = body.get("user") if isinstance(body, dict) else None
+        if name not in web.user_names():
+            return _problem(400, "unknown-user", f"pick one of the demo users: {', '.join(web.user_names())}")
+        response = JSONResponse({"user": name})
+        response.set_cookie(USER_COOKIE, name, httponly=True, samesite="strict")
+        return response
+
+    def search(request: Request, user: str) -> Any:
+        params = request.query_params
+        limit = _int(params.get("limit", "20"), "limit", 1, 50)
+        results = web.catalog.search(
+            params.get("q", "")[:200],
+            category=params.get("category") or None,
+            language=params.get("lang") or None,
+            limit=limit,
+        )
+        return {"results": results, "categories": web.catalog.categories()}
+
+    def icon(request: Request, user: str) -> Any:
+        return _package_file(web.catalog.icon(request.path_params["app_id"]))
+
+    def asset(request: Request, user: str) -> Any:
+        return _package_file(web.catalog.asset(request.path_params["app_id"], request.path_params["path"]))
+
+    def qr(request: Request, user: str) -> Any:
+        text = request.query_params.get("text", "")
+        if not 1 <= len(text) <= MAX_QR_TEXT:
+            raise BadRequest(f"`text` must be 1 to {MAX_QR_TEXT} characters")
+        svg = qr_svg(text, 240)
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+    async def scan(request: Request) -> Response:
+        try:
+            data = await _one_upload(request, "image")
+            found = await run_in_threadpool(decode, data)
+        except BadRequest as error:
+            return _problem(400, "bad-request", str(error))
+        except ImageRefused as error:
+            return _problem(422, "not-an-image", str(error))
+        if not found:
+            return _problem(422, "no-code", "no QR code or barcode found in that image; try a sharper, closer picture")
+        code = found[0]
+        target = None
+        try:
+            parsed = parse_address(code.text)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            target = {"app_id": parsed.app_id, "page": parsed.page, "scene": parsed.scene, "params": dict(parsed.params)}
+        return JSONResponse({"text": code.text, "format": code.format, "target": target})
+
+    async def prompt_files(request: Request) -> Response:
+        prompt_id = request.path_params["prompt_id"]
+        prompt = web.pending.get(prompt_id)
+        user = user_of(request)
+        if prompt is None or prompt.kind != "pick" or prompt.user != user:
+            return _problem(404, "no-prompt", "nothing is waiting for files under that id; it may have timed out")
+        try:
+            form = await request.form(max_files=9, max_fields=20, max_part_size=MAX_UPLOAD_BYTES)
+        except Exception as error:  # noqa: BLE001 - multipart errors are the client's
+            return _problem(400, "bad-upload", f"the upload could not be read: {error}")
+        files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+        folder = web.pick_folder()
+        paths: list[str] = []
+        try:
+            for number, upload in enumerate(files):
+                target = folder / f"{number}-{Path(upload.filename or 'file').name[:80]}"
+                with target.open("wb") as out:
+                    await run_in_threadpool(shutil.copyfileobj, upload.file, out)
+                if target.stat().st_size > MAX_UPLOAD_BYTES:
+                    raise BadRequest(f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+                paths.append(str(target))
+        except BadRequest as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _problem(413, "too-large", str(error))
+        finally:
+            await form.close()
+        if not answer(web.pending, prompt_id, paths, user=user):
+            return _problem(409, "answered", "that prompt was answered or timed out already")
+        return JSONResponse({"files": len(paths)})
+
+    def wallet(request: Request, user: str) -> Any:
+        return me.wallet(web, user)
+
+    def permissions(request: Request, user: str) -> Any:
+        return me.permissions(web, user)
+
+    async def revoke(request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("app_id"), str) or not isinstance(body.get("scope"), str):
+            return _problem(400, "bad-request", 'send {"app_id": ..., "scope": ...}')
+        user = user_of(request)
+        try:
+            return JSONResponse(await run_in_threadpool(me.revoke, web, user, body["app_id"], body["scope"]))
+        except CapsuleError as error:
+            return _problem(404, error.code, str(error))
+
+    def audit(request: Request, user: str) -> Any:
+        return me.activity(web, user, request.query_params.get("app_id"))
+
+    def media(request: Request, user: str) -> Any:
+        return me.uploads(web, user)
+
+    async def presets(request: Request) -> Response:
+        if web.dev is None:
+            return _problem(404, "not-dev", "presets exist in developer mode only (`capsule dev`)")
+        body = await _json(request)
+        try:
+            return JSONResponse(await run_in_threadpool(web.dev.apply_presets, body, user_of(request)))
+        except (CapsuleError, ValueError) as error:
+            return _problem(400, "bad-preset", str(error))
+
+    async def socket(websocket: WebSocket) -> None:
+        await TabConnection(web, websocket, user_of(websocket)).run()
+
+    store = web.host.capabilities["media"].store  # type: ignore[attr-defined]
+    routes = [
+        Route("/", index),
+        Route("/api/config", api(config)),
+        Route("/api/user", choose_user, methods=["POST"]),
+        Route("/api/search", api(search)),
+        Route("/api/apps/{app_id}/icon", api(icon)),
+        Route("/api/apps/{app_id}/assets/{path:path}", api(asset)),
+        Route("/api/qr.svg", api(qr)),
+        Route("/api/scan", scan, methods=["POST"]),
+        Route("/api/prompts/{prompt_id}/files", prompt_files, methods=["POST"]),
+        Route("/api/me/wallet", api(wallet)),
+        Route("/api/me/permissions", api(permissions)),
+        Route("/api/me/permissions/revoke", revoke, methods=["POST"]),
+        Route("/api/me/audit", api(audit)),
+        Route("/api/me/media", api(media)),
+        Route("/api/dev/presets", presets, methods=["POST"]),
+        WebSocketRoute("/ws", socket),
+        Mount("/static", StaticFiles(directory=STATIC)),
+        Mount("/media", media_app(store)),
+        # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
+        Mount("/registry", registry_app(web.registry)),
+    ]
+    app = Starlette(routes=routes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class BadRequest(ValueError):
+    """A request that does not follow docs/webhost.md; the message says what to send."""
+
+
+def _problem(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+def _int(text: str, what: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadRequest(f"`{what}` must be a whole number, got {text!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"`{what}` must be {low} to {high}, got {value}")
+    return value
+
+
+def _package_file(found: tuple[Path, str] | None) -> Response:
+    if found is None:
+        return _problem(404, "not-found", "no such file in the program's package")
+    path, mime = found
+    # A program's SVG is an image, never a document that runs script.
+    return FileResponse(path, media_type=mime, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+
+
+async def _one_upload(request: Request, field: str) -> bytes:
+    try:
+        form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_UPLOAD_BYTES)
+    except Exception as error:  # noqa: BLE001 - multipart errors are the client's
+        raise BadRequest(f"send the image as multipart form field `{field}` ({error})") from None
+    try:
+        upload = form.get(field)
+        if not isinstance(upload, UploadFile):
+            raise BadRequest(f"send the image as multipart form field `{field}`")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise BadRequest(f"the image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        return data
+    finally:
+        await form.close()

@@ -1,0 +1,244 @@
+"""One browser tab's WebSocket: its sessions, their worker threads, its prompts.
+
+Calls into a program block (a turn, or a prompt waiting for the user), so
+each session has one worker thread of its own: its calls run in order, a
+prompt blocks only that session, and the socket keeps reading (answers to
+prompts included) and writing for every other session. Replies are queued
+and written by one writer task, so threads never touch the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..errors import CapsuleError, ProgramError, SessionEnded
+from ..session import Session
+from .prompter import BrowserPrompter, answer, cancel_sessions
+
+if TYPE_CHECKING:
+    from .state import WebHost
+
+#: Live programs one tab may keep open (hidden ones included).
+MAX_SESSIONS_PER_TAB = 12
+#: The largest message a tab may send (event data is small; files go by HTTP).
+MAX_MESSAGE_BYTES = 256 * 1024
+
+
+class BadMessage(ValueError):
+    """A message from the tab that does not follow docs/webhost.md."""
+
+
+@dataclass
+class LiveSession:
+    session: Session | None
+    worker: ThreadPoolExecutor
+    prompter: BrowserPrompter
+    app_id: str
+    #: Views rendered when the tab last got one: send a view only when it changed.
+    views_sent: int = -1
+    launch: dict[str, Any] = field(default_factory=dict)
+
+
+class TabConnection:
+    def __init__(self, web: "WebHost", websocket: WebSocket, user: str) -> None:
+        self.web = web
+        self.websocket = websocket
+        self.user = user
+        self.live: dict[str, LiveSession] = {}
+        self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- the socket --------------------------------------------------------------
+
+    async def run(self) -> None:
+        await self.websocket.accept()
+        writer = asyncio.create_task(self._write())
+        self.web.connections.add(self)
+        try:
+            while True:
+                text = await self.websocket.receive_text()
+                try:
+                    self._handle(_parse(text))
+                except BadMessage as error:
+                    self.send({"type": "error", "code": "bad-message", "message": str(error)})
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.web.connections.discard(self)
+            await self._close_all()
+            self._outbox.put_nowait(None)
+            await writer
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue a message for the tab; safe from any thread."""
+        self._loop.call_soon_threadsafe(self._outbox.put_nowait, message)
+
+    async def _write(self) -> None:
+        while (message := await self._outbox.get()) is not None:
+            try:
+                await self.websocket.send_text(json.dumps(message, separators=(",", ":"), default=str))
+            except Exception:  # noqa: BLE001 - the tab is gone; the reader notices and cleans up
+                return
+
+    # -- messages from the tab -------------------------------------------------
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "launch":
+            query = message.get("query") or {}
+            if not isinstance(query, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in query.items()):
+                raise BadMessage("launch `query` must be an object of strings")
+            self._start(
+                _text(message, "app_id"),
+                lambda prompter: self.web.launch(
+                    _text(message, "app_id"),
+                    user=self.user,
+                    scene=_text(message, "scene", "launch"),
+                    query=query,
+                    page=_text(message, "page", "") or None,
+                    prompter=prompter,
+                ),
+            )
+        elif kind == "open":
+            address = _text(message, "address")
+            self._start(address, lambda prompter: self.web.open_address(address, user=self.user, prompter=prompter))
+        elif kind == "event":
+            data = message.get("data") or {}
+            if not isinstance(data, dict):
+                raise BadMessage("event `data` must be a JSON object")
+            handler, page = _text(message, "handler"), _text(message, "page", "") or None
+            self._on_session(message, lambda session: session.dispatch(handler, data, page=page))
+        elif kind in ("show", "hide"):
+            self._on_session(message, lambda session: getattr(session, kind)())
+        elif kind == "close":
+            live = self.live.pop(_text(message, "session"), None)
+            if live is not None:
+                self._spawn(self._close(live))
+        elif kind == "answer":
+            value = message.get("value")
+            if not isinstance(value, bool):
+                raise BadMessage("`answer` takes `value` true or false (files for a pick go to /api/prompts/{id}/files)")
+            answer(self.web.pending, _text(message, "prompt"), value, user=self.user)
+        else:
+            raise BadMessage(f"unknown message type {kind!r}; see docs/webhost.md")
+
+    def _start(self, what: str, launch: Callable[[BrowserPrompter], Session]) -> None:
+        if len(self.live) >= MAX_SESSIONS_PER_TAB:
+            self.send({"type": "error", "code": "too-many-sessions", "message": f"close a program first: at most {MAX_SESSIONS_PER_TAB} stay open"})
+            return
+        holder: dict[str, str] = {"id": ""}
+        prompter = BrowserPrompter(self.send, lambda: holder["id"], self.web.pending)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capsule-session")
+
+        def start() -> None:
+            try:
+                session = launch(prompter)
+            except CapsuleError as error:
+                self.send(_error(None, error))
+                worker.shutdown(wait=False)
+                return
+            holder["id"] = session.id
+            live = LiveSession(session, worker, prompter, session.app.id)
+            self.live[session.id] = live
+            self.send({
+                "type": "launched",
+                "session": session.id,
+                "app_id": session.app.id,
+                "app_name": session.app.name,
+                "icon": f"/api/apps/{session.app.id}/icon" if session.app.manifest.icon else None,
+            })
+            self._after(live)
+
+        worker.submit(start)
+
+    def _on_session(self, message: dict[str, Any], call: Callable[[Session], Any]) -> None:
+        session_id = _text(message, "session")
+        live = self.live.get(session_id)
+        if live is None or live.session is None:
+            self.send({"type": "ended", "session": session_id, "code": "no-session", "message": "this program is not running any more; open it again"})
+            return
+
+        def run() -> None:
+            assert live.session is not None
+            try:
+                call(live.session)
+            except CapsuleError as error:
+                self.send(_error(live.session.id, error))
+                if isinstance(error, SessionEnded):
+                    self.live.pop(live.session.id, None)
+            self._after(live)
+
+        live.worker.submit(run)
+
+    def _after(self, live: LiveSession) -> None:
+        """After a turn: the new view, if it changed, and what the program said meanwhile."""
+        session = live.session
+        assert session is not None
+        for kind, text in session.toasts:
+            self.send({"type": "toast", "session": session.id, "kind": kind, "message": text})
+        session.toasts.clear()
+        self.web.drain_logs(self, session)
+        if session.view is not None and session.views_rendered != live.views_sent:
+            live.views_sent = session.views_rendered
+            self.send({"type": "view", "session": session.id, "view": session.view})
+
+    # -- closing ---------------------------------------------------------------
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close(self, live: LiveSession) -> None:
+        if live.session is not None:
+            cancel_sessions(self.web.pending, {live.session.id})
+            await asyncio.wrap_future(live.worker.submit(live.session.close))
+        live.worker.shutdown(wait=False)
+
+    async def _close_all(self) -> None:
+        lives, self.live = list(self.live.values()), {}
+        cancel_sessions(self.web.pending, {live.session.id for live in lives if live.session is not None})
+        await asyncio.gather(*(self._close(live) for live in lives), return_exceptions=True)
+
+    def relaunch_all(self, app_id: str) -> None:
+        """Developer mode: the program changed; every tab showing it relaunches it."""
+        for session_id, live in list(self.live.items()):
+            if live.app_id == app_id:
+                self.send({"type": "reload", "session": session_id})
+
+
+def _parse(text: str) -> dict[str, Any]:
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise BadMessage(f"message of {len(text)} characters; the limit is {MAX_MESSAGE_BYTES}")
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadMessage(f"not JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(message, dict):
+        raise BadMessage("a message is a JSON object with a `type`")
+    return message
+
+
+def _text(message: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = message.get(key, default)
+    if not isinstance(value, str) or (default is None and not value):
+        raise BadMessage(f"`{message.get('type')}` needs `{key}` as a non-empty string")
+    if len(value) > 2_000:
+        raise BadMessage(f"`{key}` is longer than 2000 characters")
+    return value
+
+
+def _error(session_id: str | None, error: CapsuleError) -> dict[str, Any]:
+    if isinstance(error, SessionEnded):
+        return {"type": "ended", "session": session_id, "code": error.code, "message": str(error)}
+    message: dict[str, Any] = {"type": "error", "session": session_id, "code": error.code, "message": str(error)}
+    if isinstance(error, ProgramError):
+        message["traceback"] = error.traceback
+    return message

@@ -1,0 +1,119 @@
+"""The "Me" page: a user's own wallet, permissions, activity and uploads.
+
+Every function takes the user from the request's cookie and reads only that
+user's rows; nothing here is reachable by a program.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..capabilities.payments.embedded import EmbeddedProvider
+from ..consent.grants import GrantState
+from ..errors import CapsuleError, NotInstalled
+from ..manifest import Manifest
+
+if TYPE_CHECKING:
+    from .state import WebHost
+
+#: How far back the activity list goes.
+ACTIVITY_DAYS = 30
+ACTIVITY_LIMIT = 300
+
+
+def wallet(web: "WebHost", user: str) -> dict[str, Any]:
+    provider = web.host.capabilities["payments"].provider  # type: ignore[attr-defined]
+    if not isinstance(provider, EmbeddedProvider):
+        return {"balances": {}, "statement": [], "note": "this host's payment processor keeps the wallet"}
+    account = f"user:{user}"
+    lines = provider.statement(account, limit=100)
+    return {
+        "balances": provider.balances(account),
+        "statement": [
+            {
+                "at": line.at,
+                "kind": line.kind,
+                "amount": line.amount,
+                "currency": line.currency,
+                "memo": line.memo,
+                "app_id": line.app_id,
+                "app_name": _app_name(web, line.app_id) if line.app_id else None,
+            }
+            for line in lines
+        ],
+    }
+
+
+def permissions(web: "WebHost", user: str) -> dict[str, Any]:
+    by_app: dict[str, list[dict[str, Any]]] = {}
+    for grant in web.host.services.consent_store.list(user=user):
+        state = grant.effective()
+        if state is GrantState.NOT_ASKED:
+            continue
+        by_app.setdefault(grant.app_id, []).append(
+            {"scope": grant.scope, "state": state.value, "decided_at": grant.decided_at, "reason": _reason(web, grant.app_id, grant.scope)}
+        )
+    return {
+        "apps": [
+            {"app_id": app_id, "name": _app_name(web, app_id), "grants": sorted(grants, key=lambda g: g["scope"])}
+            for app_id, grants in sorted(by_app.items())
+        ]
+    }
+
+
+def revoke(web: "WebHost", user: str, app_id: str, scope: str) -> dict[str, Any]:
+    """Takes effect on the program's next call, in sessions already open too."""
+    changed = web.host.services.consent_store.revoke(user, app_id, scope)
+    if not changed:
+        raise CapsuleError(f"{app_id} holds no {scope!r} permission of yours to revoke", code="not-granted")
+    return {"revoked": [grant.as_dict() for grant in changed]}
+
+
+def activity(web: "WebHost", user: str, app_id: str | None = None) -> dict[str, Any]:
+    since = time.time() - ACTIVITY_DAYS * 86400
+    entries = web.host.services.audit.entries(user=user, app_id=app_id or None, since=since, limit=100_000)
+    newest = entries[::-1][:ACTIVITY_LIMIT]
+    return {
+        "entries": [
+            {
+                "at": entry.at,
+                "app_id": entry.app_id,
+                "app_name": _app_name(web, entry.app_id),
+                "capability": entry.capability,
+                "function": entry.function,
+                "scope": entry.scope,
+                "decision": entry.decision,
+                "bytes_out": entry.bytes_out,
+            }
+            for entry in newest
+        ]
+    }
+
+
+def uploads(web: "WebHost", user: str) -> dict[str, Any]:
+    log = getattr(web.host.capabilities.get("media"), "uploads", None)
+    items = log.of(user) if log is not None else []
+    return {"items": [{**item.as_dict(), "app_name": _app_name(web, item.app_id)} for item in items]}
+
+
+def _manifest(web: "WebHost", app_id: str) -> Manifest | None:
+    if web.dev is not None and app_id == web.dev.app_id:
+        return web.dev.manifest
+    try:
+        return web.host.app(app_id).manifest
+    except (NotInstalled, CapsuleError, OSError):
+        return None
+
+
+def _app_name(web: "WebHost", app_id: str) -> str:
+    manifest = _manifest(web, app_id)
+    return manifest.localized("name") if manifest is not None else app_id
+
+
+def _reason(web: "WebHost", app_id: str, scope: str) -> str | None:
+    manifest = _manifest(web, app_id)
+    if manifest is None:
+        return None
+    section = manifest.permission(scope.split(".", 1)[0])
+    return section.reason if section is not None else None
