@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .app import InstalledApp
 from .capabilities import Capability, Observer, default_capabilities
@@ -28,6 +28,9 @@ from .package import PackageLimits, open_package
 from .prompter import PolicyPrompter, Prompter
 from .services import HostServices
 from .session import Session
+
+if TYPE_CHECKING:
+    from .devmode import DevProgram
 
 INDEX_FILE = "installed.json"
 
@@ -91,6 +94,20 @@ class Host:
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
         return app
+
+    def install_dev(
+        self, directory: str | os.PathLike[str], *, progress: Callable[[str], None] | None = None
+    ) -> "DevProgram":
+        """Run a program folder in developer mode (`capsule dev`): no package, hot reload.
+
+        The program then launches like an installed one (`launch(dev.id, ...)`);
+        see `capsule.runtime.devmode` for what differs from a package. The
+        first call per Capsule version builds the developer component (~15 s,
+        reported through `progress`).
+        """
+        from .devmode import DevProgram
+
+        return DevProgram(self, Path(directory), progress=progress)
 
     def app(self, app_id: str) -> InstalledApp:
         """The installed program, loading it from CAPSULE_HOME after a restart."""
@@ -171,6 +188,20 @@ class Host:
     def _forget(self, session: Session) -> None:
         with self._lock:
             self._sessions.pop(session.id, None)
+
+    # -- developer mode (capsule.runtime.devmode) ----------------------------------
+
+    def _put_app(self, app: InstalledApp, replaces: str | None = None) -> None:
+        """Make an unpackaged developer-mode app launchable (never written to the index)."""
+        with self._lock:
+            if replaces is not None and replaces != app.id:
+                self._apps.pop(replaces, None)
+            self._apps[app.id] = app
+
+    def _drop_app(self, app: InstalledApp) -> None:
+        with self._lock:
+            if self._apps.get(app.id) is app:
+                del self._apps[app.id]
 
     # -- the installed index -----------------------------------------------------
 

@@ -23,10 +23,15 @@ class Ride(Page):
         self.area = None
         self.pickup = None
         self.note = ""
+        self.locate()
+
+    def locate(self):
         try:
             p = location.get_position(precise=False)
             self.area = (p.latitude, p.longitude, p.accuracy_meters)
+            self.note = ""
         except Refused:
+            self.area = None
             self.note = "Without your area we cannot show taxis nearby."
 
     def render(self):
@@ -43,9 +48,15 @@ class Ride(Page):
             children.append(v.text(f"Booked: pickup at {self.pickup[0]:.5f}, {self.pickup[1]:.5f}", style="title"))
         elif self.area:
             children.append(v.button("Book (shares your exact position)", "book", style="primary"))
+        if not self.pickup:
+            children.append(v.button("Update my area", "refresh"))
         if self.note:
             children.append(v.text(self.note, style="caption"))
         return v.page("Taxi", *children)
+
+    @handler
+    def refresh(self, data):
+        self.locate()
 
     @handler
     def book(self, data):
