@@ -163,13 +163,15 @@ def create_app(web: WebHost) -> Starlette:
     def permissions(request: Request, user: str) -> Any:
         return me.permissions(web, user)
 
-    async def revoke(request: Request) -> Response:
+    async def change_permission(request: Request) -> Response:
+        change = {"revoke": me.revoke, "reset": me.ask_again}.get(request.path_params["action"])
+        if change is None:
+            return _problem(404, "not-found", "permissions can be revoked or reset")
         body = await _json(request)
         if not isinstance(body, dict) or not isinstance(body.get("app_id"), str) or not isinstance(body.get("scope"), str):
             return _problem(400, "bad-request", 'send {"app_id": ..., "scope": ...}')
-        user = user_of(request)
         try:
-            return JSONResponse(await run_in_threadpool(me.revoke, web, user, body["app_id"], body["scope"]))
+            return JSONResponse(await run_in_threadpool(change, web, user_of(request), body["app_id"], body["scope"]))
         except CapsuleError as error:
             return _problem(404, error.code, str(error))
 
@@ -204,7 +206,7 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/prompts/{prompt_id}/files", prompt_files, methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
         Route("/api/me/permissions", api(permissions)),
-        Route("/api/me/permissions/revoke", revoke, methods=["POST"]),
+        Route("/api/me/permissions/{action}", change_permission, methods=["POST"]),
         Route("/api/me/audit", api(audit)),
         Route("/api/me/media", api(media)),
         Route("/api/dev/presets", presets, methods=["POST"]),

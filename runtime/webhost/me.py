@@ -70,6 +70,13 @@ def revoke(web: "WebHost", user: str, app_id: str, scope: str) -> dict[str, Any]
     return {"revoked": [grant.as_dict() for grant in changed]}
 
 
+def ask_again(web: "WebHost", user: str, app_id: str, scope: str) -> dict[str, Any]:
+    """Forget a decision (a denial, say): the program's next call asks the user again."""
+    if not web.host.services.consent_store.reset(user, app_id, scope):
+        raise CapsuleError(f"you made no decision about {scope!r} for {app_id} to forget", code="not-decided")
+    return {"reset": {"app_id": app_id, "scope": scope}}
+
+
 def activity(web: "WebHost", user: str, app_id: str | None = None) -> dict[str, Any]:
     since = time.time() - ACTIVITY_DAYS * 86400
     entries = web.host.services.audit.entries(user=user, app_id=app_id or None, since=since, limit=100_000)
