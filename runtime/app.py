@@ -13,6 +13,7 @@ from .capabilities import Capability, NotYetAvailable, Observer
 from .capabilities.binding import bind, error_shapes
 from .engine.imports import ImportAudit, interface_name
 from .manifest import Manifest
+from .session import LogListener, ReadOnlyMount
 
 LIFECYCLE = interface_name("lifecycle")
 EVENTS = interface_name("events")
@@ -30,6 +31,11 @@ class InstalledApp:
     path: Path
     linker: Linker = field(repr=False, default=None)  # type: ignore[assignment]
     exports: dict[str, ExportIndex] = field(repr=False, default_factory=dict)
+    #: Directories its sessions may read. Always empty for a package; developer
+    #: mode mounts the program's own source (see `capsule.runtime.devmode`).
+    mounts: tuple[ReadOnlyMount, ...] = ()
+    #: Told about every log line of its sessions (developer mode's log panel).
+    on_log: LogListener | None = field(repr=False, default=None)
 
     @property
     def id(self) -> str:
@@ -46,6 +52,10 @@ class InstalledApp:
     def prepare(self, engine: wasmtime.Engine, capabilities: dict[str, Capability], observers: list[Observer]) -> None:
         """Build the linker (declared interfaces only) and find the exports once."""
         self.linker = build_linker(engine, self.component, self.audit, capabilities, observers)
+        self.find_exports()
+
+    def find_exports(self) -> None:
+        """Look up the lifecycle and event exports once, for every session."""
         for iface, funcs in ((LIFECYCLE, ("on-launch", "on-show", "on-hide", "on-unload")), (EVENTS, ("on-event",))):
             parent = self.component.get_export_index(iface)
             if parent is None:

@@ -147,6 +147,8 @@ class Host:
             prompter=prompter or self.prompter,
             limits=self.limits,
             on_end=self._forget,
+            mounts=app.mounts,
+            on_log=app.on_log,
         )
         with self._lock:
             self._sessions[session.id] = session

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import wasmtime
 
@@ -49,6 +49,22 @@ class LogLine:
     at: float
 
 
+@dataclass(frozen=True)
+class ReadOnlyMount:
+    """A host directory a session's program may read but never change.
+
+    Developer mode only (`capsule dev`): a packaged program's sessions have no
+    mounts at all, so it sees no file system.
+    """
+
+    host_path: str
+    guest_path: str
+
+
+#: Told about every log line of a session (developer mode's log panel).
+LogListener = Callable[["Session", LogLine], None]
+
+
 class Session:
     """One live program for one user. Create through `Host.launch`."""
 
@@ -63,6 +79,8 @@ class Session:
         prompter: "Prompter",
         limits: TurnLimits,
         on_end: Callable[["Session"], None] | None = None,
+        mounts: Sequence[ReadOnlyMount] = (),
+        on_log: LogListener | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex[:16]
         self.app = app
@@ -76,10 +94,13 @@ class Session:
         self.logs: deque[LogLine] = deque(maxlen=LOG_LINES)
         self.ended: SessionEnded | None = None
         self._on_end = on_end
+        self._on_log = on_log
         self._lock = threading.Lock()
         self._turn: Turn | None = None
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
+        for mount in mounts:  # developer mode only; fs_mutable=False: no writes, no new files
+            wasi.preopen_dir(mount.host_path, mount.guest_path, fs_mutable=False)
         wasi.stdout_custom = lambda data: self._output("stdout", data)
         wasi.stderr_custom = lambda data: self._output("stderr", data)
         self._store.set_wasi(wasi)
@@ -162,7 +183,10 @@ class Session:
         self.toasts.append((kind, message))
 
     def add_log(self, level: str, message: str) -> None:
-        self.logs.append(LogLine(level, message, time.time()))
+        line = LogLine(level, message, time.time())
+        self.logs.append(line)
+        if self._on_log is not None:
+            self._on_log(self, line)
 
     def ask(self, question: Callable[["Prompter", float], Any]) -> Any:
         """Ask the user through the prompter; the wait is not the program's time."""

@@ -33,8 +33,13 @@ class CallRecord:
     at: float
     scope: str | None = None
     bytes_out: int = 0
+    #: The WIT arguments as received, only for observers that set `wants_args`
+    #: (the developer inspector); the audit trail's records never carry them.
+    args: tuple[Any, ...] = ()
 
 
+#: An observer may set `ignores` (capabilities it is not told about) and
+#: `wants_args = True` (its records carry the call's arguments).
 Observer = Callable[[CallRecord], None]
 
 
@@ -108,11 +113,19 @@ def _wrap(
                     time.time(),
                     context.scope,
                     context.bytes_out or 0,
+                    args if _wants_args(listening) else (),
                 )
                 for observer in listening:
                     observer(record)
 
     return host_function
+
+
+def _wants_args(observers: list[Observer]) -> bool:
+    for observer in observers:
+        if getattr(observer, "wants_args", False):
+            return True
+    return False
 
 
 def measure(value: Any) -> int:
