@@ -1,0 +1,264 @@
+"""Entry point of Capsule's developer component. Runs inside WebAssembly, never on the host.
+
+Developer mode (`capsule dev`) runs every program folder on this one prebuilt
+component instead of building a component per edit; see "Developer mode" in
+docs/architecture.md.
+
+Build time: componentize-py runs this module once and snapshots the heap. It
+imports the guest SDK and a broad set of the standard library (PRELOAD),
+copies the guest's own standard library out to the host (so a program may
+import modules outside PRELOAD too), then hides every module the SDK did not
+need from `sys.modules`.
+
+Run time: the first export call loads the program from the read-only mount
+PROGRAM_MOUNT. A hidden module the program imports comes back; others load
+from STDLIB_MOUNT; `app.py` runs as module `app`. Once the program is loaded
+it can import nothing new, as in a built component, where only the modules
+imported while it was built exist.
+"""
+
+import _imp
+import gc
+import importlib
+import importlib.machinery
+import linecache  # noqa: F401 - tracebacks read the program's source lines through it
+import os
+import sys
+import tokenize  # noqa: F401 - linecache needs it to read source files
+import traceback  # noqa: F401 - the SDK formats failures with it
+
+from capsule_sdk import _bindings, _entry
+from capsule_sdk.app import App
+
+# Keep these four in step with capsule.runtime.devmode.component.
+PROGRAM_MOUNT = "/program"
+STDLIB_MOUNT = "/stdlib"
+PROBE_SCENE = "capsule-dev-probe"
+STDLIB_OUT_MARKER = ".capsule-dev-stdlib-out"
+
+#: Imported at build time, so loading a program that uses them costs nothing.
+#: Anything else in the standard library still loads (from STDLIB_MOUNT), more slowly.
+PRELOAD = (
+    # Roughly leaves first, so what each import brings in (see _Hidden) stays small.
+    "types abc keyword operator reprlib functools itertools collections collections.abc copy enum re "
+    "string string.templatelib struct codecs io errno warnings weakref contextlib contextvars typing dataclasses "
+    "numbers math cmath decimal fractions random statistics bisect heapq array graphlib time datetime calendar "
+    "_strptime zoneinfo locale gettext base64 binascii zlib gzip hashlib hmac secrets uuid unicodedata "
+    "textwrap difflib fnmatch shlex pprint json csv tomllib html html.entities html.parser xml.etree.ElementTree "
+    "xml.sax.saxutils urllib urllib.parse ipaddress http http.cookies email email.message email.utils "
+    "colorsys queue ast inspect logging argparse pathlib"
+).split()
+
+#: Folders of the guest's standard library not worth exporting (tests, GUIs, tooling).
+NOT_EXPORTED = {"site-packages", "__pycache__", "test", "tests", "idlelib", "tkinter", "turtledemo", "ensurepip"}
+
+
+def _preload() -> dict[str, int]:
+    """Import PRELOAD; returns, per module it brought in, which import brought it."""
+    groups: dict[str, int] = {}
+    for number, name in enumerate(PRELOAD):
+        before = set(sys.modules)
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # not in this Python build: a program importing it gets the same error
+        for new in set(sys.modules) - before:
+            groups[new] = number
+    return groups
+
+
+def _stdlib_root() -> str:
+    # Not os.__file__: os is frozen, and names a folder that does not exist here.
+    for entry in sys.path:
+        if os.path.isfile(os.path.join(entry, "textwrap.py")):
+            return entry
+    return os.path.dirname(os.__file__)
+
+
+_STDLIB_ROOT = _stdlib_root()
+
+
+def _export_stdlib() -> None:
+    # The host gives one writable folder, marked, on the build-time path; the
+    # copy is the standard library of exactly this guest's Python version.
+    target = next((p for p in sys.path if os.path.exists(os.path.join(p, STDLIB_OUT_MARKER))), None)
+    if target is None:
+        return
+    source = _STDLIB_ROOT
+    for root, dirs, files in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_EXPORTED)
+        out = os.path.join(target, "stdlib", os.path.relpath(root, source))
+        os.makedirs(out, exist_ok=True)
+        for name in files:
+            if not name.endswith((".pyc", ".pyo")):
+                with open(os.path.join(root, name), "rb") as src, open(os.path.join(out, name), "wb") as dst:
+                    dst.write(src.read())
+
+
+class _Hidden:
+    """A meta path finder over the modules hidden at build time.
+
+    While the program loads it hands back the modules the program imports,
+    with the modules they need; afterwards it refuses every new import, as a
+    built component would (built-in modules excepted: those exist there too).
+    """
+
+    def __init__(self, baseline: set[str], groups: dict[str, int]) -> None:
+        self.modules = {name: module for name, module in sys.modules.items() if name not in baseline}
+        self.specs = {name: getattr(module, "__spec__", None) for name, module in self.modules.items()}
+        self.members: dict[int, list[str]] = {}
+        for name, number in groups.items():
+            self.members.setdefault(number, []).append(name)
+        self.groups = groups
+        self.loaded = False
+        for name in self.modules:
+            del sys.modules[name]
+
+    def find_spec(self, name, path=None, target=None):
+        if self.loaded:
+            if name in sys.builtin_module_names or _imp.is_frozen(name):
+                return None
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: the program is loaded, and a built component has only the "
+                f"modules imported while it loads; import {name} at the top of a module instead",
+                name=name,
+            )
+        module = self.modules.get(name)
+        if module is None:
+            return None
+        self._bring_back_needs(name)
+        return importlib.machinery.ModuleSpec(name, self, is_package=hasattr(module, "__path__"))
+
+    def create_module(self, spec):
+        return self.modules.pop(spec.name)
+
+    def exec_module(self, module) -> None:
+        # Already executed at build time; give it back its own spec.
+        spec = self.specs.get(module.__name__)
+        if spec is not None:
+            module.__spec__ = spec
+        _extend_path(module)
+
+    def _bring_back_needs(self, name: str) -> None:
+        # A module comes back with what its import brought in at build time
+        # and the modules its globals refer to, so they exist as they would.
+        todo = list(self.members.get(self.groups.get(name, -1), ()))
+        todo += [value.__name__ for value in vars(self.modules[name]).values() if type(value) is type(sys)]
+        while todo:
+            other = todo.pop()
+            module = self.modules.get(other)
+            if other == name or module is None or other in sys.modules:
+                continue
+            sys.modules[other] = self.modules.pop(other)
+            _extend_path(module)
+            todo += self.members.get(self.groups.get(other, -1), ())
+            todo += [value.__name__ for value in vars(module).values() if type(value) is type(sys)]
+
+
+def _extend_path(module) -> None:
+    """Let a standard library package find its submodules in the mounted copy."""
+    path = getattr(module, "__path__", None)
+    if not isinstance(path, list):
+        return
+    for entry in list(path):
+        if entry == _STDLIB_ROOT or entry.startswith(_STDLIB_ROOT + "/"):
+            mounted = STDLIB_MOUNT + entry[len(_STDLIB_ROOT) :]
+            if mounted not in path:
+                path.append(mounted)
+
+
+class _NoHostWhileLoading:
+    """Stands in for a capability's bindings while the program loads.
+
+    A built component imports the program while it is built, with no host to
+    call; a capability call at import time would fail that build, so it fails here.
+    """
+
+    def __init__(self, name: str, real) -> None:
+        self._name = name
+        self._real = real
+
+    def __getattr__(self, attr: str):
+        value = getattr(self._real, attr)
+        if callable(value) and not isinstance(value, type):
+            name = self._name
+
+            def refuse(*args, **kwargs):
+                raise RuntimeError(
+                    f"the program called {name}.{attr} while it loads (at import time); a built component "
+                    "is imported when it is built, with no host to call: call it in on_load or a handler"
+                )
+
+            return refuse
+        return value
+
+
+_failure = None
+_loaded = False
+
+
+def _load() -> None:
+    """Load the program once per instance; a failure is reported on every later call too."""
+    global _failure, _loaded
+    if not _loaded:
+        _loaded = True
+        try:
+            _entry._guard(_import_program)
+        except BaseException as error:
+            _failure = error
+    if _failure is not None:
+        raise _failure
+
+
+def _import_program() -> None:
+    sys.dont_write_bytecode = True  # the mounts are read-only
+    for module in list(sys.modules.values()):
+        _extend_path(module)
+    sys.path[:0] = [STDLIB_MOUNT, PROGRAM_MOUNT]  # the standard library first, as in a build
+    real = dict(_bindings._INTERFACES)
+    _bindings._INTERFACES.update({name: _NoHostWhileLoading(name, module) for name, module in real.items()})
+    try:
+        importlib.import_module("app")
+    finally:
+        _bindings._INTERFACES.update(real)
+        _HIDDEN.loaded = True
+        sys.path[:] = [p for p in sys.path if p not in (STDLIB_MOUNT, PROGRAM_MOUNT)]
+    if App.current is None:
+        raise RuntimeError("app.py made no App(); create one at the top of app.py: app = App()")
+
+
+class Lifecycle(_entry.Lifecycle):
+    def on_launch(self, page: str, scene: str, query: list[tuple[str, str]]) -> None:
+        _load()
+        if scene != PROBE_SCENE:  # a probe only checks that the program loads
+            super().on_launch(page, scene, query)
+
+    def on_show(self) -> None:
+        _load()
+        super().on_show()
+
+    def on_hide(self) -> None:
+        _load()
+        super().on_hide()
+
+    def on_unload(self) -> None:
+        if _failure is None:
+            super().on_unload()
+
+
+class Events(_entry.Events):
+    def on_event(self, page: str, handler: str, data: str) -> None:
+        _load()
+        super().on_event(page, handler, data)
+
+
+_BASELINE = set(sys.modules)
+_GROUPS = _preload()
+_export_stdlib()
+_HIDDEN = _Hidden(_BASELINE, _GROUPS)
+sys.meta_path.insert(0, _HIDDEN)
+
+# As in a program's own build: freezing the snapshotted heap keeps the garbage
+# collector from writing to (and so un-sharing) its pages in every session.
+gc.collect()
+gc.freeze()

@@ -1,0 +1,77 @@
+"""The developer component's linker: the manifest decides, not the imports.
+
+The developer component imports every capability interface, so its imports
+say nothing about the program. The linker therefore follows manifest.json:
+a declared capability gets the host's real implementation, with consent,
+limits and audit as in production; an undeclared one answers every call with
+the shared `not-declared` error, which the guest SDK raises as `NotDeclared`,
+the same exception a built program gets for an interface it does not import.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import wasmtime
+from wasmtime.component import Component, FuncType, Linker
+
+from ..capabilities import Capability, NotDeclared, NotYetAvailable, Observer
+from ..capabilities.base import CallContext, HostFunction
+from ..capabilities.binding import bind, error_shapes
+from ..engine.imports import ALWAYS_AVAILABLE, DECLARABLE, interface_name
+
+
+class Undeclared(Capability):
+    """A capability the manifest does not declare: every call is `not-declared`."""
+
+    def __init__(self, name: str, function_names: list[str]) -> None:
+        self.name = name  # type: ignore[misc]
+        self._names = function_names
+
+    def functions(self) -> Mapping[str, HostFunction]:
+        def not_declared(ctx: CallContext, *args: Any) -> Any:
+            raise NotDeclared(
+                f"this program does not declare the '{ctx.capability}' capability; add it under "
+                "`permissions` in manifest.json (with a reason): developer mode applies it on the next reload"
+            )
+
+        return {name: not_declared for name in self._names}
+
+
+def build_dev_linker(
+    engine: wasmtime.Engine,
+    component: Component,
+    declared: set[str],
+    capabilities: dict[str, Capability],
+    observers: list[Observer],
+) -> Linker:
+    """Locked-down WASI plus every capability interface, real only where declared."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    imports = component.type.imports(engine)
+    with linker.root() as root:
+        for name in sorted(ALWAYS_AVAILABLE | DECLARABLE):
+            iface = interface_name(name)
+            shapes = error_shapes(imports[iface].ty, engine)
+            if name in ALWAYS_AVAILABLE or name in declared:
+                capability = capabilities.get(name) or NotYetAvailable(name, list(shapes))
+            else:
+                capability = Undeclared(name, list(shapes))
+            with root.add_instance(iface) as instance:
+                bind(instance, capability, shapes, observers)
+    return linker
+
+
+def parameter_names(engine: wasmtime.Engine, component: Component) -> dict[str, tuple[str, ...]]:
+    """"storage.set" -> ("key", "value") for every imported capability function."""
+    names: dict[str, tuple[str, ...]] = {}
+    imports = component.type.imports(engine)
+    for capability in sorted(ALWAYS_AVAILABLE | DECLARABLE):
+        item = imports.get(interface_name(capability))
+        if item is None:
+            continue
+        for function, export in item.ty.exports(engine).items():
+            ty = getattr(export, "ty", export)
+            if isinstance(ty, FuncType):
+                names[f"{capability}.{function}"] = tuple(name for name, _ in ty.params)
+    return names

@@ -1,0 +1,289 @@
+"""A program folder in developer mode: reloaded on change, its storage kept.
+
+    dev = host.install_dev("my-program")        # or DevProgram(host, "my-program")
+    session = dev.launch(user="developer")       # the same as host.launch(dev.id, ...)
+    result = dev.reload()                        # after an edit; see DevBuild
+    if result.ok:
+        session = dev.relaunch(session)          # the new version, same user and page
+
+A reload snapshots the folder, validates manifest.json and checks that the
+program loads (a "probe": a session that only imports app.py) before the
+host launches the new version; a version that does not load leaves the
+previous one running. Storage lives in the host's database per (program id,
+user), so it survives every reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, AsyncIterator, Callable
+
+from wasmtime.component import Linker
+
+from ..app import InstalledApp
+from ..engine.imports import ImportAudit, audit_imports, component_imports
+from ..errors import BuildError, CapsuleError
+from ..manifest import Manifest, load_manifest
+from ..session import ReadOnlyMount, Session
+from .component import PROBE_SCENE, PROGRAM_MOUNT, STDLIB_MOUNT, Progress, ensure_component
+from .inspector import Inspector
+from .linker import build_dev_linker, parameter_names
+from .problems import DevProblem, explain
+from .snapshot import Snapshots
+from .watch import FileChange, Watcher, awatch_program
+
+if TYPE_CHECKING:
+    from ..host import Host
+    from ..prompter import Prompter
+
+#: What an unpackaged program has instead of a signing key.
+DEV_KEY_ID = "unsigned (developer mode)"
+#: The user of a probe session; a probe cannot call capabilities.
+PROBE_USER = "capsule-dev-probe"
+
+
+@dataclass(frozen=True)
+class DevBuild:
+    """The outcome of one (re)load of the program folder."""
+
+    ok: bool
+    #: The version now running: counts good loads; unchanged after a failed one.
+    version: int
+    seconds: float
+    at: float
+    problem: DevProblem | None = None
+    changes: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_entry(self) -> dict[str, object]:
+        """The inspector's build entry: ok, message, file, line (and the rest)."""
+        problem = self.problem
+        return {
+            "ok": self.ok,
+            "message": str(problem) if problem else f"version {self.version} loaded in {self.seconds * 1000:.0f} ms",
+            "file": problem.file if problem else None,
+            "line": problem.line if problem else None,
+            "error": problem.kind if problem else None,
+            "traceback": problem.traceback if problem else "",
+            "version": self.version,
+            "seconds": round(self.seconds, 4),
+            "changes": list(self.changes),
+        }
+
+
+class DevProgram:
+    """One program folder run on the developer component by one host."""
+
+    def __init__(self, host: "Host", directory: str | os.PathLike[str], *, progress: Progress | None = None) -> None:
+        self.host = host
+        self.directory = Path(directory).resolve()
+        if not self.directory.is_dir():
+            raise BuildError(f"{self.directory} is not a folder; give the folder with the program's manifest.json")
+        say = progress or (lambda message: None)
+        self.developer_component = ensure_component(host.home, progress=say)
+        digest = self.developer_component.digest
+        if not host.engine.cache.has(digest):
+            say("compiling the developer component (once, about 10 s)")
+        self.component = host.engine.component(digest, wasm_path=self.developer_component.wasm)
+        engine = host.engine.wasmtime
+        #: Capability calls, log lines and builds of this program's sessions.
+        self.inspector = Inspector(parameter_names(engine, self.component))
+        self._observers = [*host.observers, self.inspector]
+        self._imports = component_imports(engine, self.component)
+        self._linkers: dict[frozenset[str], tuple[Linker, ImportAudit]] = {}
+        self._snapshots = Snapshots(self.directory)
+        self._watchers: list[Watcher] = []
+        self._lock = threading.Lock()
+        #: The version sessions launch now; None until the folder first loads.
+        self.app: InstalledApp | None = None
+        self.version = 0
+        #: The latest reload's outcome.
+        self.last: DevBuild = self.reload()
+
+    # -- the program ---------------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        """The program id of the running version (from its manifest)."""
+        return self.app.id if self.app else None
+
+    @property
+    def manifest(self) -> Manifest | None:
+        return self.app.manifest if self.app else None
+
+    def reload(self, changes: list[FileChange] | tuple[str, ...] = ()) -> DevBuild:
+        """Load the folder as it is now; on success new launches get this version.
+
+        Never raises for the program's mistakes: a bad manifest, a syntax
+        error or an exception while app.py loads comes back as the result's
+        `problem` (with file and line) and the previous version stays.
+        """
+        names = tuple(c.path if isinstance(c, FileChange) else str(c) for c in changes)
+        with self._lock:
+            started = time.perf_counter()
+            snapshot = self._snapshots.take()
+            try:
+                app = self._make_app(snapshot)
+                self._probe(app)
+            except CapsuleError as error:
+                self._snapshots.discard(snapshot)
+                problem = error.problem if isinstance(error, _NoProgram) else explain(error)
+                result = DevBuild(False, self.version, time.perf_counter() - started, time.time(), problem, names)
+            else:
+                previous, self.app = self.app, app
+                self.version += 1
+                self.host._put_app(app, replaces=previous.id if previous else None)
+                self._keep_used_snapshots()
+                result = DevBuild(True, self.version, time.perf_counter() - started, time.time(), None, names)
+            self.last = result
+        self.inspector.build(result)
+        return result
+
+    def explain(self, error: BaseException) -> DevProblem:
+        """Where a `ProgramError` (or any error of a session) points in the program folder."""
+        return explain(error)
+
+    # -- sessions ----------------------------------------------------------------
+
+    def launch(
+        self,
+        *,
+        user: str = "developer",
+        page: str | None = None,
+        query: dict[str, str] | None = None,
+        scene: str = "launch",
+        prompter: "Prompter | None" = None,
+    ) -> Session:
+        """Start a session of the running version (`host.launch(dev.id, ...)` does the same)."""
+        return self.host.launch(
+            self._running().id, user=user, page=page, query=query, scene=scene, prompter=prompter
+        )
+
+    def relaunch(self, session: Session) -> Session:
+        """A session of the running version for the same user and page; then `session` closes.
+
+        When the new version fails to launch, `session` keeps running and the
+        error (a `ProgramError`, see `explain`) is raised.
+        """
+        app = self._running()
+        pages = {page.name for page in app.manifest.pages}
+        page = session.page if session.page in pages else None
+        # A launch that fails is released by the host; `session` is untouched then.
+        new = self.host.launch(app.id, user=session.user, page=page, prompter=session.prompter)
+        session.close()
+        return new
+
+    def sessions(self) -> list[Session]:
+        """Live sessions of any version of this program."""
+        root = str(self._snapshots.root)
+        return [s for s in self.host.sessions() if s.app.mounts and s.app.mounts[0].host_path.startswith(root)]
+
+    # -- watching ------------------------------------------------------------------
+
+    def watch(self, on_reload: Callable[[DevBuild], None] | None = None) -> Watcher:
+        """Reload on every change, from a thread; `on_reload` gets each result."""
+
+        def changed(changes: list[FileChange]) -> None:
+            result = self.reload(changes)
+            if on_reload is not None:
+                on_reload(result)
+
+        watcher = Watcher(self.directory, changed).start()
+        self._watchers.append(watcher)
+        return watcher
+
+    async def reloads(self, *, stop_event: asyncio.Event | None = None) -> AsyncIterator[DevBuild]:
+        """Reload on every change and yield each result (for an asyncio server)."""
+        async for changes in awatch_program(self.directory, stop_event=stop_event):
+            yield await asyncio.to_thread(self.reload, changes)
+
+    def close(self) -> None:
+        """Stop watching, close this program's sessions, forget it, remove its snapshots."""
+        for watcher in self._watchers:
+            watcher.stop()
+        for session in self.sessions():
+            session.close()
+        if self.app is not None:
+            self.host._drop_app(self.app)
+        self._snapshots.close()
+
+    def __enter__(self) -> "DevProgram":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------
+
+    def _running(self) -> InstalledApp:
+        if self.app is None:
+            problem = self.last.problem if getattr(self, "last", None) else None
+            raise BuildError(f"{self.directory} has not loaded yet: {problem}")
+        return self.app
+
+    def _make_app(self, snapshot: Path) -> InstalledApp:
+        manifest_path = snapshot / "manifest.json"
+        if not manifest_path.exists():
+            raise _NoProgram("manifest.json", f"{self.directory} has no manifest.json; `capsule new` makes one")
+        manifest = load_manifest(manifest_path.read_bytes(), source="manifest.json")
+        if not (snapshot / "app.py").exists():
+            raise _NoProgram("app.py", f"{self.directory} has no app.py: a Python program starts there")
+        linker, audit = self._linker(frozenset(manifest.declared_capabilities()))
+        mounts = [ReadOnlyMount(str(snapshot), PROGRAM_MOUNT)]
+        if self.developer_component.stdlib is not None:
+            mounts.append(ReadOnlyMount(str(self.developer_component.stdlib), STDLIB_MOUNT))
+        app = InstalledApp(
+            manifest,
+            self.developer_component.digest,
+            DEV_KEY_ID,
+            self.component,
+            audit,
+            self.directory,
+            linker=linker,
+            mounts=tuple(mounts),
+            on_log=self.inspector.log,
+        )
+        app.find_exports()
+        return app
+
+    def _linker(self, declared: frozenset[str]) -> tuple[Linker, ImportAudit]:
+        # A linker depends only on what is declared: editing code reuses it.
+        if declared not in self._linkers:
+            engine = self.host.engine.wasmtime
+            linker = build_dev_linker(engine, self.component, set(declared), self.host.capabilities, self._observers)
+            self._linkers[declared] = (linker, audit_imports(self._imports, set(declared)))
+        return self._linkers[declared]
+
+    def _probe(self, app: InstalledApp) -> None:
+        """Load the program in a throwaway session: raises what loading raised."""
+        self.host.engine.ensure_ticking()  # the load's CPU budget needs the epoch ticker
+        probe = Session(
+            app,
+            self.host.engine.wasmtime,
+            user=PROBE_USER,
+            prompter=self.host.prompter,
+            limits=self.host.limits,
+            mounts=app.mounts,
+        )
+        try:
+            probe.start("", PROBE_SCENE, {})
+        finally:
+            probe.close()
+
+    def _keep_used_snapshots(self) -> None:
+        keep = {Path(s.app.mounts[0].host_path) for s in self.sessions()}
+        if self.app is not None:
+            keep.add(Path(self.app.mounts[0].host_path))
+        self._snapshots.keep_only(keep)
+
+
+class _NoProgram(BuildError):
+    """The folder lacks a file every program needs."""
+
+    def __init__(self, file: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = DevProblem("missing-file", message, file)

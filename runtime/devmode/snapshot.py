@@ -1,0 +1,80 @@
+"""Frozen copies of a program folder: what one version's sessions mount.
+
+Sessions never mount the live folder. Each reload copies the program's files
+into a new snapshot, so the version that passed the load check is exactly the
+version every session of it reads, a save in the middle of a reload cannot
+mix two versions, and an older session keeps its own files. Unchanged files
+are hard links to the previous snapshot's copy, so a reload copies only what
+changed (snapshot files are never written after they are made).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from .files import source_files
+
+
+class Snapshots:
+    """Snapshots of one program folder, in a private temporary directory."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.root = Path(tempfile.mkdtemp(prefix="capsule-dev-"))
+        self._count = 0
+        # relative path -> (size, mtime_ns) of the source and the snapshot file copied from it
+        self._previous: dict[Path, tuple[tuple[int, int], Path]] = {}
+        self._lock = threading.Lock()
+
+    def take(self) -> Path:
+        """A new snapshot of the folder as it is now."""
+        with self._lock:
+            self._count += 1
+            target = self.root / f"v{self._count}"
+            target.mkdir()
+            current: dict[Path, tuple[tuple[int, int], Path]] = {}
+            for relative in source_files(self.source):
+                original = self.source / relative
+                try:
+                    stat = original.stat()
+                except FileNotFoundError:
+                    continue  # deleted while we looked
+                key = (stat.st_size, stat.st_mtime_ns)
+                copy = target / relative
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                previous = self._previous.get(relative)
+                if not (previous and previous[0] == key and _link(previous[1], copy)):
+                    try:
+                        shutil.copyfile(original, copy)
+                    except FileNotFoundError:
+                        continue
+                current[relative] = (key, copy)
+            self._previous = current
+            return target
+
+    def discard(self, snapshot: Path) -> None:
+        """Remove a snapshot no session uses (links into it stay valid elsewhere)."""
+        if snapshot.parent == self.root:
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+    def keep_only(self, keep: set[Path]) -> None:
+        """Remove every snapshot not in `keep`."""
+        with self._lock:
+            for snapshot in self.root.iterdir():
+                if snapshot not in keep:
+                    shutil.rmtree(snapshot, ignore_errors=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _link(existing: Path, new: Path) -> bool:
+    try:
+        os.link(existing, new)
+        return True
+    except OSError:  # gone, or a file system without hard links: copy instead
+        return False
