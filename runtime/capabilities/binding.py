@@ -9,7 +9,7 @@ developer inspector) what happened.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from wasmtime.component import FuncType, LinkerInstance
@@ -33,8 +33,8 @@ class CallRecord:
     at: float
     scope: str | None = None
     bytes_out: int = 0
-    #: The WIT arguments as received, only for observers that set `wants_args`
-    #: (the developer inspector); the audit trail's records never carry them.
+    #: The WIT arguments as received, only in the records of observers that
+    #: set `wants_args` (the developer inspector); others get records without.
     args: tuple[Any, ...] = ()
 
 
@@ -113,19 +113,17 @@ def _wrap(
                     time.time(),
                     context.scope,
                     context.bytes_out or 0,
-                    args if _wants_args(listening) else (),
                 )
+                with_args = None
                 for observer in listening:
-                    observer(record)
+                    if getattr(observer, "wants_args", False):
+                        if with_args is None:
+                            with_args = replace(record, args=args)
+                        observer(with_args)
+                    else:
+                        observer(record)
 
     return host_function
-
-
-def _wants_args(observers: list[Observer]) -> bool:
-    for observer in observers:
-        if getattr(observer, "wants_args", False):
-            return True
-    return False
 
 
 def measure(value: Any) -> int:

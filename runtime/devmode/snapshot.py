@@ -6,6 +6,11 @@ version every session of it reads, a save in the middle of a reload cannot
 mix two versions, and an older session keeps its own files. Unchanged files
 are hard links to the previous snapshot's copy, so a reload copies only what
 changed (snapshot files are never written after they are made).
+
+"Unchanged" means same size and modification time, and modified well before
+the previous snapshot: file times have the kernel clock's coarse resolution,
+so a file changed just around a snapshot is copied again (git's "racy clean"
+rule), or two quick saves of the same length could look unchanged.
 """
 
 from __future__ import annotations
@@ -14,9 +19,13 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from .files import source_files
+
+#: A file modified this close to the previous snapshot is copied even if it looks unchanged.
+RACY_NS = 2_000_000_000
 
 
 class Snapshots:
@@ -28,6 +37,7 @@ class Snapshots:
         self._count = 0
         # relative path -> (size, mtime_ns) of the source and the snapshot file copied from it
         self._previous: dict[Path, tuple[tuple[int, int], Path]] = {}
+        self._previous_at = 0
         self._lock = threading.Lock()
 
     def take(self) -> Path:
@@ -36,6 +46,8 @@ class Snapshots:
             self._count += 1
             target = self.root / f"v{self._count}"
             target.mkdir()
+            taken_at = time.time_ns()
+            trusted_before = self._previous_at - RACY_NS
             current: dict[Path, tuple[tuple[int, int], Path]] = {}
             for relative in source_files(self.source):
                 original = self.source / relative
@@ -47,13 +59,14 @@ class Snapshots:
                 copy = target / relative
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 previous = self._previous.get(relative)
-                if not (previous and previous[0] == key and _link(previous[1], copy)):
+                unchanged = previous is not None and previous[0] == key and stat.st_mtime_ns < trusted_before
+                if not (unchanged and _link(previous[1], copy)):
                     try:
                         shutil.copyfile(original, copy)
                     except FileNotFoundError:
                         continue
                 current[relative] = (key, copy)
-            self._previous = current
+            self._previous, self._previous_at = current, taken_at
             return target
 
     def discard(self, snapshot: Path) -> None:
