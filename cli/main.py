@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, host, keygen, new, privacy, publish, qr, registry, release, review, run, search, wallet
+from . import audit, bench, build, dev, host, keygen, new, privacy, publish, qr, registry, release, review, run, search, wallet
 
 app = typer.Typer(
     name="capsule",
@@ -20,6 +20,7 @@ app.command()(audit.audit)
 app.command()(keygen.keygen)
 app.command()(bench.bench)
 app.command()(host.host)
+app.command()(dev.dev)
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(qr.app, name="qr")

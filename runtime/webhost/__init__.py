@@ -4,7 +4,7 @@
 local program. See docs/webhost.md for its routes and socket messages.
 """
 
-from .server import open_web_host, serve
+from .server import open_dev_host, open_web_host, serve
 from .state import WebHost
 
-__all__ = ["WebHost", "open_web_host", "serve"]
+__all__ = ["WebHost", "open_dev_host", "open_web_host", "serve"]

@@ -141,7 +141,7 @@ class TabConnection:
             try:
                 session = launch(prompter)
             except CapsuleError as error:
-                self.send(_error(None, error))
+                self.send(self._error(None, error))
                 worker.shutdown(wait=False)
                 return
             holder["id"] = session.id
@@ -170,7 +170,7 @@ class TabConnection:
             try:
                 call(live.session)
             except CapsuleError as error:
-                self.send(_error(live.session.id, error))
+                self.send(self._error(live.session.id, error))
                 if isinstance(error, SessionEnded):
                     self.live.pop(live.session.id, None)
             self._after(live)
@@ -184,7 +184,8 @@ class TabConnection:
         for kind, text in session.toasts:
             self.send({"type": "toast", "session": session.id, "kind": kind, "message": text})
         session.toasts.clear()
-        self.web.drain_logs(self, session)
+        # Developer mode streams log lines as they are written (the inspector); nobody else reads them here.
+        session.logs.clear()
         if session.view is not None and session.views_rendered != live.views_sent:
             live.views_sent = session.views_rendered
             self.send({"type": "view", "session": session.id, "view": session.view})
@@ -206,6 +207,15 @@ class TabConnection:
         lives, self.live = list(self.live.values()), {}
         cancel_sessions(self.web.pending, {live.session.id for live in lives if live.session is not None})
         await asyncio.gather(*(self._close(live) for live in lives), return_exceptions=True)
+
+    def _error(self, session_id: str | None, error: CapsuleError) -> dict[str, Any]:
+        kind = "ended" if isinstance(error, SessionEnded) else "error"
+        message: dict[str, Any] = {"type": kind, "session": session_id, "code": error.code, "message": str(error)}
+        if isinstance(error, ProgramError):
+            message["traceback"] = error.traceback
+        if self.web.dev is not None:
+            message.update(self.web.dev.locate(error))  # the file and line in the program folder
+        return message
 
     def relaunch_all(self, app_id: str) -> None:
         """Developer mode: the program changed; every tab showing it relaunches it."""
@@ -233,12 +243,3 @@ def _text(message: dict[str, Any], key: str, default: str | None = None) -> str:
     if len(value) > 2_000:
         raise BadMessage(f"`{key}` is longer than 2000 characters")
     return value
-
-
-def _error(session_id: str | None, error: CapsuleError) -> dict[str, Any]:
-    if isinstance(error, SessionEnded):
-        return {"type": "ended", "session": session_id, "code": error.code, "message": str(error)}
-    message: dict[str, Any] = {"type": "error", "session": session_id, "code": error.code, "message": str(error)}
-    if isinstance(error, ProgramError):
-        message["traceback"] = error.traceback
-    return message

@@ -8,7 +8,7 @@ from ..home import Home
 from ..host import Host
 from ..registry import Registry
 from ..registry.server import setup_dev
-from .demo import Progress, publish_samples, sample_dirs, top_up_wallets
+from .demo import DEMO_USERS, DemoUser, Progress, publish_samples, sample_dirs, top_up_wallets
 from .state import WebHost
 
 
@@ -32,6 +32,22 @@ def open_web_host(
     actor = registry.authenticate(f"Bearer {credentials.token}")
     web = WebHost(host, registry)
     publish_samples(web.catalog, actor, sample_dirs() if samples is None else samples, progress)
+    top_up_wallets(host, web.users)
+    return web
+
+
+def open_dev_host(home: Home, directory: Path, *, progress: Progress = lambda message: None) -> WebHost:
+    """`capsule dev`: the shell on one program folder, reloaded on every change.
+
+    Its storage, grants and wallet live in `home` like any program's, so they
+    survive reloads and restarts.
+    """
+    from .devshell import DevShell
+
+    host = Host(home)
+    registry = Registry(home, host.services.database, engine=host.engine)
+    web = WebHost(host, registry, users=(DemoUser("developer", "Developer"), *DEMO_USERS), mode="dev")
+    web.dev = DevShell(web, host.install_dev(directory, progress=progress))
     top_up_wallets(host, web.users)
     return web
 

@@ -79,12 +79,3 @@ class WebHost:
         return self.launch(
             target.app_id, user=user, scene=target.scene, query=dict(target.params), page=target.page or None, prompter=prompter
         )
-
-    def drain_logs(self, tab: "TabConnection", session: Session) -> None:
-        """Developer mode shows the program's log in the page; the super app keeps it to itself."""
-        if self.dev is None:
-            session.logs.clear()
-            return
-        for line in list(session.logs):
-            tab.send({"type": "dev", "session": session.id, "entry": {"kind": "log", "level": line.level, "message": line.message, "at": line.at}})
-        session.logs.clear()

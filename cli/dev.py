@@ -1,0 +1,41 @@
+"""`capsule dev`: one program folder in the web shell, reloaded on every save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.status import Status
+
+from capsule.runtime.errors import CapsuleError
+from capsule.runtime.home import Home
+
+from .output import console, errors, fail
+
+
+def dev(
+    directory: Path = typer.Argument(Path("."), help="The program folder (holds manifest.json and app.py)."),
+    port: int = typer.Option(8000, "--port", help="TCP port to listen on."),
+    bind: str = typer.Option("127.0.0.1", "--bind", help="Address to listen on (loopback by default)."),
+) -> None:
+    """Serve the shell on one program folder: live reload, log, call inspector, presets."""
+    from capsule.runtime.webhost import open_dev_host, serve
+
+    try:
+        with Status("starting developer mode", console=errors) as status:
+
+            def progress(message: str) -> None:
+                status.update(message)
+                errors.print(f"[dim]· {message}[/]")
+
+            web = open_dev_host(Home.resolve(), directory, progress=progress)
+    except CapsuleError as error:
+        fail(error)
+    assert web.dev is not None
+    build = web.dev.program.last
+    if not build.ok:
+        errors.print(f"[bold red]the program does not load yet[/]: {build.problem}")
+    url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"
+    console.print(f"[green]developer mode[/] for {directory.resolve()} on [bold]{url}[/]")
+    console.print("[dim]save a file and the page updates · Ctrl-C stops[/]")
+    serve(web, bind, port)
