@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from .files import source_files
@@ -34,6 +35,8 @@ class Snapshots:
     def __init__(self, source: Path) -> None:
         self.source = source
         self.root = Path(tempfile.mkdtemp(prefix="capsule-dev-"))
+        # Removed at close(), or when forgotten, or at exit at the latest.
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, ignore_errors=True)
         self._count = 0
         # relative path -> (size, mtime_ns) of the source and the snapshot file copied from it
         self._previous: dict[Path, tuple[tuple[int, int], Path]] = {}
@@ -82,7 +85,7 @@ class Snapshots:
                     shutil.rmtree(snapshot, ignore_errors=True)
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._cleanup()
 
 
 def _link(existing: Path, new: Path) -> bool:
