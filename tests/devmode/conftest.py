@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from capsule.runtime import Home, Host, PolicyPrompter
-from capsule.runtime.devmode import DeveloperComponent, DevProgram, ensure_component
+from capsule.runtime.devmode import DeveloperComponent, ensure_component
 
 from ..conftest import HELLO
 

@@ -12,7 +12,7 @@ from capsule.runtime.devmode import DevProgram
 from capsule.runtime.devmode.program import DEV_KEY_ID
 
 from ..conftest import texts
-from .conftest import HELLO_ID, declare, program
+from .conftest import HELLO_ID, program
 
 pytestmark = pytest.mark.slow
 
@@ -156,3 +156,14 @@ def test_the_mount_is_a_snapshot_of_the_folder_not_the_folder(dev: DevProgram, f
     session = dev.relaunch(session)
     session.dispatch("go")
     assert texts(session.view) == ["v2"]
+
+
+def test_a_version_that_fails_in_on_load_leaves_the_session_running(dev: DevProgram, folder: Path):
+    session = dev.launch(user="alice")
+    edit(folder, 'self.name = query.get("name", "world")', 'self.name = query["missing"]')
+    assert dev.reload().ok  # it loads; its first page fails when it opens
+    with pytest.raises(ProgramError) as caught:
+        dev.relaunch(session)
+    problem = dev.explain(caught.value)
+    assert problem.kind == "KeyError" and problem.file == "app.py"
+    assert session.alive and dev.sessions() == [session]

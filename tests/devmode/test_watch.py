@@ -69,3 +69,23 @@ def test_a_save_reloads_the_program(dev: DevProgram, folder: Path):
     assert done.wait(10)
     assert results[-1].ok and "app.py" in results[-1].changes
     assert "Saved, world!" in texts(dev.launch(user="alice").view)
+
+
+@pytest.mark.slow
+def test_reloads_yields_each_result_in_an_asyncio_server(dev: DevProgram, folder: Path):
+    async def main() -> DevBuild:
+        stop = asyncio.Event()
+
+        async def save_later():
+            await asyncio.sleep(0.3)
+            (folder / "helpers.py").write_text("X = 1\n")
+
+        task = asyncio.create_task(save_later())
+        async for result in dev.reloads(stop_event=stop):
+            stop.set()
+            await task
+            return result
+        raise AssertionError("no reload")
+
+    result = asyncio.run(asyncio.wait_for(main(), 20))
+    assert result.ok and result.changes == ("helpers.py",)
