@@ -91,10 +91,37 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+#: Words shorter than this must be typed right: a typo there would match too much.
+TYPO_MIN_LETTERS = 5
+
+
 def typo_budget(word: str) -> int:
     """How many edits a word may be off: none under 5 letters, 1 from 5, 2 from 8."""
     if len(word) >= 8:
         return 2
-    if len(word) >= 5:
+    if len(word) >= TYPO_MIN_LETTERS:
         return 1
     return 0
+
+
+def deletions(word: str, n: int) -> set[str]:
+    """`word` and every string made by deleting up to `n` of its letters."""
+    found = frontier = {word}
+    for _ in range(n):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found = found | frontier
+    return found
+
+
+def near_keys(term: str) -> set[str]:
+    """The keys a vocabulary term is filed under for typo lookups (symmetric deletion).
+
+    Two words within k edits (swaps included) share a string made by deleting
+    at most k letters from each, so a query looks up `deletions(word, k)` and
+    finds every term within reach; edit_distance then decides. A term keeps
+    the deletions of its own budget, which covers every query length that can
+    reach it (a 5-letter query with one edit reaches terms of 4 letters or more).
+    """
+    if len(term) < TYPO_MIN_LETTERS - 1:
+        return set()
+    return deletions(term, typo_budget(term))
