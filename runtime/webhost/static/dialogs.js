@@ -1,0 +1,259 @@
+// Toasts and the dialogs a program can cause: consent, payment sheet, modal
+// confirm and file pick. Plus a plain message dialog for the shell itself.
+//
+// Dialogs are real <dialog> elements opened with showModal(): the rest of the
+// page is inert, focus moves in, and Escape (the dialog's "cancel") is "no".
+// Prompts queue: one is shown at a time, in the order they came.
+
+import { el, nextId, api, appIcon, scopeInWords } from "./util.js";
+
+// -- toasts ---------------------------------------------------------------------
+
+const TOAST_MS = { info: 4000, success: 4000, warning: 6000, error: 8000 };
+const TOAST_PREFIX = { warning: "Warning: ", error: "Error: " };
+
+export class Toasts {
+  /** @param {HTMLElement} region an aria-live="polite" container */
+  constructor(region) {
+    this.region = region;
+  }
+
+  show(kind, message, source) {
+    kind = TOAST_MS[kind] ? kind : "info";
+    const text = el("span", { className: "toast-text" });
+    // Screen readers hear the kind; sighted users see it from the colour and icon.
+    if (TOAST_PREFIX[kind]) text.append(el("span", { className: "visually-hidden", textContent: TOAST_PREFIX[kind] }));
+    if (source) text.append(el("strong", { className: "toast-source", textContent: `${source}: ` }));
+    text.append(document.createTextNode(String(message)));
+    const toast = el("div", { className: `toast toast-${kind}` }, el("span", { className: "toast-icon", "aria-hidden": "true" }), text);
+    const dismiss = el("button", { type: "button", className: "icon-button toast-close", "aria-label": "Dismiss", textContent: "×" });
+    toast.append(dismiss);
+    const remove = () => toast.remove();
+    dismiss.addEventListener("click", remove);
+    this.region.append(toast);
+    // Keep the stack short.
+    while (this.region.children.length > 4) this.region.firstElementChild.remove();
+    setTimeout(remove, TOAST_MS[kind]);
+    return toast;
+  }
+}
+
+// -- dialog building blocks ----------------------------------------------------------
+
+function dialogShell(className, heading) {
+  const headingId = nextId("dialog-title");
+  const dialog = el("dialog", { className: `dialog ${className}`, "aria-labelledby": headingId });
+  const title = el("h2", { id: headingId, className: "dialog-title", textContent: heading });
+  return { dialog, title };
+}
+
+function actions(...buttons) {
+  return el("div", { className: "dialog-actions" }, ...buttons);
+}
+
+function button(label, style, onClick) {
+  return el("button", { type: "button", className: `btn btn-${style}`, textContent: label, onclick: onClick });
+}
+
+function open(dialog, focusTarget) {
+  document.body.append(dialog);
+  dialog.showModal();
+  // showModal focuses the first focusable element; we pick the safe one.
+  if (focusTarget) focusTarget.focus();
+}
+
+/** A message for the user (e.g. the text of a scanned code). Resolves when closed. */
+export function messageDialog(heading, message, { detail } = {}) {
+  return new Promise((resolve) => {
+    const { dialog, title } = dialogShell("message-dialog", heading);
+    const ok = button("OK", "primary", () => dialog.close());
+    dialog.append(title, el("p", { className: "dialog-message selectable", textContent: message }));
+    if (detail) dialog.append(el("p", { className: "dialog-detail", textContent: detail }));
+    dialog.append(actions(ok));
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve();
+    });
+    open(dialog, ok);
+  });
+}
+
+// -- prompts -------------------------------------------------------------------------------
+
+export class PromptQueue {
+  /**
+   * @param {object} hooks
+   *   answer(promptId, value)    send {"type":"answer"}
+   *   appOf(sessionId)           {appId, appName} of a session, or null
+   *   toast(kind, message)
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.queue = [];
+    this.current = null; // {msg, dialog, busy}
+  }
+
+  add(msg) {
+    if (typeof msg.prompt !== "string") return;
+    this.queue.push(msg);
+    if (!this.current) this.next();
+  }
+
+  /** The server closed a prompt (timed out, answered elsewhere). */
+  closed(promptId) {
+    this.queue = this.queue.filter((msg) => msg.prompt !== promptId);
+    if (this.current && this.current.msg.prompt === promptId) this.finish(undefined, false);
+  }
+
+  /** Every prompt of a session that is gone is moot. */
+  dropSession(sessionId) {
+    this.queue = this.queue.filter((msg) => msg.session !== sessionId);
+    if (this.current && this.current.msg.session === sessionId) this.finish(undefined, false);
+  }
+
+  /** The socket was lost: the server has answered every open prompt "no". */
+  clear() {
+    this.queue = [];
+    if (this.current) this.finish(undefined, false);
+  }
+
+  next() {
+    const msg = this.queue.shift();
+    if (!msg) return;
+    const app = this.hooks.appOf(msg.session) || {};
+    const appName = typeof msg.app_name === "string" && msg.app_name ? msg.app_name : app.appName || "A program";
+    const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog }[msg.kind];
+    if (!build) {
+      // A kind this shell does not know: say no rather than leave the program waiting.
+      this.hooks.answer(msg.prompt, false);
+      this.next();
+      return;
+    }
+    this.current = { msg, dialog: null, busy: false };
+    const { dialog, focus } = build(msg, { appName, appId: app.appId, hasIcon: app.hasIcon }, this);
+    this.current.dialog = dialog;
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      if (!this.current || this.current.dialog !== dialog || this.current.busy) return;
+      this.finish(false);
+    });
+    // Closed some other way (a browser gesture): that is a "no" too.
+    dialog.addEventListener("close", () => {
+      if (this.current && this.current.dialog === dialog) this.finish(false);
+    });
+    open(dialog, focus);
+  }
+
+  /** Close the current prompt; `send` the answer unless it went another way. */
+  finish(value, send = true) {
+    const current = this.current;
+    if (!current) return;
+    this.current = null;
+    if (send) this.hooks.answer(current.msg.prompt, value);
+    if (current.dialog.open) current.dialog.close();
+    current.dialog.remove();
+    this.next();
+  }
+}
+
+function appHeader({ appId, appName, hasIcon }) {
+  return el("div", { className: "dialog-app" }, appId ? appIcon(appId, appName, Boolean(hasIcon)) : null);
+}
+
+function consentDialog(msg, app, queue) {
+  const { appName } = app;
+  const { dialog, title } = dialogShell("consent-dialog", appName);
+  const scope = typeof msg.scope === "string" ? msg.scope : "";
+  const deny = button("Don't allow", "secondary", () => queue.finish(false));
+  const allow = button("Allow", "primary", () => queue.finish(true));
+  const descriptionId = nextId("consent-text");
+  dialog.setAttribute("aria-describedby", descriptionId);
+  dialog.append(
+    appHeader(app),
+    title,
+    el("p", { id: descriptionId, className: "dialog-message" }, "wants to use ", el("strong", { textContent: scopeInWords(scope) }), "."),
+  );
+  if (msg.reason) {
+    dialog.append(
+      el("div", { className: "consent-reason" }, el("span", { className: "consent-reason-label", textContent: "Their reason" }), el("p", { textContent: msg.reason })),
+    );
+  }
+  dialog.append(
+    el("p", { className: "dialog-detail", textContent: `Permission: ${scope}. You can revoke it on the Me page.` }),
+    actions(deny, allow),
+  );
+  return { dialog, focus: deny };
+}
+
+function confirmDialog(msg, app, queue) {
+  const { appName, appId } = app;
+  const payment = msg.sheet === "payment";
+  const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", String(msg.title || ""));
+  dialog.append(el("p", { className: "dialog-kicker", textContent: payment ? `Payment · ${appName}` : appName }), title);
+  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: msg.message }));
+  const details = Array.isArray(msg.details) ? msg.details.filter((line) => Array.isArray(line) && line.length >= 2) : [];
+  if (details.length) {
+    const list = el("dl", { className: "details" });
+    for (const [label, value] of details) {
+      list.append(el("div", { className: "details-row" }, el("dt", { textContent: String(label) }), el("dd", { textContent: String(value) })));
+    }
+    dialog.append(list);
+  }
+  const confirm = button(String(msg.confirm_label || "OK"), "primary", () => queue.finish(true));
+  const hasCancel = typeof msg.cancel_label === "string" && msg.cancel_label !== "";
+  const cancel = hasCancel ? button(msg.cancel_label, "secondary", () => queue.finish(false)) : null;
+  dialog.append(actions(cancel, confirm));
+  if (appId && payment) dialog.prepend(appHeader(app));
+  // A payment starts on Cancel, so a stray Enter never pays.
+  return { dialog, focus: cancel || confirm };
+}
+
+const PICK_ACCEPT = { image: "image/*", video: "video/*", code: "image/*" };
+const PICK_WORDS = { image: "photos", video: "videos", code: "a picture of a QR code" };
+
+function pickDialog(msg, app, queue) {
+  const { appName } = app;
+  const { dialog, title } = dialogShell("pick-dialog", appName);
+  const max = Number.isInteger(msg.max_count) && msg.max_count > 0 ? msg.max_count : 1;
+  const kind = typeof msg.pick === "string" ? msg.pick : "";
+  const what = kind === "code" ? PICK_WORDS.code : `${max > 1 ? `up to ${max} ` : "one of your "}${PICK_WORDS[kind] || "files"}`;
+  const inputId = nextId("pick-files");
+  const input = el("input", { type: "file", id: inputId, className: "file-input", accept: PICK_ACCEPT[kind] || "image/*,video/*", multiple: max > 1 });
+  const error = el("p", { className: "dialog-error", role: "alert", hidden: true });
+  const cancel = button("Cancel", "secondary", () => {
+    if (!queue.current || !queue.current.busy) queue.finish(false);
+  });
+  const upload = button("Upload", "primary", async () => {
+    const files = Array.from(input.files || []);
+    const fail = (text) => {
+      error.textContent = text;
+      error.hidden = false;
+    };
+    if (files.length === 0) return fail("Choose a file first.");
+    if (files.length > max) return fail(`Choose at most ${max} file${max > 1 ? "s" : ""}.`);
+    const form = new FormData();
+    for (const file of files) form.append("files", file, file.name);
+    const current = queue.current;
+    current.busy = true;
+    upload.disabled = cancel.disabled = input.disabled = true;
+    upload.textContent = "Uploading…";
+    try {
+      await api(`/api/prompts/${encodeURIComponent(msg.prompt)}/files`, { body: form });
+      if (queue.current === current) queue.finish(undefined, false); // the files were the answer
+    } catch (err) {
+      current.busy = false;
+      upload.disabled = cancel.disabled = input.disabled = false;
+      upload.textContent = "Upload";
+      fail(`Upload failed: ${err.message}`);
+    }
+  });
+  dialog.append(
+    appHeader(app),
+    title,
+    el("p", { className: "dialog-message", textContent: `asks you to choose ${what}. It sees only what you pick.` }),
+    el("div", { className: "field" }, el("label", { for: inputId, textContent: "Choose files" }), input),
+    error,
+    actions(cancel, upload),
+  );
+  return { dialog, focus: input };
+}

@@ -1,0 +1,212 @@
+// Small helpers shared by every module of the shell.
+//
+// The one rule that matters here: strings from programs, the server or the
+// user only ever become text nodes or element properties. `el()` has no way
+// to set HTML, and URLs go through `safeImageUrl` / `localUrl` first.
+
+/** Create an element: el("p", {className: "x"}, "text", child, ...). */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "className") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("aria-") || key === "role" || key === "for" || key === "accept" || key === "tabindex") {
+      node.setAttribute(key, String(value));
+    } else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else node[key] = value; // a DOM property: textContent, type, value, disabled, id...
+  }
+  append(node, children);
+  return node;
+}
+
+/** Append strings (as text nodes) and elements, skipping null/false. */
+export function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let uid = 0;
+/** A unique id for label/aria wiring. */
+export function nextId(prefix = "c") {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+// -- HTTP ---------------------------------------------------------------------
+
+/** An HTTP error with the server's `{"error", "message"}` body. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** fetch() a JSON API route; a plain object body is sent as JSON, FormData as multipart. */
+export async function api(path, { method, body, signal } = {}) {
+  const init = { method: method || (body === undefined ? "GET" : "POST"), signal, credentials: "same-origin", headers: {} };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["content-type"] = "application/json";
+  }
+  init.headers.accept = "application/json";
+  const response = await fetch(path, init);
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null; // an empty or non-JSON body
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, data && data.error, (data && data.message) || response.statusText);
+  }
+  return data || {};
+}
+
+// -- URLs -----------------------------------------------------------------------
+
+// One path segment as views allow it: letters, digits, . _ -, not starting with a dot
+// (so "." and ".." can never appear).
+const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+function segments(rest) {
+  const parts = rest.split("/");
+  if (parts.length === 0 || parts.some((part) => !SEGMENT.test(part))) return null;
+  return parts.map(encodeURIComponent).join("/");
+}
+
+/**
+ * The URL to load a view image from, or null when the source is not allowed.
+ * "assets/x/y.png" -> /api/apps/{app}/assets/x/y.png; "/media/ab.jpg" stays same-origin.
+ */
+export function safeImageUrl(src, appId) {
+  if (typeof src !== "string" || src.length > 1024) return null;
+  if (src.startsWith("assets/") && appId) {
+    const rest = segments(src.slice("assets/".length));
+    return rest && `/api/apps/${encodeURIComponent(appId)}/assets/${rest}`;
+  }
+  if (src.startsWith("/media/")) {
+    const rest = segments(src.slice("/media/".length));
+    return rest && `/media/${rest}`;
+  }
+  return null;
+}
+
+/** A program's icon route (the server answers 404 when it has none). */
+export function iconUrl(appId) {
+  return `/api/apps/${encodeURIComponent(appId)}/icon`;
+}
+
+/** An icon image with a letter avatar as the fallback; decorative (the name is beside it). */
+export function appIcon(appId, name, hasIcon = false) {
+  const letter = el("span", { className: "app-icon letter", "aria-hidden": "true", textContent: (name || appId || "?").trim().charAt(0).toUpperCase() || "?" });
+  if (!hasIcon || !appId) return letter;
+  const img = el("img", { className: "app-icon", alt: "", src: iconUrl(appId), decoding: "async" });
+  img.addEventListener("error", () => img.replaceWith(letter), { once: true });
+  return img;
+}
+
+// -- numbers, money, time -----------------------------------------------------------
+
+export const locale = () => navigator.language || "en";
+
+const moneyFormats = new Map();
+function moneyFormat(currency) {
+  const key = `${locale()}|${currency}`;
+  if (!moneyFormats.has(key)) {
+    let format = null;
+    try {
+      format = new Intl.NumberFormat(locale(), { style: "currency", currency });
+    } catch {
+      format = null; // not a currency Intl knows
+    }
+    moneyFormats.set(key, format);
+  }
+  return moneyFormats.get(key);
+}
+
+/** How many decimals `currency` has (CNY 2, JPY 0), as Intl knows it. */
+export function currencyDigits(currency) {
+  const format = moneyFormat(currency);
+  return format ? format.resolvedOptions().maximumFractionDigits : 2;
+}
+
+/**
+ * Integer minor units as localized money: (1250, "CNY") -> "CN¥12.50".
+ * The decimal point is placed with string arithmetic, so no float ever
+ * rounds an amount; Intl only groups digits and adds the symbol.
+ */
+export function formatMoney(amount, currency) {
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount)) return `${amount} ${currency}`;
+  const signed = minorToDecimal(amount, currency);
+  const format = moneyFormat(currency);
+  return format ? format.format(signed) : `${signed} ${currency}`;
+}
+
+/** Integer minor units as a plain decimal string: (1250, "CNY") -> "12.50", (-5, "CNY") -> "-0.05". */
+export function minorToDecimal(amount, currency) {
+  const digits = currencyDigits(currency);
+  const padded = String(Math.abs(amount)).padStart(digits + 1, "0");
+  const decimal = digits ? `${padded.slice(0, -digits)}.${padded.slice(-digits)}` : padded;
+  return (amount < 0 ? "-" : "") + decimal;
+}
+
+/** "12.50" in `currency` -> 1250 minor units, or null when it is not a plain amount. */
+export function parseMoney(text, currency) {
+  const digits = currencyDigits(currency);
+  const match = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(String(text));
+  if (!match) return null;
+  const fraction = match[2] || "";
+  if (fraction.length > digits) return null;
+  const amount = Number(match[1] + fraction.padEnd(digits, "0"));
+  return Number.isSafeInteger(amount) ? amount : null;
+}
+
+let timeFormat = null; // made on first use: Intl's start-up cost stays off the page load
+
+/** A timestamp (seconds or milliseconds since the epoch, or ISO text) as local time. */
+export function formatTime(at) {
+  if (at === null || at === undefined || at === "") return "";
+  let ms = typeof at === "number" ? at : Date.parse(at);
+  if (typeof at === "number" && at < 1e11) ms = at * 1000; // seconds, as time.time() gives
+  if (!Number.isFinite(ms)) return String(at);
+  timeFormat = timeFormat || new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return timeFormat.format(new Date(ms));
+}
+
+/** A coordinate as the terminal shows it: 6 decimals, trailing zeros dropped. */
+export function degrees(value) {
+  return Number(value).toFixed(6).replace(/\.?0+$/, "");
+}
+
+// -- consent scopes in plain words --------------------------------------------------
+
+const SCOPES = {
+  profile: "your profile (nickname, avatar and language)",
+  "profile.phone": "your phone number",
+  "location.fuzzy": "your approximate location (within about 2 km)",
+  "location.precise": "your precise location",
+  location: "your location",
+  payments: "payments from your wallet",
+  media: "photos and videos you choose",
+  "media.pick": "photos and videos you choose",
+  qr: "QR codes and the scanner",
+  "qr.scan": "the QR code scanner",
+  network: "the internet (hosts it lists)",
+  storage: "storage on this device",
+};
+
+/** "location.fuzzy" -> "your approximate location (within about 2 km)". */
+export function scopeInWords(scope) {
+  return SCOPES[scope] || String(scope);
+}
+
+/** Wait `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
