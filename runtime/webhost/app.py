@@ -24,6 +24,7 @@ from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
 from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
+from ..views.limits import MAX_QR_CHARS
 from . import me
 from .connection import TabConnection
 from .headers import SecurityHeaders
@@ -34,7 +35,6 @@ STATIC = Path(__file__).with_name("static")
 USER_COOKIE = "capsule_user"
 #: Uploads through the shell (an image to scan, files for a picker).
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-MAX_QR_TEXT = 1_000
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -102,8 +102,8 @@ def create_app(web: WebHost) -> Starlette:
 
     def qr(request: Request, user: str) -> Any:
         text = request.query_params.get("text", "")
-        if not 1 <= len(text) <= MAX_QR_TEXT:
-            raise BadRequest(f"`text` must be 1 to {MAX_QR_TEXT} characters")
+        if not 1 <= len(text) <= MAX_QR_CHARS:  # what a view's `qr` node may carry
+            raise BadRequest(f"`text` must be 1 to {MAX_QR_CHARS} characters")
         svg = qr_svg(text, 240)
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
