@@ -1,5 +1,5 @@
-"""The web host under test: its own CAPSULE_HOME (sharing the run's build and
-compile caches), the samples live in its embedded registry, served by uvicorn
+"""The web host under test: its own CAPSULE_HOME (sharing the run's build,
+compile and developer-component caches), the samples live in its embedded registry, served by uvicorn
 on a loopback port, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ CHROMIUM_ARGS = [
 def separate_home(home: Home, root: Path) -> Home:
     """A fresh CAPSULE_HOME whose build and compile caches are the run's (nothing is built twice)."""
     (root / "cache").mkdir(parents=True, exist_ok=True)
-    for name, shared in (("build", home.build_cache), ("compiled", home.compile_cache)):
+    (home.root / "cache" / "dev").mkdir(parents=True, exist_ok=True)
+    for name, shared in (("build", home.build_cache), ("compiled", home.compile_cache), ("dev", home.root / "cache" / "dev")):
         (root / "cache" / name).symlink_to(shared, target_is_directory=True)
     return Home.resolve(root)
 

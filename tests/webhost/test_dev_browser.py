@@ -1,0 +1,72 @@
+"""`capsule dev` in the browser: a saved edit shows in the open page, a broken one is
+pointed at by file and line while the last good version keeps running."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from capsule.runtime import Home
+from capsule.runtime.webhost import WebHost, open_dev_host
+
+from ..conftest import HELLO
+from .conftest import LiveServer, free_port, separate_home
+from .test_browser import shot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("dev") / "hello"
+    shutil.copytree(HELLO, target, ignore=shutil.ignore_patterns("tests", "dist", "__pycache__"))
+    return target
+
+
+@pytest.fixture(scope="module")
+def dev_web(home: Home, folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebHost]:
+    web = open_dev_host(separate_home(home, tmp_path_factory.mktemp("dev-home")), folder)
+    yield web
+    web.close()
+
+
+@pytest.fixture
+def dev_page(browser, dev_web: WebHost) -> Iterator[Page]:
+    with LiveServer(dev_web, free_port()) as server:
+        context = browser.new_context(base_url=server.url, viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        yield page
+        context.close()
+
+
+def test_an_edit_shows_in_the_open_page_and_a_mistake_names_its_file_and_line(dev_page: Page, folder: Path) -> None:
+    page = dev_page
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    view = page.locator("[data-session]")
+    expect(view.get_by_text("Hello, world!")).to_be_visible()
+    view.get_by_role("button", name="Press me").click()
+    expect(view.get_by_text("You pressed the button 1 times.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Inspector")).to_be_visible()
+    expect(page.get_by_text("ui.render").first).to_be_visible()
+
+    source = folder / "app.py"
+    original = source.read_text()
+    source.write_text(original.replace('f"Hello, {self.name}!"', 'f"Howdy, {self.name}!"'))
+    expect(view.get_by_text("Howdy, world!")).to_be_visible(timeout=10_000)
+    shot(page, "dev-mode")
+
+    source.write_text(original.replace("    def increment(self, data):", "    def increment(self, data)"))
+    banner = page.get_by_role("alert")
+    expect(banner).to_contain_text(re.compile(r"app\.py.*\b\d+\b"), timeout=10_000)
+    expect(banner).to_contain_text("SyntaxError")
+    expect(view.get_by_text("Howdy, world!")).to_be_visible()  # the last good version goes on
+
+    source.write_text(original)
+    expect(view.get_by_text("Hello, world!")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("alert").filter(has_text="SyntaxError")).to_have_count(0)
