@@ -31,6 +31,7 @@ from capsule.sdk.toolchain.build import build_program
 from .bench_dev import TARGET_DEV_RELOAD_MS, dev_figures
 from .bench_payments import TARGET_PAYMENTS_PER_S, payment_figures
 from .bench_registry import REGISTRY_TARGETS, registry_figures, registry_http_target_met, registry_targets_met
+from .bench_web import TARGET_CLICK_P95_MS, TARGET_LOAD_MS, web_figures
 from .output import console, emit_json, errors, fail
 
 PROGRAM = Path(__file__).resolve().parent / "bench_program"
@@ -45,14 +46,14 @@ TARGETS = {
     "dev_reload_ms": ("<=", TARGET_DEV_RELOAD_MS),
 }
 #: What `--only` can pick; every part runs when none is named.
-PARTS = ("runtime", "payments", "registry")
+PARTS = ("runtime", "payments", "registry", "web")
 
 
 def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", help="Run only this part: runtime, payments or registry (repeat for several).", show_default=False
+        [], "--only", help="Run only this part: runtime, payments, registry or web (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
@@ -158,6 +159,9 @@ def run_benchmarks(*, quick: bool = False, show_progress: bool = True, parts: se
         progress = (lambda message: errors.print(f"[dim]registry: {message} ...[/]")) if show_progress else (lambda message: None)
         figures.update(registry_figures(quick=quick, home=home, progress=progress))
         figures["registry_targets_met"] = registry_targets_met(figures)
+    if "web" in parts:
+        progress = errors.print if show_progress else (lambda message: None)
+        figures.update(web_figures(quick=quick, home=home, progress=lambda message: progress(f"[dim]{message} ...[/]")))
     return figures
 
 
@@ -265,6 +269,8 @@ def _print(figures: dict[str, Any]) -> None:
         rows += _registry_rows(figures)
     for name, ours, raw, ratio, target, ok in rows:
         table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
+    if "shell_load_ms_p50" in figures:
+        rows += _web_rows(figures)
     if rows:
         console.print(table)
     if "durable_payments_per_s" in figures:
@@ -290,6 +296,16 @@ def _runtime_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str
          "capability_mediation_us"),
         ("dev mode: edit to new view, p50", f"{figures['dev_reload_ms']:.0f} ms", "-",
          f"via watcher {figures['dev_save_to_view_ms']:.0f} ms", f"<= {TARGET_DEV_RELOAD_MS:.0f} ms", "dev_reload_ms"),
+    ]
+
+
+def _web_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bool]]:
+    load, click = figures["shell_load_ms_p50"], figures["click_to_dom_ms_p95"]
+    return [
+        ("web shell: load to interactive, p50", f"{load:.0f} ms", "-", f"p95 {figures['shell_load_ms_p95']:.0f} ms",
+         f"<= {TARGET_LOAD_MS:.0f} ms", load <= TARGET_LOAD_MS),
+        ("web shell: click to updated DOM, p95", f"{click:.1f} ms", "-", f"p50 {figures['click_to_dom_ms_p50']:.1f} ms",
+         f"<= {TARGET_CLICK_P95_MS:.0f} ms", click <= TARGET_CLICK_P95_MS),
     ]
 
 

@@ -51,3 +51,20 @@ class Home:
     def data(self) -> Path:
         """Databases of the embedded default providers."""
         return self._dir("data")
+
+    def sharing_caches(self, root: str | os.PathLike[str]) -> "Home":
+        """A new, empty home at `root` that reuses this home's build, compile and
+        developer-component caches (links), so nothing is built twice.
+
+        For tests and benchmarks that need their own databases, keys and
+        registry but not another few minutes of componentize-py.
+        """
+        target = Path(root)
+        (target / "cache").mkdir(parents=True, exist_ok=True)
+        for name in ("build", "compiled", "dev"):
+            shared = self._dir("cache", name)
+            link = target / "cache" / name
+            if not link.exists():
+                link.symlink_to(shared, target_is_directory=True)
+        return Home.resolve(target)
+

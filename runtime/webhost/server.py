@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from pathlib import Path
 
 from ..home import Home
@@ -52,12 +55,54 @@ def open_dev_host(home: Home, directory: Path, *, progress: Progress = lambda me
     return web
 
 
+#: Tabs send small JSON; files go over HTTP.
+WS_MAX_BYTES = 512 * 1024
+
+
 def serve(web: WebHost, host: str, port: int) -> None:
     import uvicorn
 
     from .app import create_app
 
     try:
-        uvicorn.run(create_app(web), host=host, port=port, log_level="warning", ws_max_size=512 * 1024)
+        uvicorn.run(create_app(web), host=host, port=port, log_level="warning", ws_max_size=WS_MAX_BYTES)
     finally:
         web.close()
+
+
+class BackgroundServer:
+    """The web host served by uvicorn on a thread of this process (tests, benchmarks).
+
+        with BackgroundServer(web, port) as server:
+            httpx.get(server.url + "/api/config")
+    """
+
+    def __init__(self, web: WebHost, port: int, host: str = "127.0.0.1") -> None:
+        import uvicorn
+
+        from .app import create_app
+
+        self.url = f"http://{host}:{port}"
+        config = uvicorn.Config(create_app(web), host=host, port=port, log_level="warning", ws_max_size=WS_MAX_BYTES)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="capsule-web", daemon=True)
+
+    def __enter__(self) -> "BackgroundServer":
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the web host did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 
 from capsule.runtime import Home
 from capsule.runtime.webhost import WebHost, open_dev_host
+from capsule.runtime.webhost.server import BackgroundServer, free_port
 
 from ..conftest import HELLO
-from .conftest import LiveServer, free_port, separate_home
 from .test_browser import shot
 
 pytestmark = pytest.mark.slow
@@ -30,14 +30,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def dev_web(home: Home, folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebHost]:
-    web = open_dev_host(separate_home(home, tmp_path_factory.mktemp("dev-home")), folder)
+    web = open_dev_host(home.sharing_caches(tmp_path_factory.mktemp("dev-home")), folder)
     yield web
     web.close()
 
 
 @pytest.fixture
 def dev_page(browser, dev_web: WebHost) -> Iterator[Page]:
-    with LiveServer(dev_web, free_port()) as server:
+    with BackgroundServer(dev_web, free_port()) as server:
         context = browser.new_context(base_url=server.url, viewport={"width": 1100, "height": 900})
         page = context.new_page()
         yield page

@@ -1,0 +1,20 @@
+"""`capsule bench --only web`: the figures exist and are measured (targets are never asserted in tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from capsule.cli.bench_web import web_figures
+
+from .conftest import chromium_or_skip
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_web_bench_measures_page_loads_and_clicks(home) -> None:
+    chromium_or_skip()
+    figures = web_figures(quick=True, home=home)
+    assert figures["web_loads"] == 5 and figures["web_clicks"] == 30
+    assert 0 < figures["shell_load_ms_p50"] <= figures["shell_load_ms_p95"] < 60_000
+    assert 0 < figures["click_to_dom_ms_p50"] <= figures["click_to_dom_ms_p95"] < 60_000
+    assert isinstance(figures["web_targets_met"], bool)
