@@ -69,6 +69,7 @@ class AuditTrail:
         self.ignores = unrecorded
         self._buffer: list[dict[str, object]] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
         self._writer: threading.Thread | None = None
@@ -135,18 +136,21 @@ class AuditTrail:
 
     def flush(self) -> None:
         """Write every buffered entry now."""
-        with self._lock:
-            rows, self._buffer = self._buffer, []
-        if rows:
-            try:
-                with self.database.transaction() as db:
-                    db.execute(tables.audit.insert(), rows)
-            except BaseException:
-                with self._lock:  # keep them for the next attempt
-                    self._buffer[:0] = rows
-                raise
-        if time.time() - self._last_prune > 3600:
-            self.prune()
+        # One flush at a time (the writer thread, a reader, close): otherwise a
+        # prune could run while an older batch is still being committed, and miss it.
+        with self._flushing:
+            with self._lock:
+                rows, self._buffer = self._buffer, []
+            if rows:
+                try:
+                    with self.database.transaction() as db:
+                        db.execute(tables.audit.insert(), rows)
+                except BaseException:
+                    with self._lock:  # keep them for the next attempt
+                        self._buffer[:0] = rows
+                    raise
+            if time.time() - self._last_prune > 3600:
+                self.prune()
 
     def prune(self, now: float | None = None) -> int:
         """Delete entries older than the retention period; returns how many."""
