@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import wasmtime
 from wasmtime.component import Component, ExportIndex, Linker
@@ -51,7 +51,7 @@ class InstalledApp:
 
     def prepare(self, engine: wasmtime.Engine, capabilities: dict[str, Capability], observers: list[Observer]) -> None:
         """Build the linker (declared interfaces only) and find the exports once."""
-        self.linker = build_linker(engine, self.component, self.audit, capabilities, observers)
+        self.linker = build_linker(engine, self.component, self.audit.capabilities, observers, host_capability(capabilities))
         self.find_exports()
 
     def find_exports(self) -> None:
@@ -70,22 +70,27 @@ class InstalledApp:
 def build_linker(
     engine: wasmtime.Engine,
     component: Component,
-    audit: ImportAudit,
-    capabilities: dict[str, Capability],
+    names: Iterable[str],
     observers: list[Observer],
+    capability_for: Callable[[str, list[str]], Capability],
 ) -> Linker:
-    """A linker that provides locked-down WASI and exactly the audited capabilities."""
+    """Locked-down WASI plus the capability interfaces `names`, each bound to
+    `capability_for(name, its function names)`; nothing else is provided."""
     linker = Linker(engine)
     linker.add_wasip2()
     imports = component.type.imports(engine)
     with linker.root() as root:
-        for name in audit.capabilities:
+        for name in names:
             iface = interface_name(name)
             shapes = error_shapes(imports[iface].ty, engine)
-            capability = capabilities.get(name) or NotYetAvailable(name, list(shapes))
             with root.add_instance(iface) as instance:
-                bind(instance, capability, shapes, observers)
+                bind(instance, capability_for(name, list(shapes)), shapes, observers)
     return linker
+
+
+def host_capability(capabilities: dict[str, Capability]) -> Callable[[str, list[str]], Capability]:
+    """The host's implementation of a capability, or one answering "unavailable"."""
+    return lambda name, functions: capabilities.get(name) or NotYetAvailable(name, functions)
 
 
 def export_func(instance: Any, store: wasmtime.Store, index: ExportIndex):

@@ -15,9 +15,9 @@ from typing import Any, Mapping
 import wasmtime
 from wasmtime.component import Component, FuncType, Linker
 
-from ..capabilities import Capability, NotDeclared, NotYetAvailable, Observer
+from ..app import build_linker, host_capability
+from ..capabilities import Capability, NotDeclared, Observer
 from ..capabilities.base import CallContext, HostFunction
-from ..capabilities.binding import bind, error_shapes
 from ..engine.imports import ALWAYS_AVAILABLE, DECLARABLE, interface_name
 
 
@@ -46,20 +46,14 @@ def build_dev_linker(
     observers: list[Observer],
 ) -> Linker:
     """Locked-down WASI plus every capability interface, real only where declared."""
-    linker = Linker(engine)
-    linker.add_wasip2()
-    imports = component.type.imports(engine)
-    with linker.root() as root:
-        for name in sorted(ALWAYS_AVAILABLE | DECLARABLE):
-            iface = interface_name(name)
-            shapes = error_shapes(imports[iface].ty, engine)
-            if name in ALWAYS_AVAILABLE or name in declared:
-                capability = capabilities.get(name) or NotYetAvailable(name, list(shapes))
-            else:
-                capability = Undeclared(name, list(shapes))
-            with root.add_instance(iface) as instance:
-                bind(instance, capability, shapes, observers)
-    return linker
+    real = host_capability(capabilities)
+
+    def capability_for(name: str, functions: list[str]) -> Capability:
+        if name in ALWAYS_AVAILABLE or name in declared:
+            return real(name, functions)
+        return Undeclared(name, functions)
+
+    return build_linker(engine, component, sorted(ALWAYS_AVAILABLE | DECLARABLE), observers, capability_for)
 
 
 def parameter_names(engine: wasmtime.Engine, component: Component) -> dict[str, tuple[str, ...]]:
