@@ -1,31 +1,54 @@
-"""The tutorial's program and test, taken from docs/tutorial.md, work as the page says."""
+"""The tutorial's program and test, taken from docs/tutorial.md, work as the page says:
+from `capsule new` to `capsule audit`, then published into a live web host and found there."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
-from ..cli.test_cli import capsule
-from ..conftest import REPO
+import httpx
+from starlette.testclient import TestClient
+
+from capsule.runtime.webhost.app import create_app
+
+from ..cli.test_cli import CAPSULE, capsule
+from ..conftest import REPO, texts
+from ..webhost.test_api import Tab
 
 TUTORIAL = REPO / "docs" / "tutorial.md"
+APP_ID = "com.example.tea-house"
 
 
 def python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
-def test_the_tutorial_works_from_capsule_new_to_audit(home, tmp_path):
+def manifest_fields() -> dict:
+    """The manifest fields the tutorial adds (its one ```json block, a fragment of an object)."""
+    (fragment,) = re.findall(r"```json\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return json.loads("{" + fragment.strip().rstrip(",") + "}")
+
+
+def tea_house(parent: Path) -> Path:
+    """`capsule new tea-house`, then app.py, the test and the manifest fields as the tutorial writes them."""
     program, test = python_blocks()
-    capsule("new", "tea-house", "--lang", "python", cwd=tmp_path)
-    folder = tmp_path / "tea-house"
+    capsule("new", "tea-house", "--lang", "python", cwd=parent)
+    folder = parent / "tea-house"
     (folder / "app.py").write_text(program, encoding="utf-8")
     (folder / "tests" / "test_app.py").write_text(test, encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["pages"].append({"name": "order", "title": {"en": "Your order"}})
+    manifest.update(manifest_fields())
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_the_tutorial_works_from_capsule_new_to_audit(home, tmp_path):
+    folder = tea_house(tmp_path)
 
     run = capsule("run", str(folder), "--tap", "pick", "--data", '{"tea": "jasmine"}', "--tap", "more")
     assert "picked jasmine" in run.stdout + run.stderr
@@ -39,3 +62,45 @@ def test_the_tutorial_works_from_capsule_new_to_audit(home, tmp_path):
     package = next((folder / "dist").glob("*.capsule"))
     audit = capsule("audit", str(package))
     assert "allowed (always)" in audit.stdout and "locked down" in audit.stdout
+
+
+def capsule_in(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI with CAPSULE_HOME set to the web host's home: it finds the credentials `capsule host` saved."""
+    result = subprocess.run(
+        [CAPSULE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CAPSULE_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "120"},
+    )
+    assert result.returncode == 0, f"capsule {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, tmp_path):
+    folder = tea_house(tmp_path)
+    home = web.host.home.root
+    # Built with the web host's home, as in the tutorial: signed by the key `capsule host` registered.
+    built = json.loads(capsule_in(home, "build", str(folder), "--json").stdout)
+
+    # No --registry, no token: the saved credentials point at this host's embedded registry.
+    published = json.loads(capsule_in(home, "publish", built["package"], "--json").stdout)
+    assert published["id"] == APP_ID and published["status"] in ("auditing", "pending")
+    assert not httpx.get(f"{live.url}/api/search", params={"q": "tea"}).json()["results"]  # not live before review
+
+    deadline = time.monotonic() + 120
+    while not any(row["review_id"] == published["review_id"] for row in json.loads(capsule_in(home, "review", "list", "--json").stdout)):
+        assert time.monotonic() < deadline, "the registry did not finish auditing the tea house"
+        time.sleep(0.5)
+    approved = capsule_in(home, "review", "approve", str(published["review_id"]))
+    assert f"{APP_ID} 0.1.0 is live for 100% of users" in approved.stdout
+
+    found = httpx.get(f"{live.url}/api/search", params={"q": "tea"}).json()["results"]
+    assert found and found[0]["app_id"] == APP_ID and found[0]["name"] == "Tea House"
+    assert found[0]["description"] == "Pick a tea and see what your order costs." and found[0]["permissions"] == []
+
+    with TestClient(create_app(web)) as client, client.websocket_connect("/ws") as socket:
+        tab = Tab(socket)
+        session, view = tab.launch(APP_ID)
+        assert view["name"] == "index" and "What would you like?" in texts(view)
+        tab.tap(session, "pick", {"tea": "jasmine"})
+        assert "1 x Jasmine" in texts(tab.until("view")["view"])

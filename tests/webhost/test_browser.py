@@ -53,6 +53,8 @@ def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page) -> None:
     page.get_by_label("Search programs").fill("coffee")
     result = page.get_by_role("button", name=re.compile("^Coffee Shop"))
     expect(result).to_contain_text("payments")
+    # The first, empty search lists every program; wait for the answer to "coffee".
+    expect(page.get_by_role("button", name=re.compile("^Homework"))).to_have_count(0)
     shot(page, "host-search")
     result.click()
     expect(program(page).get_by_text("Flat white")).to_be_visible()
