@@ -66,7 +66,7 @@ def create_app(web: WebHost) -> Starlette:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     def config(request: Request, user: str) -> Any:
-        dev = web.dev.describe() if web.dev is not None else None
+        dev = web.dev.describe(user) if web.dev is not None else None
         return {
             "mode": web.mode,
             "user": user,

@@ -34,7 +34,13 @@ class Catalog:
             hits = self.registry.search(query, category=category, language=language, limit=limit)
         else:
             hits = [hit for hit in self.registry.live_programs() if not category or hit["category"] == category][:limit]
-        return [self.card(hit["id"], score=hit.get("score"), locale=language) for hit in hits if self._known(hit["id"])]
+        cards = []
+        for hit in hits:
+            try:
+                cards.append(self.card(hit["id"], score=hit.get("score"), locale=language))
+            except RegistryError:
+                pass  # rolled back or yanked between the search and now
+        return cards
 
     def card(self, app_id: str, *, score: float | None = None, locale: str | None = None) -> dict[str, Any]:
         """What a search result shows: name, icon, description, what the program asks for."""
@@ -104,10 +110,3 @@ class Catalog:
             return None
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return path, mime
-
-    def _known(self, app_id: str) -> bool:
-        try:
-            self.registry.live_manifest(app_id)
-            return True
-        except RegistryError:
-            return False

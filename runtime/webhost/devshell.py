@@ -52,8 +52,8 @@ class DevShell:
         problem = self.program.explain(error)
         return {"file": problem.file, "line": problem.line}
 
-    def describe(self) -> dict[str, Any]:
-        """What the shell's developer panels start from (`dev` in /api/config)."""
+    def describe(self, user: str) -> dict[str, Any]:
+        """What the shell's developer panels start from (`dev` in /api/config), for `user`."""
         manifest = self.manifest
         return {
             "app_id": self.app_id,
@@ -61,6 +61,8 @@ class DevShell:
             "directory": str(self.program.directory),
             "build": self.program.last.as_entry(),
             "position": self._read(self._location_file()).get("position"),
+            "locales": sorted(manifest.name) if manifest else [],
+            "presets": {"user": user, "locale": self._locale(user), "balance": self._balance(user)},
             "entries": [entry.as_dict() for entry in self.program.inspector.entries()][-200:],
         }
 
@@ -90,6 +92,16 @@ class DevShell:
         self.program.close()
 
     # -- presets ---------------------------------------------------------------
+
+    def _locale(self, user: str) -> str | None:
+        entry = self._read(self.web.host.home.root / "profiles.json").get(user)
+        return entry.get("locale") if isinstance(entry, dict) else None
+
+    def _balance(self, user: str, currency: str = "CNY") -> dict[str, Any] | None:
+        provider = self.web.host.capabilities["payments"].provider  # type: ignore[attr-defined]
+        if not isinstance(provider, EmbeddedProvider):
+            return None
+        return {"amount": provider.balance(user, currency), "currency": currency}
 
     def _set_locale(self, user: str, locale: Any) -> str:
         if not isinstance(locale, str) or not 2 <= len(locale) <= 20:

@@ -70,3 +70,23 @@ def test_an_edit_shows_in_the_open_page_and_a_mistake_names_its_file_and_line(de
     source.write_text(original)
     expect(view.get_by_text("Hello, world!")).to_be_visible(timeout=10_000)
     expect(page.get_by_role("alert").filter(has_text="SyntaxError")).to_have_count(0)
+
+
+def test_presets_set_locale_position_and_balance_and_refuse_nonsense(dev_web: WebHost) -> None:
+    from starlette.testclient import TestClient
+
+    from capsule.runtime.webhost.app import create_app
+
+    with TestClient(create_app(dev_web)) as client:
+        applied = client.post(
+            "/api/dev/presets",
+            json={"locale": "nl-NL", "position": {"latitude": 52.37, "longitude": 4.89}, "balance": {"amount": 123_456, "currency": "CNY"}},
+        )
+        assert applied.status_code == 200, applied.text
+        dev = client.get("/api/config").json()["dev"]
+        assert dev["presets"]["locale"] == "nl-NL" and dev["position"] == [52.37, 4.89]
+        assert dev["presets"]["balance"] == {"amount": 123_456, "currency": "CNY"}
+        for bad in ({"position": {"latitude": 99, "longitude": 0}}, {"balance": {"amount": 1.5, "currency": "CNY"}},
+                    {"balance": {"amount": 1, "currency": "XXX"}}, {"locale": ""}, {"user": "rm -rf"}, []):
+            refused = client.post("/api/dev/presets", json=bad)
+            assert refused.status_code == 400 and refused.json()["message"], bad
