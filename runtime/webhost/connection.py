@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -36,13 +36,11 @@ class BadMessage(ValueError):
 
 @dataclass
 class LiveSession:
-    session: Session | None
+    session: Session
     worker: ThreadPoolExecutor
-    prompter: BrowserPrompter
     app_id: str
     #: Views rendered when the tab last got one: send a view only when it changed.
     views_sent: int = -1
-    launch: dict[str, Any] = field(default_factory=dict)
 
 
 class TabConnection:
@@ -54,6 +52,7 @@ class TabConnection:
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
     # -- the socket --------------------------------------------------------------
 
@@ -145,7 +144,11 @@ class TabConnection:
                 worker.shutdown(wait=False)
                 return
             holder["id"] = session.id
-            live = LiveSession(session, worker, prompter, session.app.id)
+            if self._closed:  # the tab went away while the program launched
+                session.close()
+                worker.shutdown(wait=False)
+                return
+            live = LiveSession(session, worker, session.app.id)
             self.live[session.id] = live
             self.send({
                 "type": "launched",
@@ -161,18 +164,19 @@ class TabConnection:
     def _on_session(self, message: dict[str, Any], call: Callable[[Session], Any]) -> None:
         session_id = _text(message, "session")
         live = self.live.get(session_id)
-        if live is None or live.session is None:
+        if live is None:
             self.send({"type": "ended", "session": session_id, "code": "no-session", "message": "this program is not running any more; open it again"})
             return
 
         def run() -> None:
-            assert live.session is not None
             try:
                 call(live.session)
             except CapsuleError as error:
                 self.send(self._error(live.session.id, error))
                 if isinstance(error, SessionEnded):
                     self.live.pop(live.session.id, None)
+                    live.worker.shutdown(wait=False)  # this thread ends after this call
+                    return
             self._after(live)
 
         live.worker.submit(run)
@@ -180,7 +184,6 @@ class TabConnection:
     def _after(self, live: LiveSession) -> None:
         """After a turn: the new view, if it changed, and what the program said meanwhile."""
         session = live.session
-        assert session is not None
         for kind, text in session.toasts:
             self.send({"type": "toast", "session": session.id, "kind": kind, "message": text})
         session.toasts.clear()
@@ -198,14 +201,14 @@ class TabConnection:
         task.add_done_callback(self._tasks.discard)
 
     async def _close(self, live: LiveSession) -> None:
-        if live.session is not None:
-            cancel_sessions(self.web.pending, {live.session.id})
-            await asyncio.wrap_future(live.worker.submit(live.session.close))
+        cancel_sessions(self.web.pending, {live.session.id})
+        await asyncio.wrap_future(live.worker.submit(live.session.close))
         live.worker.shutdown(wait=False)
 
     async def _close_all(self) -> None:
+        self._closed = True
         lives, self.live = list(self.live.values()), {}
-        cancel_sessions(self.web.pending, {live.session.id for live in lives if live.session is not None})
+        cancel_sessions(self.web.pending, {live.session.id for live in lives})
         await asyncio.gather(*(self._close(live) for live in lives), return_exceptions=True)
 
     def _error(self, session_id: str | None, error: CapsuleError) -> dict[str, Any]:
