@@ -121,7 +121,6 @@ class EmbeddedProvider:
                 if existing is not None:
                     return _same_order(existing, terms)
                 payer = user_account(charge.user)
-                ledger.lock_account(conn, payer, charge.currency)
                 self._check_daily(conn, payer, charge.currency, charge.amount, charge.daily_limit, now)
                 fee = min(self.fee, charge.amount)
                 ledger.post(
@@ -155,16 +154,14 @@ class EmbeddedProvider:
             return _same_order(existing, terms)
 
     def _check_daily(self, conn: Connection, account: str, currency: str, amount: int, limit: int | None, now: int) -> None:
-        """Check the daily limit and count `amount` against it (the caller's transaction
-        rolls both back if the movement fails)."""
-        if limit is not None:
-            spent = ledger.spent_on(conn, account, currency, now)
-            if spent + amount > limit:
-                raise PaymentDeclined(
-                    f"daily limit reached: {spent} of {limit} {currency} minor units spent today, "
-                    f"{amount} more asked; try again tomorrow or pay less"
-                )
-        ledger.add_spend(conn, account, currency, now, amount)
+        """Count `amount` against the day, then check the daily limit: a refused movement
+        takes the count back with it (the caller's transaction rolls back)."""
+        spent = ledger.add_spend(conn, account, currency, now, amount)
+        if limit is not None and spent > limit:
+            raise PaymentDeclined(
+                f"daily limit reached: {spent - amount} of {limit} {currency} minor units spent today, "
+                f"{amount} more asked; try again tomorrow or pay less"
+            )
 
     # -- refunds -------------------------------------------------------------
 
@@ -227,7 +224,6 @@ class EmbeddedProvider:
     ) -> Receipt:
         with self._transaction() as conn:
             source = user_account(payer)
-            ledger.lock_account(conn, source, currency)
             now = self._now()
             self._check_daily(conn, source, currency, amount, daily_limit, now)
             tx = ledger.new_id("tx")
@@ -253,7 +249,6 @@ class EmbeddedProvider:
         amounts = split_at_random(total, count)
         with self._transaction() as conn:
             source = user_account(sender)
-            ledger.lock_account(conn, source, currency)
             now = self._now()
             self._check_daily(conn, source, currency, total, daily_limit, now)
             envelope_id = f"env_{uuid.uuid4().hex}"

@@ -89,8 +89,11 @@ def post(
             "at": at or int(time.time() * 1000),
         },
     )
-    # Debits first, in a fixed order, so concurrent transactions lock rows alike.
-    for line in sorted(lines, key=lambda e: (e.amount > 0, e.account, e.currency)):
+    # One order for every movement, by account: on PostgreSQL each statement locks
+    # its balance row, and two movements that lock rows in one global order cannot
+    # deadlock (debits first, the order before, deadlocked a transfer A to B against
+    # one B to A, and a payment against a refund to the same user).
+    for line in sorted(lines, key=lambda e: (e.account, e.currency)):
         _apply(conn, line)
     conn.execute(
         _INSERT_ENTRIES,
@@ -113,7 +116,6 @@ _DEBIT = (
 _BALANCE = sa.select(balances.c.balance).where(
     balances.c.account == sa.bindparam("b_account"), balances.c.currency == sa.bindparam("b_currency")
 )
-_LOCK = _BALANCE.with_for_update()
 _CREDIT: dict[str, Any] = {}
 
 
@@ -147,19 +149,6 @@ def _apply(conn: Connection, line: Entry) -> None:
     )
 
 
-def lock_account(conn: Connection, account: str, currency: str) -> int:
-    """Lock an account's balance row until the transaction ends.
-
-    On PostgreSQL this is SELECT ... FOR UPDATE, which serializes one user's
-    payments (daily limits stay exact); on SQLite the whole database is already
-    locked by BEGIN IMMEDIATE, so nothing is read (the result is then 0).
-    """
-    if conn.dialect.name == "sqlite":
-        return 0  # BEGIN IMMEDIATE already holds the database's one write lock
-    row = conn.execute(_LOCK, {"b_account": account, "b_currency": currency}).first()
-    return int(row[0]) if row else 0
-
-
 def balance(conn: Connection, account: str, currency: str) -> int:
     row = conn.execute(_BALANCE, {"b_account": account, "b_currency": currency}).first()
     return int(row[0]) if row else 0
@@ -187,17 +176,25 @@ def spent_on(conn: Connection, account: str, currency: str, now_ms: int) -> int:
     return int(row[0]) if row else 0
 
 
-def add_spend(conn: Connection, account: str, currency: str, now_ms: int, amount: int) -> None:
-    """Count `amount` against the account's day; in the same transaction as its entries."""
+def add_spend(conn: Connection, account: str, currency: str, now_ms: int, amount: int) -> int:
+    """Count `amount` against the account's day, in the same transaction as its entries;
+    returns the day's total with it. One statement (an upsert returning the total)
+    where reading then writing took two: this runs on every payment. On PostgreSQL
+    the upsert locks the day's row until the transaction ends, so one account's
+    movements are counted one after the other and a daily limit stays exact. A
+    movement locks at most one such row, before any balance row, so this adds no
+    deadlock to the balances' one order."""
     dialect = conn.dialect.name
     if dialect not in _SPEND:
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(daily_spend)
         _SPEND[dialect] = insert.on_conflict_do_update(
             index_elements=[daily_spend.c.account, daily_spend.c.currency, daily_spend.c.day],
             set_={"spent": daily_spend.c.spent + insert.excluded.spent},
-        )
-    conn.execute(
-        _SPEND[dialect], {"account": account, "currency": currency, "day": now_ms // DAY_MS, "spent": amount}
+        ).returning(daily_spend.c.spent)
+    return int(
+        conn.execute(
+            _SPEND[dialect], {"account": account, "currency": currency, "day": now_ms // DAY_MS, "spent": amount}
+        ).scalar_one()
     )
 
 
