@@ -1,23 +1,28 @@
 """The embedded default provider: wallets and a double-entry ledger in the runtime's database.
 
-Each movement (a payment, a refund, a transfer, an envelope created, a share
-claimed, an envelope expired) is exactly one database transaction: the ledger
-entries, the order or refund row with its signed receipt, and the merchant
-notification queued in the outbox. A crash before the commit leaves nothing;
-after it, everything. Idempotency is held by primary keys, so two threads (or
-two hosts on PostgreSQL) paying one order cannot both insert it.
+Each movement (a top-up, a payment, a refund, a transfer, an envelope created,
+a share claimed, an envelope expired) is all or nothing: the ledger entries,
+the order or refund row with its signed receipt, and the merchant notification
+queued in the outbox. A crash before the commit leaves nothing; after it,
+everything. Idempotency is held by primary keys, so two threads (or two hosts
+on PostgreSQL) paying one order cannot both insert it.
+
+Every movement is written as a function of the connection and goes through
+`EmbeddedProvider._write`. On PostgreSQL that is one transaction per movement
+(row locks let payers of different accounts run in parallel). On SQLite, which
+has one writer and one fsync per commit, concurrent movements are group
+committed: several per transaction, each under its own savepoint, one fsync
+for all, and none reported before that commit (see group_commit.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 import json
 import secrets
 import time
 import uuid
-from contextlib import contextmanager, nullcontext
-from typing import Callable, Iterator
+from typing import Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,10 +32,14 @@ from ...database import Database
 from ..base import InvalidArgument
 from . import ledger
 from .errors import PaymentConflict, PaymentDeclined
+from .group_commit import GroupCommit
 from .ledger import ESCROW, EXTERNAL, Entry, merchant_account, user_account
 from .provider import Charge, Envelope, Order, Receipt, RefundReceipt
 from .receipts import ReceiptSigner, canonical_json
 from .tables import envelopes, metadata, orders, outbox, refunds, shares
+
+T = TypeVar("T")
+
 
 def _terms_digest(terms: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(terms).encode()).hexdigest()
@@ -50,15 +59,23 @@ class EmbeddedProvider:
         self.signer = signer
         self.fee = fee
         self.clock = clock
-        # SQLite has one writer at a time; threads that queue on a Python lock wait
-        # exactly as long as needed, where SQLite's busy handler sleeps in growing steps.
-        self._writer = threading.Lock() if database.dialect == "sqlite" else nullcontext()
+        # SQLite has one writer at a time: writers queue in Python (which wakes them
+        # exactly when their turn comes, where SQLite's busy handler sleeps in growing
+        # steps) and whoever's turn it is commits everything queued in one fsync.
+        self._group = GroupCommit(database) if database.dialect == "sqlite" else None
         database.ensure(metadata)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        with self._writer, self.database.transaction() as conn:
-            yield conn
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run one movement, `work`, in a read-write transaction; return (or raise) what
+        it does once that is committed. The one way every movement is written.
+
+        `work` may be run by another thread, together with other movements (SQLite),
+        and must only use `conn`; what it raises undoes exactly its own statements.
+        """
+        if self._group is not None:
+            return self._group.run(work)
+        with self.database.transaction() as conn:
+            return work(conn)
 
     def _now(self) -> int:
         """Milliseconds since the Unix epoch, the contract's unit of time."""
@@ -70,11 +87,8 @@ class EmbeddedProvider:
         """Bring money in from outside (a bank, a card): the only way money enters."""
         if amount <= 0:
             raise InvalidArgument(f"a top-up must be more than 0, got {amount}")
-        with self._transaction() as conn:
-            return ledger.post(
-                conn, "topup", [Entry(EXTERNAL, currency, -amount), Entry(user_account(user), currency, amount)],
-                memo=memo, at=self._now(),
-            )
+        lines = [Entry(EXTERNAL, currency, -amount), Entry(user_account(user), currency, amount)]
+        return self._write(lambda conn: ledger.post(conn, "topup", lines, memo=memo, at=self._now()))
 
     def balance(self, user: str, currency: str) -> int:
         with self.database.read() as conn:
@@ -100,7 +114,8 @@ class EmbeddedProvider:
 
     def charge(self, charge: Charge) -> Receipt:
         terms = _terms_digest(charge.terms())
-        # Signed before the write lock is taken: the lock is held only for the statements.
+        # Signed before the write: the writer (on SQLite, the batch's leader, for
+        # everyone in the batch) should spend its time on statements only.
         now = self._now()
         tx = ledger.new_id("tx")
         signed = self.signer.sign(
@@ -115,37 +130,45 @@ class EmbeddedProvider:
                 "payer": charge.payer_id,
             },
         )
+        notification = self._notification(
+            charge.app_id, charge.notify_url, "payment.succeeded", signed.payload, signed.signature, now
+        )
+
+        def pay(conn: Connection) -> Receipt:
+            existing = _order(conn, charge.app_id, charge.order_id, lock=True)
+            if existing is not None:
+                # Paid before, or earlier in the same batch: either way the caller
+                # hears of it only once that payment is committed.
+                return _same_order(existing, terms)
+            payer = user_account(charge.user)
+            self._check_daily(conn, payer, charge.currency, charge.amount, charge.daily_limit, now)
+            fee = min(self.fee, charge.amount)
+            ledger.post(
+                conn,
+                "payment",
+                [
+                    Entry(payer, charge.currency, -charge.amount),
+                    Entry(merchant_account(charge.app_id), charge.currency, charge.amount - fee),
+                    Entry(ledger.FEES, charge.currency, fee),
+                ],
+                app_id=charge.app_id, reference=charge.order_id, memo=charge.description,
+                transaction_id=tx, at=now,
+            )
+            # The order row after the entries: its primary key is what makes a
+            # concurrent second payment of this order fail and roll back.
+            conn.execute(
+                _INSERT_ORDER,
+                {
+                    "app_id": charge.app_id, "order_id": charge.order_id, "user": charge.user, "terms": terms,
+                    "amount": charge.amount, "currency": charge.currency, "refunded": 0, "transaction_id": tx,
+                    "paid_at": now, "payload": signed.payload, "signature": signed.signature,
+                },
+            )
+            _queue_notification(conn, notification)
+            return Receipt(tx, charge.order_id, charge.amount, charge.currency, now, signed.payload, signed.signature)
+
         try:
-            with self._transaction() as conn:
-                existing = _order(conn, charge.app_id, charge.order_id, lock=True)
-                if existing is not None:
-                    return _same_order(existing, terms)
-                payer = user_account(charge.user)
-                self._check_daily(conn, payer, charge.currency, charge.amount, charge.daily_limit, now)
-                fee = min(self.fee, charge.amount)
-                ledger.post(
-                    conn,
-                    "payment",
-                    [
-                        Entry(payer, charge.currency, -charge.amount),
-                        Entry(merchant_account(charge.app_id), charge.currency, charge.amount - fee),
-                        Entry(ledger.FEES, charge.currency, fee),
-                    ],
-                    app_id=charge.app_id, reference=charge.order_id, memo=charge.description,
-                    transaction_id=tx, at=now,
-                )
-                # The order row after the entries: its primary key is what makes a
-                # concurrent second payment of this order fail and roll back.
-                conn.execute(
-                    _INSERT_ORDER,
-                    {
-                        "app_id": charge.app_id, "order_id": charge.order_id, "user": charge.user, "terms": terms,
-                        "amount": charge.amount, "currency": charge.currency, "refunded": 0, "transaction_id": tx,
-                        "paid_at": now, "payload": signed.payload, "signature": signed.signature,
-                    },
-                )
-                self._notify(conn, charge.app_id, charge.notify_url, "payment.succeeded", signed.payload, signed.signature, now)
-                return Receipt(tx, charge.order_id, charge.amount, charge.currency, now, signed.payload, signed.signature)
+            return self._write(pay)
         except IntegrityError:
             # Another payment of this order committed first: answer as a replay.
             existing = self.find_order(charge.app_id, charge.order_id)
@@ -155,7 +178,7 @@ class EmbeddedProvider:
 
     def _check_daily(self, conn: Connection, account: str, currency: str, amount: int, limit: int | None, now: int) -> None:
         """Count `amount` against the day, then check the daily limit: a refused movement
-        takes the count back with it (the caller's transaction rolls back)."""
+        takes the count back with it (its transaction, or its savepoint in a batch)."""
         spent = ledger.add_spend(conn, account, currency, now, amount)
         if limit is not None and spent > limit:
             raise PaymentDeclined(
@@ -168,47 +191,51 @@ class EmbeddedProvider:
     def refund(
         self, app_id: str, order_id: str, refund_id: str, amount: int, reason: str, notify_url: str | None = None
     ) -> RefundReceipt:
+        def give_back(conn: Connection) -> RefundReceipt:
+            done = _refund(conn, app_id, refund_id)
+            if done is not None:
+                return _same_refund(done, order_id, amount)
+            order = _order(conn, app_id, order_id, lock=True)
+            if order is None:
+                raise InvalidArgument(f"no paid order {order_id!r} in this program; query-order lists what exists")
+            remaining = order.amount - order.refunded
+            if amount > remaining:
+                raise InvalidArgument(
+                    f"refund of {amount} exceeds what is left to refund on order {order_id!r} "
+                    f"({remaining} of {order.amount} {order.currency} minor units)"
+                )
+            now = self._now()
+            tx = ledger.new_id("tx")
+            signed = self.signer.sign(
+                "refund",
+                {
+                    "program": app_id, "order_id": order_id, "refund_id": refund_id, "amount": amount,
+                    "currency": order.currency, "transaction_id": tx, "refunded_at": now,
+                },
+            )
+            ledger.post(
+                conn, "refund",
+                [Entry(merchant_account(app_id), order.currency, -amount), Entry(user_account(order.user), order.currency, amount)],
+                app_id=app_id, reference=refund_id, memo=reason, transaction_id=tx, at=now,
+            )
+            conn.execute(
+                orders.update()
+                .where(orders.c.app_id == app_id, orders.c.order_id == order_id)
+                .values(refunded=orders.c.refunded + amount)
+            )
+            conn.execute(
+                refunds.insert().values(
+                    app_id=app_id, refund_id=refund_id, order_id=order_id, amount=amount, transaction_id=tx,
+                    refunded_at=now, payload=signed.payload, signature=signed.signature,
+                )
+            )
+            _queue_notification(
+                conn, self._notification(app_id, notify_url, "refund.succeeded", signed.payload, signed.signature, now)
+            )
+            return RefundReceipt(refund_id, order_id, amount, order.currency, now, signed.payload, signed.signature)
+
         try:
-            with self._transaction() as conn:
-                done = _refund(conn, app_id, refund_id)
-                if done is not None:
-                    return _same_refund(done, order_id, amount)
-                order = _order(conn, app_id, order_id, lock=True)
-                if order is None:
-                    raise InvalidArgument(f"no paid order {order_id!r} in this program; query-order lists what exists")
-                remaining = order.amount - order.refunded
-                if amount > remaining:
-                    raise InvalidArgument(
-                        f"refund of {amount} exceeds what is left to refund on order {order_id!r} "
-                        f"({remaining} of {order.amount} {order.currency} minor units)"
-                    )
-                now = self._now()
-                tx = ledger.new_id("tx")
-                signed = self.signer.sign(
-                    "refund",
-                    {
-                        "program": app_id, "order_id": order_id, "refund_id": refund_id, "amount": amount,
-                        "currency": order.currency, "transaction_id": tx, "refunded_at": now,
-                    },
-                )
-                ledger.post(
-                    conn, "refund",
-                    [Entry(merchant_account(app_id), order.currency, -amount), Entry(user_account(order.user), order.currency, amount)],
-                    app_id=app_id, reference=refund_id, memo=reason, transaction_id=tx, at=now,
-                )
-                conn.execute(
-                    orders.update()
-                    .where(orders.c.app_id == app_id, orders.c.order_id == order_id)
-                    .values(refunded=orders.c.refunded + amount)
-                )
-                conn.execute(
-                    refunds.insert().values(
-                        app_id=app_id, refund_id=refund_id, order_id=order_id, amount=amount, transaction_id=tx,
-                        refunded_at=now, payload=signed.payload, signature=signed.signature,
-                    )
-                )
-                self._notify(conn, app_id, notify_url, "refund.succeeded", signed.payload, signed.signature, now)
-                return RefundReceipt(refund_id, order_id, amount, order.currency, now, signed.payload, signed.signature)
+            return self._write(give_back)
         except IntegrityError:
             with self.database.read() as conn:
                 done = _refund(conn, app_id, refund_id)
@@ -222,23 +249,27 @@ class EmbeddedProvider:
         self, app_id: str, payer: str, payer_id: str, payee: str, payee_id: str, amount: int, currency: str, note: str,
         daily_limit: int | None,
     ) -> Receipt:
-        with self._transaction() as conn:
-            source = user_account(payer)
-            now = self._now()
+        source = user_account(payer)
+        # Signed before the write, as a payment is: a batch's leader runs only statements.
+        now = self._now()
+        tx = ledger.new_id("tx")
+        signed = self.signer.sign(
+            "transfer",
+            {
+                "program": app_id, "order_id": tx, "amount": amount, "currency": currency,
+                "transaction_id": tx, "paid_at": now, "payer": payer_id, "payee": payee_id,
+            },
+        )
+
+        def move(conn: Connection) -> Receipt:
             self._check_daily(conn, source, currency, amount, daily_limit, now)
-            tx = ledger.new_id("tx")
-            signed = self.signer.sign(
-                "transfer",
-                {
-                    "program": app_id, "order_id": tx, "amount": amount, "currency": currency,
-                    "transaction_id": tx, "paid_at": now, "payer": payer_id, "payee": payee_id,
-                },
-            )
             ledger.post(
                 conn, "transfer", [Entry(source, currency, -amount), Entry(user_account(payee), currency, amount)],
                 app_id=app_id, reference=payee_id, memo=note, transaction_id=tx, at=now,
             )
             return Receipt(tx, tx, amount, currency, now, signed.payload, signed.signature)
+
+        return self._write(move)
 
     def create_envelope(
         self, app_id: str, sender: str, total: int, currency: str, count: int, note: str, expires_in: int,
@@ -247,11 +278,12 @@ class EmbeddedProvider:
         if total < count:
             raise InvalidArgument(f"{total} minor units cannot make {count} shares of at least 1 each")
         amounts = split_at_random(total, count)
-        with self._transaction() as conn:
-            source = user_account(sender)
+        source = user_account(sender)
+        envelope_id = f"env_{uuid.uuid4().hex}"
+
+        def fill(conn: Connection) -> Envelope:
             now = self._now()
             self._check_daily(conn, source, currency, total, daily_limit, now)
-            envelope_id = f"env_{uuid.uuid4().hex}"
             ledger.post(
                 conn, "envelope", [Entry(source, currency, -total), Entry(ESCROW, currency, total)],
                 app_id=app_id, reference=envelope_id, memo=note, at=now,
@@ -268,8 +300,10 @@ class EmbeddedProvider:
             )
             return Envelope(envelope_id, total, currency, count, 0, now + expires_in * 1000, "open", tuple(amounts))
 
+        return self._write(fill)
+
     def claim_envelope(self, app_id: str, envelope_id: str, user: str) -> int:
-        with self._transaction() as conn:
+        def claim(conn: Connection) -> int:
             # Locking the envelope row serializes claims of one envelope on PostgreSQL.
             row = conn.execute(
                 sa.select(envelopes).where(envelopes.c.id == envelope_id, envelopes.c.app_id == app_id).with_for_update()
@@ -304,6 +338,8 @@ class EmbeddedProvider:
             )
             return int(share.amount)
 
+        return self._write(claim)
+
     def expire_envelopes(self) -> int:
         """Send every expired envelope's unclaimed remainder back to its sender; returns how many."""
         now = self._now()
@@ -311,11 +347,12 @@ class EmbeddedProvider:
             due = [r[0] for r in conn.execute(
                 sa.select(envelopes.c.id).where(envelopes.c.state == "open", envelopes.c.expires_at <= now)
             )]
-        for envelope_id in due:
-            with self._transaction() as conn:
+
+        def settle(envelope_id: str) -> Callable[[Connection], None]:
+            def work(conn: Connection) -> None:
                 row = conn.execute(sa.select(envelopes).where(envelopes.c.id == envelope_id).with_for_update()).first()
                 if row is None or row.state != "open":
-                    continue  # another host settled it
+                    return  # another host settled it
                 left = conn.execute(
                     sa.select(sa.func.coalesce(sa.func.sum(shares.c.amount), 0)).where(
                         shares.c.envelope_id == envelope_id, shares.c.claimed_by.is_(None)
@@ -327,6 +364,11 @@ class EmbeddedProvider:
                     app_id=row.app_id, reference=envelope_id, at=now,
                 )
                 conn.execute(envelopes.update().where(envelopes.c.id == envelope_id).values(state="settled"))
+
+            return work
+
+        for envelope_id in due:
+            self._write(settle(envelope_id))
         return len(due)
 
     # -- merchants -----------------------------------------------------------------
@@ -336,23 +378,27 @@ class EmbeddedProvider:
             rows = conn.execute(sa.select(orders).where(orders.c.app_id == app_id).order_by(orders.c.paid_at))
             return [_order_from(row) for row in rows]
 
-    def _notify(
-        self, conn: Connection, app_id: str, url: str | None, event: str, payload: str, signature: str, now: int
-    ) -> None:
-        """Queue a notification in the same transaction as the payment (an outbox):
-        a committed payment always has its notification, a rolled-back one never."""
+    def _notification(
+        self, app_id: str, url: str | None, event: str, payload: str, signature: str, now: int
+    ) -> dict[str, object] | None:
+        """The outbox row of a merchant notification (signed), or None without a URL."""
         if not url:
-            return
+            return None
         event_id = f"evt_{uuid.uuid4().hex}"
         body = canonical_json(
             {"event_id": event_id, "type": event, "created_at": now, "receipt": {"payload": payload, "signature": signature}}
         )
-        conn.execute(
-            outbox.insert().values(
-                event_id=event_id, app_id=app_id, url=url, body=body, signature=self.signer.sign_bytes(body),
-                state="pending", attempts=0, next_attempt_at=now / 1000,
-            )
-        )
+        return {
+            "event_id": event_id, "app_id": app_id, "url": url, "body": body, "signature": self.signer.sign_bytes(body),
+            "state": "pending", "attempts": 0, "next_attempt_at": now / 1000,
+        }
+
+
+def _queue_notification(conn: Connection, row: dict[str, object] | None) -> None:
+    """Queue a notification in the same transaction as its movement (an outbox):
+    a committed payment always has its notification, a rolled-back one never."""
+    if row is not None:
+        conn.execute(_INSERT_OUTBOX, row)
 
 
 def split_at_random(total: int, count: int) -> list[int]:
@@ -367,6 +413,7 @@ def split_at_random(total: int, count: int) -> list[int]:
 _ORDER = sa.select(orders).where(orders.c.app_id == sa.bindparam("b_app"), orders.c.order_id == sa.bindparam("b_order"))
 _ORDER_LOCKED = _ORDER.with_for_update()
 _INSERT_ORDER = orders.insert()
+_INSERT_OUTBOX = outbox.insert()
 
 
 def _order(conn: Connection, app_id: str, order_id: str, *, lock: bool = False) -> Order | None:

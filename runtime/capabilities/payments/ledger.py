@@ -71,7 +71,8 @@ def post(
     """Write one balanced transaction and apply it to the balances; returns its id.
 
     A debit that would take an account other than `external:*` below zero raises
-    `PaymentDeclined`; the caller's transaction then rolls back as a whole.
+    `PaymentDeclined`; the caller then rolls the whole movement back (its
+    transaction, or its savepoint when SQLite writers are group committed).
     """
     lines = [line for line in lines if line.amount != 0]
     totals: dict[str, int] = defaultdict(int)
