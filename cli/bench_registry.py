@@ -52,7 +52,6 @@ from capsule.runtime.registry.app import create_app
 from capsule.runtime.registry.client import RegistryClient
 from capsule.runtime.registry.server import setup_dev
 from capsule.runtime.search import SearchDocument, SearchIndex, document_from_manifest
-from capsule.runtime.search import tables as search_tables
 from capsule.sdk.toolchain.build import build_program
 
 HELLO = Path(__file__).resolve().parents[1] / "sample_programs" / "hello"
@@ -318,20 +317,17 @@ def build_index(database: Database, n: int, *, batch: int = 2000, seed: int = SE
             pending = []
     if pending:
         index.put_many(pending)
-    _seed_launches(database, ids, seed)
+    _seed_launches(index, ids, seed)
     return index, time.perf_counter() - started
 
 
-def _seed_launches(database: Database, ids: list[str], seed: int) -> None:
+def _seed_launches(index: SearchIndex, ids: list[str], seed: int) -> None:
     # A fifth of the catalogue has been launched, a few programs a lot: ranking
-    # reads these counts, so an empty table would flatter it. Counts are written
-    # directly, as record_launch would be one transaction per launch.
+    # reads these counts, so an empty table would flatter it. Loaded in one
+    # transaction, as record_launch would be one transaction per launch.
     rng = random.Random(seed + 1)
     now = time.time()
-    rows = [{"app_id": app_id, "score": rng.paretovariate(1.2), "at": now} for app_id in ids if rng.random() < 0.2]
-    if rows:
-        with database.transaction() as connection:
-            connection.execute(search_tables.launches.insert(), rows)
+    index.load_launches({app_id: (rng.paretovariate(1.2), now) for app_id in ids if rng.random() < 0.2})
 
 
 # -- queries -------------------------------------------------------------------

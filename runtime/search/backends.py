@@ -2,16 +2,23 @@
 
 Both receive already-normalized terms (see text.py), so "koffie", "Koffie"
 and "kóffie" mean the same on both, and Chinese needs no database support.
+Both rank inside the database with the whole formula (ranking.py), so only
+the hits shown come back to Python.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+import json
+import math as _math
+import sqlite3
+import time
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .ranking import sql_score, static_tier
 from .text import deletions, near_keys
 
 # How much a match in each field counts: a name beats a keyword beats a description.
@@ -19,23 +26,56 @@ NAME_WEIGHT, KEYWORD_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 5.0, 1.0
 
 #: One query word: alternatives (OR), each a phrase of terms; `prefix` marks the typed word.
 Alternative = tuple[tuple[str, ...], bool]
-#: What the full-text part stores of a document: app id, then the terms of names, keywords, descriptions.
-FullTextRow = tuple[str, str, str, str]
+
+
+class FullTextRow(NamedTuple):
+    """What the full-text part stores of a document: its terms per field, and what ranking reads."""
+
+    app_id: str
+    names: str
+    keywords: str
+    descriptions: str
+    category: str
+    released_at: float
+
+
+class RankedHit(NamedTuple):
+    app_id: str
+    version: str
+    category: str
+    display: Any  # JSON text (SQLite) or the decoded object (PostgreSQL)
+    score: float
 
 
 class FullText(Protocol):
     def ensure(self, connection: Connection) -> None: ...
-    def put(self, connection: Connection, rows: list[FullTextRow]) -> None:
+    def put(self, connection: Connection, rows: list[FullTextRow], now: float) -> None:
         """Index (or re-index) documents; each app id appears once in `rows`."""
         ...
 
     def remove(self, connection: Connection, app_id: str) -> None: ...
+    def launched(self, connection: Connection, app_id: str, score: float, at: float) -> None:
+        """The launch count of `app_id` is now `score` as of `at` (already written to search_launches)."""
+        ...
+
     def add_terms(self, connection: Connection, terms: list[str]) -> None:
         """Terms new to the vocabulary (already written to it), for near_terms."""
         ...
 
-    def match(self, connection: Connection, words: list[list[Alternative]], limit: int) -> list[tuple[str, float]]:
-        """(app_id, relevance >= 0) of documents matching every word."""
+    def ranked(
+        self,
+        connection: Connection,
+        words: list[list[Alternative]],
+        *,
+        every_word: bool,
+        category: str | None,
+        only: set[str] | None,
+        now: float,
+        limit: int | None,
+    ) -> list[RankedHit]:
+        """The best documents matching every word (or any, if not `every_word`),
+        scored with the whole formula, best first; at most `limit` (None: all).
+        `only` keeps those app ids alone (nearby)."""
         ...
 
     def near_terms(self, connection: Connection, word: str, budget: int) -> list[str]:
@@ -43,12 +83,42 @@ class FullText(Protocol):
         ...
 
 
-class SqliteFullText:
-    """FTS5 with the unicode61 tokenizer over pre-normalized terms.
+#: How many matches SQLite scores with the whole formula when a query matches
+#: more programs than that (a common word, a short prefix). Rows are numbered
+#: in order of usage x freshness, so these are the matches that part of the
+#: formula favours; one left out would need a text relevance well above
+#: theirs to rank above them. (On the bench's 100,000 programs, where 3 in 4
+#: queries match more than 500, the top 20 are 99.8 % those of the formula
+#: over every match.)
+SQLITE_SCORED = 500
 
-    A row's rowid is a hash of its app id: FTS5 cannot index the app id column
-    for equality, so finding a row by it would scan the whole table (tens of
-    milliseconds per re-index at 100,000 programs); by rowid it is a lookup.
+_TIER_SHIFT = 57  # a rowid is tier << 57 | 57 bits of a hash of the app id
+_HASH_MASK = (1 << _TIER_SHIFT) - 1
+_CHUNK = 500  # bound parameters per IN list, well under SQLite's limit
+
+_FTS_ARGUMENTS = (
+    "app_id UNINDEXED, names, keywords, descriptions, tokenize='unicode61 remove_diacritics 2', prefix='2 3'"
+)
+
+
+class SqliteFullText:
+    """FTS5 over pre-normalized terms, its rows numbered by usage and freshness.
+
+    Ranking every match with BM25 costs about 2 us a row in SQLite, and a
+    common word matches thousands of programs (a 3-letter prefix tens of
+    thousands). So a row's rowid is its tier (ranking.static_tier: how much
+    usage x freshness lift it) followed by a hash of its app id: FTS5 reads
+    matches in rowid order, and the first `SQLITE_SCORED` of them are the
+    ones that formula favours most. Those, or every match when there are
+    fewer, are scored with BM25 x usage x freshness in one statement, and
+    only the shown hits are read. `search_fts_rank` maps rowids to app ids
+    and holds what the formula reads (release time, launch count), one
+    primary-key lookup per scored row. A program moves tier when a launch
+    changes it (rarely: tiers are 2 % apart).
+
+    `prefix='2 3'` keeps prefix indexes for 2 and 3 letters, the prefixes
+    typed most as people type (a 3-letter prefix otherwise merges the
+    doclists of hundreds of terms on every query).
 
     Near terms come from `search_near_keys` (see text.near_keys): a few dozen
     key lookups per typo-tolerant word instead of an edit distance against
@@ -56,16 +126,18 @@ class SqliteFullText:
     """
 
     def ensure(self, connection: Connection) -> None:
+        existing = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").scalar()
         connection.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-            "app_id UNINDEXED, names, keywords, descriptions, tokenize='unicode61 remove_diacritics 2')"
+            "CREATE TABLE IF NOT EXISTS search_fts_rank (id INTEGER PRIMARY KEY, app_id TEXT NOT NULL UNIQUE, "
+            "category TEXT NOT NULL, released_at REAL NOT NULL, launch_score REAL, launched_at REAL)"
         )
         connection.exec_driver_sql(
             "CREATE TABLE IF NOT EXISTS search_near_keys (key TEXT NOT NULL, term TEXT NOT NULL, "
             "PRIMARY KEY (key, term)) WITHOUT ROWID"
         )
-        first = connection.exec_driver_sql("SELECT rowid, app_id FROM search_fts LIMIT 1").first()
-        if first is not None and first[0] != _rowid(first[1]):
+        if existing is None:
+            connection.exec_driver_sql(f"CREATE VIRTUAL TABLE search_fts USING fts5({_FTS_ARGUMENTS})")
+        if (existing is not None and not existing.rstrip().endswith(f"fts5({_FTS_ARGUMENTS})")) or not self._consistent(connection):
             self._rebuild(connection)
         if connection.exec_driver_sql(
             "SELECT NOT EXISTS (SELECT 1 FROM search_near_keys) AND EXISTS (SELECT 1 FROM search_vocabulary)"
@@ -73,62 +145,209 @@ class SqliteFullText:
             # A vocabulary written before near keys existed.
             self.add_terms(connection, [term for (term,) in connection.exec_driver_sql("SELECT term FROM search_vocabulary")])
 
-    def _rebuild(self, connection: Connection) -> None:
-        # A table written before rowids were hashes: the documents table keeps
-        # every document's terms, so the full-text rows are rebuilt from it.
-        connection.exec_driver_sql("DELETE FROM search_fts")
-        documents = connection.exec_driver_sql("SELECT app_id, names, keywords, descriptions FROM search_documents").all()
-        if documents:
-            self._insert(connection, [tuple(row) for row in documents])
-
-    def put(self, connection: Connection, rows: list[FullTextRow]) -> None:
-        # The app id check keeps a (vanishingly unlikely) hash collision from
-        # deleting another program's row; the insert would then fail loudly.
-        connection.exec_driver_sql(
-            "DELETE FROM search_fts WHERE rowid = ? AND app_id = ?", [(_rowid(row[0]), row[0]) for row in rows]
+    def _consistent(self, connection: Connection) -> bool:
+        # As many rank rows as documents, and the first full-text row is known by its rowid.
+        return bool(
+            connection.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM search_fts_rank) = (SELECT count(*) FROM search_documents) "
+                "AND NOT EXISTS (SELECT 1 FROM (SELECT rowid, app_id FROM search_fts LIMIT 1) AS f "
+                "WHERE NOT EXISTS (SELECT 1 FROM search_fts_rank AS r WHERE r.id = f.rowid AND r.app_id = f.app_id))"
+            ).scalar()
         )
-        self._insert(connection, rows)
 
-    def _insert(self, connection: Connection, rows: list[FullTextRow]) -> None:
-        connection.exec_driver_sql(
+    def _rebuild(self, connection: Connection) -> None:
+        # A table written by an older version (other options, rowids that were
+        # plain hashes or counters): the documents table keeps every
+        # document's terms, so the full-text and rank rows are rebuilt from it.
+        connection.exec_driver_sql("DROP TABLE search_fts")
+        connection.exec_driver_sql(f"CREATE VIRTUAL TABLE search_fts USING fts5({_FTS_ARGUMENTS})")
+        connection.exec_driver_sql("DELETE FROM search_fts_rank")
+        documents = connection.exec_driver_sql(
+            "SELECT app_id, names, keywords, descriptions, category, released_at FROM search_documents"
+        ).all()
+        for start in range(0, len(documents), 2000):
+            self.put(connection, [FullTextRow(*row) for row in documents[start : start + 2000]], time.time())
+
+    def put(self, connection: Connection, rows: list[FullTextRow], now: float) -> None:
+        cursor = _cursor(connection)
+        ids = [row.app_id for row in rows]
+        old = _lookup(cursor, "SELECT id, app_id FROM search_fts_rank WHERE app_id IN ({})", ids)
+        if old:
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = ?", [(rowid,) for rowid, _ in old])
+            cursor.executemany("DELETE FROM search_fts_rank WHERE id = ?", [(rowid,) for rowid, _ in old])
+        launches = {app_id: (score, at) for app_id, score, at in _lookup(
+            cursor, "SELECT app_id, score, at FROM search_launches WHERE app_id IN ({})", ids
+        )}
+        wanted = []
+        for row in rows:
+            score, at = launches.get(row.app_id, (None, None))
+            wanted.append(_rowid(row.app_id, static_tier(score, at, row.released_at, now)))
+        rowids = _free_rowids(cursor, wanted)
+        cursor.executemany(
             "INSERT INTO search_fts (rowid, app_id, names, keywords, descriptions) VALUES (?, ?, ?, ?, ?)",
-            [(_rowid(row[0]), *row) for row in rows],
+            [(rowid, row.app_id, row.names, row.keywords, row.descriptions) for rowid, row in zip(rowids, rows)],
+        )
+        cursor.executemany(
+            "INSERT INTO search_fts_rank (id, app_id, category, released_at, launch_score, launched_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (rowid, row.app_id, row.category, row.released_at, *launches.get(row.app_id, (None, None)))
+                for rowid, row in zip(rowids, rows)
+            ],
         )
 
     def remove(self, connection: Connection, app_id: str) -> None:
-        connection.exec_driver_sql("DELETE FROM search_fts WHERE rowid = ? AND app_id = ?", (_rowid(app_id), app_id))
+        cursor = _cursor(connection)
+        found = cursor.execute("SELECT id FROM search_fts_rank WHERE app_id = ?", (app_id,)).fetchone()
+        if found is not None:
+            cursor.execute("DELETE FROM search_fts WHERE rowid = ?", found)
+            cursor.execute("DELETE FROM search_fts_rank WHERE id = ?", found)
+
+    def launched(self, connection: Connection, app_id: str, score: float, at: float) -> None:
+        cursor = _cursor(connection)
+        found = cursor.execute("SELECT id, released_at FROM search_fts_rank WHERE app_id = ?", (app_id,)).fetchone()
+        if found is None:
+            return  # not live: its count waits in search_launches for a release
+        rowid, released_at = found
+        tier = static_tier(score, at, released_at, at)
+        if tier != rowid >> _TIER_SHIFT:
+            (moved,) = _free_rowids(cursor, [_rowid(app_id, tier)])
+            names, keywords, descriptions = cursor.execute(
+                "SELECT names, keywords, descriptions FROM search_fts WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            cursor.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
+            cursor.execute(
+                "INSERT INTO search_fts (rowid, app_id, names, keywords, descriptions) VALUES (?, ?, ?, ?, ?)",
+                (moved, app_id, names, keywords, descriptions),
+            )
+            cursor.execute("UPDATE search_fts_rank SET id = ? WHERE id = ?", (moved, rowid))
+            rowid = moved
+        cursor.execute("UPDATE search_fts_rank SET launch_score = ?, launched_at = ? WHERE id = ?", (score, at, rowid))
 
     def add_terms(self, connection: Connection, terms: list[str]) -> None:
         keys = [(key, term) for term in terms for key in near_keys(term)]
         if keys:
             connection.exec_driver_sql("INSERT OR IGNORE INTO search_near_keys (key, term) VALUES (?, ?)", keys)
 
-    def match(self, connection: Connection, words: list[list[Alternative]], limit: int) -> list[tuple[str, float]]:
-        expression = " AND ".join(
+    def ranked(
+        self,
+        connection: Connection,
+        words: list[list[Alternative]],
+        *,
+        every_word: bool,
+        category: str | None,
+        only: set[str] | None,
+        now: float,
+        limit: int | None,
+    ) -> list[RankedHit]:
+        expression = (" AND " if every_word else " OR ").join(
             "(" + " OR ".join(_fts_phrase(terms, prefix) for terms, prefix in alternatives) + ")"
             for alternatives in words
         )
-        # Rank rowids, then read the app ids of the best `limit` only: reading
-        # the app id of every match costs as much as ranking it (~2 us a row).
-        rows = connection.exec_driver_sql(
-            "SELECT f.app_id, best.rank FROM (SELECT rowid AS id, bm25(search_fts, 0, ?, ?, ?) AS rank FROM search_fts "
-            "WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) AS best JOIN search_fts AS f ON f.rowid = best.id ORDER BY best.rank",
-            (NAME_WEIGHT, KEYWORD_WEIGHT, DESCRIPTION_WEIGHT, expression, limit),
-        ).all()
-        # bm25 is negative, more negative is better.
-        return [(app_id, -rank) for app_id, rank in rows]
+        parameters: dict[str, object] = {"expression": expression, "now": now, "category": category}
+        if only is None:
+            parameters.update(scored=SQLITE_SCORED, limit=-1 if limit is None else limit)
+            statement = _SQLITE_RANKED_IN_CATEGORY if category else _SQLITE_RANKED
+        else:
+            parameters["only"] = json.dumps(sorted(only))
+            statement = _SQLITE_RANKED_ONLY_IN_CATEGORY if category else _SQLITE_RANKED_ONLY
+        return [RankedHit(*row) for row in _cursor(connection, math=True).execute(statement, parameters)]
 
     def near_terms(self, connection: Connection, word: str, budget: int) -> list[str]:
         keys = sorted(deletions(word, budget))
-        rows = connection.exec_driver_sql(
-            f"SELECT DISTINCT term FROM search_near_keys WHERE key IN ({', '.join('?' * len(keys))})", tuple(keys)
+        rows = _cursor(connection).execute(
+            f"SELECT DISTINCT term FROM search_near_keys WHERE key IN ({', '.join('?' * len(keys))})", keys
         )
         return [term for (term,) in rows if abs(len(term) - len(word)) <= budget]
 
 
-def _rowid(app_id: str) -> int:
-    """A stable positive 63-bit rowid for `app_id`."""
-    return int.from_bytes(hashlib.sha256(app_id.encode()).digest()[:8], "big") >> 1
+def _sqlite_ranked(category: bool, only: bool) -> str:
+    bm25 = f"bm25(search_fts, 0, {NAME_WEIGHT!r}, {KEYWORD_WEIGHT!r}, {DESCRIPTION_WEIGHT!r})"
+    in_category = " AND r.category = :category" if category else ""
+    if only:
+        # Nearby: every match among the nearby programs (usually few), BM25
+        # computed for those alone; the caller adds distance and cuts.
+        score = sql_score("sqlite", f"-{bm25}", "r.launch_score", "r.launched_at", "r.released_at", ":now")
+        return (
+            f"SELECT r.app_id, d.version, d.category, d.display, {score} AS score "
+            "FROM search_fts CROSS JOIN search_fts_rank AS r ON r.id = search_fts.rowid "
+            "JOIN search_documents AS d ON d.app_id = r.app_id "
+            f"WHERE search_fts MATCH :expression AND r.app_id IN (SELECT value FROM json_each(:only)){in_category}"
+        )
+    # The first `:scored` matches in rowid order (the category's, with one):
+    # FTS5 reads them in that order and stops there, BM25 computed for those
+    # alone. bm25 is negative, more negative is better.
+    if category:
+        best = (
+            f"SELECT search_fts.rowid AS id, {bm25} AS bm25 FROM search_fts "
+            "CROSS JOIN search_fts_rank AS c ON c.id = search_fts.rowid "
+            "WHERE search_fts MATCH :expression AND c.category = :category ORDER BY search_fts.rowid LIMIT :scored"
+        )
+    else:
+        best = f"SELECT rowid AS id, {bm25} AS bm25 FROM search_fts WHERE search_fts MATCH :expression ORDER BY rowid LIMIT :scored"
+    score = sql_score("sqlite", "-best.bm25", "r.launch_score", "r.launched_at", "r.released_at", ":now")
+    return (
+        f"WITH best AS MATERIALIZED ({best}), "
+        f"top AS MATERIALIZED (SELECT r.app_id AS app_id, {score} AS score FROM best "
+        "JOIN search_fts_rank AS r ON r.id = best.id ORDER BY score DESC, r.app_id LIMIT :limit) "
+        "SELECT top.app_id, d.version, d.category, d.display, top.score FROM top "
+        "JOIN search_documents AS d ON d.app_id = top.app_id ORDER BY top.score DESC, top.app_id"
+    )
+
+
+_SQLITE_RANKED = _sqlite_ranked(category=False, only=False)
+_SQLITE_RANKED_IN_CATEGORY = _sqlite_ranked(category=True, only=False)
+_SQLITE_RANKED_ONLY = _sqlite_ranked(category=False, only=True)
+_SQLITE_RANKED_ONLY_IN_CATEGORY = _sqlite_ranked(category=True, only=True)
+
+
+def _cursor(connection: Connection, *, math: bool = False) -> Any:
+    """The sqlite3 cursor under `connection`, inside its transaction.
+
+    Plain DB-API calls: SQLAlchemy's execution path costs ~0.1 ms a
+    statement, as much as some of these statements; sqlite3 keeps the
+    prepared statements (its statement cache) across searches. With `math`,
+    ln, exp and pow exist on the connection (SQLite builds without its math
+    functions get Python's).
+    """
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    if math and "capsule_search_math" not in pooled.info:
+        try:
+            driver.execute("SELECT ln(1.0), exp(0.0), pow(0.5, 1.0)")
+        except sqlite3.OperationalError:
+            driver.create_function("ln", 1, _math.log, deterministic=True)
+            driver.create_function("exp", 1, _math.exp, deterministic=True)
+            driver.create_function("pow", 2, _math.pow, deterministic=True)
+        pooled.info["capsule_search_math"] = True
+    return driver.cursor()
+
+
+def _lookup(cursor: Any, sql: str, values: list[str]) -> list[tuple]:
+    found: list[tuple] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found += cursor.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall()
+    return found
+
+
+def _rowid(app_id: str, tier: int) -> int:
+    """The rowid `app_id` wants in `tier`: the tier, then 57 bits of a hash of the app id."""
+    digest = int.from_bytes(hashlib.sha256(app_id.encode()).digest()[:8], "big")
+    return tier << _TIER_SHIFT | digest & _HASH_MASK
+
+
+def _free_rowids(cursor: Any, wanted: list[int]) -> list[int]:
+    """`wanted`, each moved on within its tier past rowids already taken (a hash collision: ~never)."""
+    taken = {rowid for (rowid,) in _lookup(cursor, "SELECT id FROM search_fts_rank WHERE id IN ({})", wanted)}
+    free: list[int] = []
+    for rowid in wanted:
+        while rowid in taken:
+            rowid = rowid >> _TIER_SHIFT << _TIER_SHIFT | (rowid + 1) & _HASH_MASK
+            if rowid not in taken and cursor.execute("SELECT 1 FROM search_fts_rank WHERE id = ?", (rowid,)).fetchone():
+                taken.add(rowid)
+        taken.add(rowid)  # and not for the next row of this batch
+        free.append(rowid)
+    return free
 
 
 def _fts_phrase(terms: tuple[str, ...], prefix: bool) -> str:
@@ -167,35 +386,60 @@ class PostgresFullText:
             f"CREATE INDEX IF NOT EXISTS search_vocabulary_trgm ON search_vocabulary USING gin (term {self.trgm_schema}.gin_trgm_ops)"
         )
 
-    def put(self, connection: Connection, rows: list[FullTextRow]) -> None:
+    def put(self, connection: Connection, rows: list[FullTextRow], now: float) -> None:
         connection.execute(
             sa.text(
                 "INSERT INTO search_fts (app_id, vector) VALUES (:id, CAST(:vector AS tsvector)) "
                 "ON CONFLICT (app_id) DO UPDATE SET vector = excluded.vector"
             ),
-            [{"id": app_id, "vector": _tsvector(names, keywords, descriptions)} for app_id, names, keywords, descriptions in rows],
+            [{"id": row.app_id, "vector": _tsvector(row.names, row.keywords, row.descriptions)} for row in rows],
         )
 
     def remove(self, connection: Connection, app_id: str) -> None:
         connection.execute(sa.text("DELETE FROM search_fts WHERE app_id = :id"), {"id": app_id})
 
+    def launched(self, connection: Connection, app_id: str, score: float, at: float) -> None:
+        pass  # ranking reads search_launches itself
+
     def add_terms(self, connection: Connection, terms: list[str]) -> None:
         pass  # the pg_trgm index on the vocabulary follows it by itself
 
-    def match(self, connection: Connection, words: list[list[Alternative]], limit: int) -> list[tuple[str, float]]:
-        query = " & ".join(
+    def ranked(
+        self,
+        connection: Connection,
+        words: list[list[Alternative]],
+        *,
+        every_word: bool,
+        category: str | None,
+        only: set[str] | None,
+        now: float,
+        limit: int | None,
+    ) -> list[RankedHit]:
+        query = (" & " if every_word else " | ").join(
             "(" + " | ".join(_ts_phrase(terms, prefix) for terms, prefix in alternatives) + ")" for alternatives in words
         )
-        # ts_rank weights are {D, C, B, A}.
+        # ts_rank weights are {D, C, B, A}; the GIN index finds the matches and
+        # every one is scored (PostgreSQL does that in its own process).
         weights = f"{{{DESCRIPTION_WEIGHT / 10}, 0, {KEYWORD_WEIGHT / 10}, {NAME_WEIGHT / 10}}}"
-        rows = connection.execute(
-            sa.text(
-                "SELECT app_id, ts_rank(CAST(:weights AS float4[]), vector, q) AS rank "
-                "FROM search_fts, CAST(:query AS tsquery) AS q WHERE vector @@ q ORDER BY rank DESC LIMIT :limit"
-            ),
-            {"weights": weights, "query": query, "limit": limit},
-        ).all()
-        return [(app_id, float(rank) * 100) for app_id, rank in rows]
+        relevance = "CAST(ts_rank(CAST(:weights AS float4[]), f.vector, q) AS float8) * 100"
+        score = sql_score("postgresql", relevance, "l.score", "l.at", "d.released_at", "CAST(:now AS float8)")
+        sql = (
+            f"SELECT f.app_id, d.version, d.category, d.display, {score} AS score "
+            "FROM search_fts AS f JOIN search_documents AS d ON d.app_id = f.app_id "
+            "LEFT JOIN search_launches AS l ON l.app_id = f.app_id, CAST(:query AS tsquery) AS q WHERE f.vector @@ q"
+        )
+        parameters: dict[str, object] = {"weights": weights, "query": query, "now": now}
+        if category:
+            sql += " AND d.category = :category"
+            parameters["category"] = category
+        if only is not None:
+            sql += " AND f.app_id = ANY(:only)"
+            parameters["only"] = sorted(only)
+        sql += " ORDER BY score DESC, f.app_id"
+        if limit is not None:
+            sql += " LIMIT :limit"
+            parameters["limit"] = limit
+        return [RankedHit(*row) for row in connection.execute(sa.text(sql), parameters)]
 
     def near_terms(self, connection: Connection, word: str, budget: int) -> list[str]:
         rows = connection.execute(

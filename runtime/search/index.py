@@ -1,10 +1,11 @@
 """The search interface: index live programs, count launches, answer queries.
 
-Ranking = text relevance x usage x freshness:
+Ranking = text relevance x usage x freshness (ranking.py):
 - relevance: BM25 (SQLite) or ts_rank (PostgreSQL), a name match weighing most;
 - usage: launch counts decayed with a half-life of `LAUNCH_HALF_LIFE_DAYS`, on a
   log scale so a popular program cannot bury a better match;
 - freshness: a small bonus for a recent release, fading over ~90 days.
+The database scores the candidates with the whole formula (backends.py).
 """
 
 from __future__ import annotations
@@ -19,22 +20,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import Database
 from . import tables
-from .backends import Alternative, full_text_for
+from .backends import Alternative, FullTextRow, full_text_for
 from .document import SearchDocument
+from .ranking import FRESHNESS_DAYS, LAUNCH_HALF_LIFE_DAYS, decayed
+from .ranking import score as ranking_score
 from .text import edit_distance, query_words, terms, typo_budget
 
-LAUNCH_HALF_LIFE_DAYS = 14.0
-FRESHNESS_DAYS = 90.0
+__all__ = ["FRESHNESS_DAYS", "LAUNCH_HALF_LIFE_DAYS", "SearchHit", "SearchIndex", "open_index"]
+
 MAX_QUERY_WORDS = 8
 MAX_LIMIT = 100
-#: How many text matches are re-ranked with usage and freshness.
-CANDIDATES = 200
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 100.0
 
-# What ranking reads of each candidate. Plain SQL with the display name left
-# as text: building the select and decoding every candidate's JSON cost more
-# (~4 ms for 200 candidates) than the query itself; only the shown hits are decoded.
+# Nearby without a query: what ranking reads of each program close by, with
+# the display name left as text (only the shown hits are decoded).
 _RANK_SQL = (
     "SELECT d.app_id, d.version, d.category, d.released_at, d.display, l.score, l.at "
     f"FROM {tables.documents.name} d LEFT JOIN {tables.launches.name} l ON l.app_id = d.app_id WHERE d.app_id IN :ids"
@@ -105,7 +105,14 @@ class SearchIndex:
         with self.database.transaction() as connection:
             connection.execute(tables.documents.delete().where(tables.documents.c.app_id == sa.bindparam("id")), ids)
             connection.execute(tables.documents.insert(), rows)
-            self.full_text.put(connection, [(row["app_id"], row["names"], row["keywords"], row["descriptions"]) for row in rows])
+            self.full_text.put(
+                connection,
+                [
+                    FullTextRow(row["app_id"], row["names"], row["keywords"], row["descriptions"], row["category"], row["released_at"])
+                    for row in rows
+                ],
+                time.time(),
+            )
             connection.execute(tables.places.delete().where(tables.places.c.app_id == sa.bindparam("id")), ids)
             if places:
                 connection.execute(tables.places.insert(), places)
@@ -137,12 +144,31 @@ class SearchIndex:
         with self.database.transaction() as connection:
             row = connection.execute(sa.select(tables.launches).where(tables.launches.c.app_id == app_id)).first()
             if row is None:
-                connection.execute(tables.launches.insert().values(app_id=app_id, score=1.0, at=now))
+                score = 1.0
+                connection.execute(tables.launches.insert().values(app_id=app_id, score=score, at=now))
             else:
-                score = _decayed(row.score, now - row.at) + 1.0
+                score = decayed(row.score, now - row.at) + 1.0
                 connection.execute(
                     tables.launches.update().where(tables.launches.c.app_id == app_id).values(score=score, at=now)
                 )
+            self.full_text.launched(connection, app_id, score, now)
+
+    def load_launches(self, counts: dict[str, tuple[float, float]]) -> None:
+        """Set launch counts in bulk, app id -> (count, as of when): an import or a benchmark.
+
+        One transaction instead of one per launch; ranking reads them as it
+        reads counts from `record_launch`.
+        """
+        if not counts:
+            return
+        with self.database.transaction() as connection:
+            ids = [{"id": app_id} for app_id in counts]
+            connection.execute(tables.launches.delete().where(tables.launches.c.app_id == sa.bindparam("id")), ids)
+            connection.execute(
+                tables.launches.insert(), [{"app_id": app_id, "score": score, "at": at} for app_id, (score, at) in counts.items()]
+            )
+            for app_id, (score, at) in counts.items():
+                self.full_text.launched(connection, app_id, score, at)
 
     # -- reading ----------------------------------------------------------------
 
@@ -173,16 +199,28 @@ class SearchIndex:
             if not words:
                 matches = {app_id: 1.0 for app_id in distances or {}}
                 return self._rank(connection, matches, distances, language, category, now, limit)
+            if distances is not None and not distances:
+                return []
             expanded = [self._alternatives(connection, word) for word in words]
-            matches = dict(self.full_text.match(connection, expanded, CANDIDATES))
-            if not matches and len(expanded) > 1:
+            options = {
+                "category": category,
+                "only": set(distances) if distances is not None else None,
+                "now": now,
+                # Distance changes the order: nearby, every match comes back.
+                "limit": limit if distances is None else None,
+            }
+            found = self.full_text.ranked(connection, expanded, every_word=True, **options)
+            if not found and len(expanded) > 1:
                 # No program has every word: rank those that have some.
-                for alternatives in expanded:
-                    for app_id, relevance in self.full_text.match(connection, [alternatives], CANDIDATES):
-                        matches[app_id] = matches.get(app_id, 0.0) + relevance
-            if distances is not None:
-                matches = {app_id: score for app_id, score in matches.items() if app_id in distances}
-            return self._rank(connection, matches, distances, language, category, now, limit)
+                found = self.full_text.ranked(connection, expanded, every_word=False, **options)
+        scored = [(hit.score, None, hit) for hit in found]
+        if distances is not None:
+            scored = [(score * (1 + 1 / (1 + distances[hit.app_id])), distances[hit.app_id], hit) for score, _, hit in scored]
+            scored.sort(key=lambda item: (-item[0], item[2].app_id))
+        return [
+            SearchHit(hit.app_id, hit.version, hit.category, _display_name(_json(hit.display), language), score, distance)
+            for score, distance, hit in scored[:limit]
+        ]
 
     def _rank(
         self,
@@ -194,6 +232,7 @@ class SearchIndex:
         now: float,
         limit: int,
     ) -> list[SearchHit]:
+        """Nearby without a query: every program close by, ranked here by the same formula."""
         if not matches:
             return []
         statement = _RANK_IN_CATEGORY if category else _RANK
@@ -203,9 +242,7 @@ class SearchIndex:
         rows = connection.execute(statement, parameters).all()
         scored = []
         for app_id, version, found_category, released_at, display, launch_score, launched_at in rows:
-            launches = _decayed(launch_score, now - launched_at) if launch_score is not None else 0.0
-            age_days = max(0.0, now - released_at) / 86400
-            score = matches[app_id] * (1 + 0.15 * math.log1p(launches)) * (1 + 0.1 * math.exp(-age_days / FRESHNESS_DAYS))
+            score = ranking_score(matches[app_id], launch_score, launched_at, released_at, now)
             distance = distances.get(app_id) if distances is not None else None
             if distance is not None:
                 score *= 1 + 1 / (1 + distance)  # up to 2x at the door, ~1.2x at 4 km
@@ -262,10 +299,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
-def _decayed(score: float, seconds: float) -> float:
-    return score * 0.5 ** (max(0.0, seconds) / 86400 / LAUNCH_HALF_LIFE_DAYS)
 
 
 def _json(value: object) -> dict[str, str]:
