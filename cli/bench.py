@@ -143,6 +143,17 @@ def _time(fn: Callable[[], Any], n: int) -> list[float]:
     return samples
 
 
+def _time_pair(ours: Callable[[], Any], raw: Callable[[], Any], n: int, block: int = 50) -> tuple[list[float], list[float]]:
+    """Both sides timed in alternating blocks, so a burst of load on this shared
+    machine falls on both rather than on whichever happened to run then."""
+    timed: tuple[list[float], list[float]] = ([], [])
+    while len(timed[0]) < n:
+        size = min(block, n - len(timed[0]))
+        timed[0].extend(_time(ours, size))
+        timed[1].extend(_time(raw, size))
+    return timed
+
+
 def run_benchmarks(*, quick: bool = False, show_progress: bool = True, parts: set[str] | None = None) -> dict[str, Any]:
     """The figures of the chosen `parts` (all by default) as one dict."""
     parts = set(PARTS) if parts is None else parts
@@ -184,23 +195,22 @@ def runtime_figures(home: Home, *, quick: bool, show_progress: bool) -> dict[str
         for _ in range(5):  # warm up both paths
             host.launch(app.id, user="bench").close()
             raw.launch()
-        launch = _time(lambda: host.launch(app.id, user="bench").close(), n_launch)
-        launch_raw = _time(raw.launch, n_launch)
+        launch, launch_raw = _time_pair(lambda: host.launch(app.id, user="bench").close(), raw.launch, n_launch)
         progress.advance(step)
 
         progress.update(step, description="event round trip")
         session = host.launch(app.id, user="bench")
         store, on_event = raw.launch()
-        event = _time(lambda: session.dispatch("tick"), n_event)
-        event_raw = _time(lambda: on_event(store, "index", "tick", "{}"), n_event)
+        event, event_raw = _time_pair(lambda: session.dispatch("tick"), lambda: on_event(store, "index", "tick", "{}"), n_event)
         progress.advance(step)
 
         progress.update(step, description="guest-to-host calls")
         data = {"n": HOSTCALLS_PER_EVENT}
         payload = json.dumps(data)
         n_calls = max(20, n_event // 10)
-        calls = _time(lambda: session.dispatch("hostcalls", data), n_calls)
-        calls_raw = _time(lambda: on_event(store, "index", "hostcalls", payload), n_calls)
+        calls, calls_raw = _time_pair(
+            lambda: session.dispatch("hostcalls", data), lambda: on_event(store, "index", "hostcalls", payload), n_calls
+        )
         per_call = (_p50(calls) - _p50(event)) / HOSTCALLS_PER_EVENT
         per_call_raw = (_p50(calls_raw) - _p50(event_raw)) / HOSTCALLS_PER_EVENT
         session.close()
