@@ -108,6 +108,11 @@ def _sqlite_engine(url: sqlalchemy.URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Reads straight from the OS page cache instead of copying each page
+        # into SQLite's own: ~10-15 % less CPU per search over 100,000
+        # programs (docs/performance.md). Up to 256 MiB of address space,
+        # shared between connections; writes still go through the WAL.
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     @event.listens_for(engine, "begin")
