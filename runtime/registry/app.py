@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Awaitable, Callable
 
+import anyio
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +22,11 @@ from .service import Registry
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_JSON_BYTES = 64 * 1024
+#: Searches run at once (the rest wait their turn in the event loop). A search
+#: is CPU in SQLite, which runs beside the GIL, so a few per core keep the
+#: cores busy; forty threads (the default pool) under load only contend: on
+#: two cores at 200 searches/s each answer then cost ~7 ms of CPU instead of ~5.5.
+SEARCH_THREADS = max(4, 2 * (os.cpu_count() or 1))
 
 
 def create_app(registry: Registry) -> Starlette:
@@ -28,6 +35,16 @@ def create_app(registry: Registry) -> Starlette:
     def public(handler: Callable[[Request], Any]) -> Handler:
         async def endpoint(request: Request) -> Response:
             return await _answer(run_in_threadpool(handler, request))
+
+        return endpoint
+
+    limiters: list[anyio.CapacityLimiter] = []  # made in the event loop, on the first search
+
+    def searching(handler: Callable[[Request], Any]) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            if not limiters:
+                limiters.append(anyio.CapacityLimiter(SEARCH_THREADS))
+            return await _answer(anyio.to_thread.run_sync(handler, request, limiter=limiters[0]))
 
         return endpoint
 
@@ -153,7 +170,7 @@ def create_app(registry: Registry) -> Starlette:
     routes = [
         Route("/openapi.json", public(spec), methods=["GET"]),
         Route("/key", public(key), methods=["GET"]),
-        Route("/search", public(search), methods=["GET"]),
+        Route("/search", searching(search), methods=["GET"]),
         Route("/account", authenticated(me), methods=["GET"]),
         Route("/accounts", authenticated(create_account), methods=["POST"]),
         Route("/account/keys", authenticated(add_key), methods=["POST"]),
