@@ -675,6 +675,7 @@ def registry_figures(*, quick: bool, home: Home | None = None, sizes: Sizes | No
             publishes = [publish_seconds(url, credentials.token or "", package) for package in packages]
             progress(f"{sizes.rate:.0f} searches/s over HTTP for {sizes.load_seconds:.0f} s")
             cpu = server.cpu_seconds()
+            machine_load = _load_average()
             load = http_search_load(url, queries, rate=sizes.rate, seconds=sizes.load_seconds)
             if cpu is not None:
                 cpu = (server.cpu_seconds() or cpu) - cpu
@@ -698,7 +699,17 @@ def registry_figures(*, quick: bool, home: Home | None = None, sizes: Sizes | No
         # What one search costs the server, HTTP included: two free cores serve at most 2000 / this per second.
         "search_http_server_cpu_ms": round(cpu / max(1, load["ok"]) * 1e3, 2) if cpu is not None else None,
         "search_http_load": {"rate": sizes.rate, "seconds": sizes.load_seconds, "requests": load["sent"]},
+        # What else the machine was doing: on two cores, other work shows in these figures.
+        "search_http_load_average": machine_load,
     }
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (Unix), None elsewhere."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def registry_http_target_met(figures: dict[str, Any]) -> bool:
