@@ -525,6 +525,10 @@ def publish_seconds(url: str, token: str, package: Path) -> float:
 # -- HTTP load -------------------------------------------------------------------
 
 
+class _Closed(Exception):
+    """The server closed the connection before answering."""
+
+
 class _Connections:
     """Keep-alive HTTP/1.1 connections to one server, for GETs answered with a Content-Length.
 
@@ -538,11 +542,34 @@ class _Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def get(self, target: str) -> int:
-        """GET `target` (path and query), read the whole answer; its status."""
-        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        """GET `target` (path and query), read the whole answer; its status.
+
+        A kept-alive connection the server has closed meanwhile (uvicorn
+        closes one idle for 5 s) fails before any answer; the GET is then
+        sent again on a new connection, as HTTP clients do for a GET. The
+        time that takes is still counted (latency runs from when it was due).
+        """
+        if self.idle:
+            reader, writer = self.idle.pop()
+            try:
+                return await self._exchange(reader, writer, target)
+            except _Closed:
+                pass
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            return await self._exchange(reader, writer, target)
+        except _Closed as closed:
+            raise closed.__cause__ from None
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, target: str) -> int:
         try:
             writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (ConnectionError, asyncio.IncompleteReadError) as error:
+                if isinstance(error, asyncio.IncompleteReadError) and error.partial:
+                    raise
+                raise _Closed from error  # not one byte of an answer
             status = int(head.split(b" ", 2)[1])
             length = next(
                 int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")

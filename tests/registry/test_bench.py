@@ -60,3 +60,29 @@ def test_bench_refuses_an_unknown_part() -> None:
     result = CliRunner().invoke(app, ["bench", "--only", "everything"])
     assert result.exit_code == 2
     assert "choose from runtime, payments, registry" in result.output
+
+
+def test_the_load_generator_sends_a_get_again_when_a_kept_alive_connection_was_closed() -> None:
+    import asyncio
+
+    from capsule.cli.bench_registry import _Connections
+
+    async def serve_one_and_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Answers one request, then closes, as uvicorn does with a connection idle for 5 s.
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    async def main() -> list[int]:
+        server = await asyncio.start_server(serve_one_and_close, "127.0.0.1", 0)
+        connections = _Connections("127.0.0.1", server.sockets[0].getsockname()[1])
+        statuses = [await connections.get("/search?q=a")]
+        await asyncio.sleep(0.05)
+        statuses.append(await connections.get("/search?q=b"))  # its idle connection is closed by now
+        connections.close()
+        server.close()
+        await server.wait_closed()
+        return statuses
+
+    assert asyncio.run(main()) == [200, 200]
