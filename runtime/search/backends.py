@@ -239,8 +239,9 @@ class SqliteFullText:
         now: float,
         limit: int | None,
     ) -> list[RankedHit]:
+        cursor = _cursor(connection, math=True)
         expression = (" AND " if every_word else " OR ").join(
-            "(" + " OR ".join(_fts_phrase(terms, prefix) for terms, prefix in alternatives) + ")"
+            "(" + " OR ".join(_fts_phrase(terms, prefix and not _only_itself(cursor, terms)) for terms, prefix in alternatives) + ")"
             for alternatives in words
         )
         parameters: dict[str, object] = {"expression": expression, "now": now, "category": category}
@@ -250,7 +251,7 @@ class SqliteFullText:
         else:
             parameters["only"] = json.dumps(sorted(only))
             statement = _SQLITE_RANKED_ONLY_IN_CATEGORY if category else _SQLITE_RANKED_ONLY
-        return [RankedHit(*row) for row in _cursor(connection, math=True).execute(statement, parameters)]
+        return [RankedHit(*row) for row in cursor.execute(statement, parameters)]
 
     def near_terms(self, connection: Connection, word: str, budget: int) -> list[str]:
         keys = sorted(deletions(word, budget))
@@ -258,6 +259,23 @@ class SqliteFullText:
             f"SELECT DISTINCT term FROM search_near_keys WHERE key IN ({', '.join('?' * len(keys))})", keys
         )
         return [term for (term,) in rows if abs(len(term) - len(word)) <= budget]
+
+
+def _only_itself(cursor: Any, terms: tuple[str, ...]) -> bool:
+    """Whether the vocabulary's only term starting with this word is the word itself.
+
+    Then the prefix query matches exactly what the word does, and scores the
+    same; but FTS5 answers a prefix query (of more letters than its prefix
+    indexes) by merging every matching doclist in full first, ~1 ms for a
+    word in 9,000 programs, where the word alone is read only as far as needed.
+    Every term of 2+ letters of a live document is in the vocabulary.
+    """
+    if len(terms) != 1 or len(terms[0]) <= 3:
+        return False
+    (word,) = terms
+    after = word[:-1] + chr(ord(word[-1]) + 1)
+    found = cursor.execute("SELECT term FROM search_vocabulary WHERE term >= ? AND term < ? LIMIT 2", (word, after)).fetchall()
+    return found == [(word,)]
 
 
 def _sqlite_ranked(category: bool, only: bool) -> str:

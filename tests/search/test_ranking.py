@@ -156,3 +156,16 @@ def test_an_index_with_other_full_text_options_is_rebuilt(sqlite_database) -> No
         assert "prefix='2 3'" in connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").scalar()
         assert connection.exec_driver_sql("SELECT count(*) FROM search_fts_rank").scalar() == len(CATALOGUE)
     assert index.search("koff", now=NOW)[0].app_id == "com.example.coffee"
+
+
+def test_a_word_no_other_term_starts_with_is_read_as_the_word_and_scores_the_same(sqlite_database, monkeypatch) -> None:
+    index = SearchIndex(sqlite_database)
+    index.put_many(CATALOGUE + [doc("com.example.orders", "food", {"en": "Bestelling"}, {"en": "Track your bestelling"})])
+
+    def hits(query: str) -> list[tuple[str, float]]:
+        return [(hit.app_id, hit.score) for hit in index.search(query, now=NOW)]
+
+    read_as_words = {query: hits(query) for query in ("koffie", "bestel", "bestelling", "taxi")}
+    assert "com.example.orders" in dict(read_as_words["bestel"])  # "bestel" starts "bestelling" too: still a prefix
+    monkeypatch.setattr(backends, "_only_itself", lambda cursor, terms: False)
+    assert {query: hits(query) for query in read_as_words} == read_as_words
