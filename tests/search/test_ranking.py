@@ -169,3 +169,13 @@ def test_a_word_no_other_term_starts_with_is_read_as_the_word_and_scores_the_sam
     assert "com.example.orders" in dict(read_as_words["bestel"])  # "bestel" starts "bestelling" too: still a prefix
     monkeypatch.setattr(backends, "_only_itself", lambda cursor, terms: False)
     assert {query: hits(query) for query in read_as_words} == read_as_words
+
+
+def test_optimizing_after_a_bulk_load_changes_no_answer(database) -> None:
+    index = SearchIndex(database)
+    for start in range(0, len(CATALOGUE), 3):  # several batches: several full-text segments on SQLite
+        index.put_many(CATALOGUE[start : start + 3])
+    queries = ["coffee", "koff", "bestel", "咖啡", "restaurnat", "split bill"]
+    before = {query: [(hit.app_id, hit.score) for hit in index.search(query, now=NOW)] for query in queries}
+    index.optimize()
+    assert {query: [(hit.app_id, hit.score) for hit in index.search(query, now=NOW)] for query in queries} == before
