@@ -53,8 +53,9 @@ class LogLine:
 class ReadOnlyMount:
     """A host directory a session's program may read but never change.
 
-    Developer mode only (`capsule dev`): a packaged program's sessions have no
-    mounts at all, so it sees no file system.
+    A source program sees its own package's files and its runtime's standard
+    library this way, and nothing else; a `component` package sees no file
+    system at all.
     """
 
     host_path: str
@@ -99,7 +100,7 @@ class Session:
         self._turn: Turn | None = None
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
-        for mount in mounts:  # developer mode only; fs_mutable=False: no writes, no new files
+        for mount in mounts:  # fs_mutable=False: no writes, no new files
             wasi.preopen_dir(mount.host_path, mount.guest_path, fs_mutable=False)
         wasi.stdout_custom = lambda data: self._output("stdout", data)
         wasi.stderr_custom = lambda data: self._output("stderr", data)

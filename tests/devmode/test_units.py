@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from capsule.runtime.devmode import component
-from capsule.runtime.devmode.files import is_ignored
+from capsule.runtime.package.folder import is_ignored
 from capsule.runtime.devmode.inspector import summarize
 from capsule.runtime.devmode.problems import locate
 

@@ -1,13 +1,15 @@
-"""The developer component: one prebuilt component that runs any program folder.
+"""The Python runtime component: built once per machine and Capsule version.
 
-Building a program with componentize-py and compiling the result takes about
-15 s, far too long between an edit and a page. Developer mode builds this one
-component once per Capsule version instead: its world imports every
-capability interface, it carries the guest SDK and a broad set of the
-standard library, and at its first export call it loads the program's source
-from a read-only mount (see `guest/capsule_dev_main.py`). It is cached under
-`CAPSULE_HOME/cache/dev/<key>/`, keyed by everything that goes into it, and
-compiled once through the host's compile cache like any package.
+Every Python program (kind `python`) runs on this one component. Its world
+imports every capability interface, it carries the guest SDK and a broad set
+of the standard library preloaded into its snapshot, and at its first export
+call it loads the program's source from a read-only mount (see
+`guest/capsule_runtime_main.py`). The guest's whole standard library is
+exported beside it and mounted read-only, so any standard import works.
+
+Built with componentize-py into `CAPSULE_HOME/cache/runtime/python/<key>/`,
+keyed by everything that goes into it, and compiled once through the host's
+compile cache like any component.
 """
 
 from __future__ import annotations
@@ -24,40 +26,45 @@ from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Callable
 
-from ..engine.imports import DECLARABLE
-from ..errors import BuildError
-from ..home import Home
+from ...engine.imports import DECLARABLE
+from ...errors import BuildError
+from ...home import Home
 
-#: Where a session sees the program folder (read-only).
+#: The runtime a `python` package names in its runtime.json. Bumped only when
+#: a package built for the old runtime would no longer run on the new one.
+RUNTIME_ID = "capsule-python-1"
+
+#: Where a session sees its program's files (read-only).
 PROGRAM_MOUNT = "/program"
-#: Where a session sees the guest's own standard library (read-only).
+#: Where a session sees the guest's standard library (read-only).
 STDLIB_MOUNT = "/stdlib"
-#: The scene of a launch that only loads the program (see `DevProgram.reload`).
-PROBE_SCENE = "capsule-dev-probe"
+#: The scene of a launch that only loads the program (a warm instance, a probe).
+LOAD_SCENE = "capsule-load"
+#: The scene of a launch that compiles every module, loads the program and checks its pages.
+CHECK_SCENE = "capsule-check"
 #: Marks the folder the build-time guest copies its standard library into.
-STDLIB_OUT_MARKER = ".capsule-dev-stdlib-out"
+STDLIB_OUT_MARKER = ".capsule-stdlib-out"
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
-ENTRY_MODULE = "capsule_dev_main"
-WASM_NAME = "developer.wasm"
+ENTRY_MODULE = "capsule_runtime_main"
+WASM_NAME = "runtime.wasm"
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class DeveloperComponent:
-    """A built developer component on disk."""
+class RuntimeComponent:
+    """The built Python runtime on disk."""
 
     key: str
     wasm: Path
-    #: The guest's standard library, mounted at STDLIB_MOUNT; None when the
-    #: build could not export it (then only the preloaded modules exist).
-    stdlib: Path | None
+    #: The guest's standard library, mounted at STDLIB_MOUNT.
+    stdlib: Path
 
     @property
     def digest(self) -> str:
         """The compile cache's key for it."""
-        return f"dev-{self.key}"
+        return f"python-runtime-{self.key}"
 
 
 def _world() -> str:
@@ -67,7 +74,7 @@ def _world() -> str:
 
 
 def component_key() -> str:
-    """A digest of everything the component is built from: rebuilt when any of it changes."""
+    """A digest of everything the runtime is built from: rebuilt when any of it changes."""
     from capsule.sdk import PYTHON_SDK_DIR, WIT_DIR
 
     h = hashlib.sha256()
@@ -86,19 +93,30 @@ def component_key() -> str:
     return h.hexdigest()[:32]
 
 
-def ensure_component(home: Home, *, progress: Progress | None = None) -> DeveloperComponent:
-    """The developer component for this Capsule version, built on first use (~15 s)."""
+def runtime_root(home: Home) -> Path:
+    return home.root / "cache" / "runtime" / "python"
+
+
+def ensure_component(home: Home, *, progress: Progress | None = None) -> RuntimeComponent:
+    """The Python runtime for this Capsule version, built on first use (~12 s)."""
     say = progress or (lambda message: None)
     key = component_key()
-    root = home.root / "cache" / "dev"
+    root = runtime_root(home)
     target = root / key
     if not (target / WASM_NAME).exists():
-        say("building the developer component with componentize-py (once per Capsule version, about 15 s)")
+        say("building the Python runtime with componentize-py (once per Capsule version, about 12 s)")
         started = time.monotonic()
         _build(root, target, key)
-        say(f"developer component built in {time.monotonic() - started:.1f} s")
-    stdlib = target / "stdlib"
-    return DeveloperComponent(key, target / WASM_NAME, stdlib if stdlib.is_dir() else None)
+        say(f"Python runtime built in {time.monotonic() - started:.1f} s")
+        _remove_older(root, keep=key)
+    return RuntimeComponent(key, target / WASM_NAME, target / "stdlib")
+
+
+def _remove_older(root: Path, *, keep: str) -> None:
+    # Earlier Capsule versions' runtimes: nothing launches them any more.
+    for entry in root.iterdir():
+        if entry.is_dir() and entry.name != keep and not entry.name.startswith("."):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _build(root: Path, target: Path, key: str) -> None:
@@ -108,14 +126,14 @@ def _build(root: Path, target: Path, key: str) -> None:
 
     root.mkdir(parents=True, exist_ok=True)
     # Built beside the target and renamed into place: a second process building
-    # at the same moment, or a build cut short, never leaves a half component.
+    # at the same moment, or a build cut short, never leaves a half runtime.
     work = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
     try:
         wit = work / "wit"
         wit.mkdir()
         for source in WIT_DIR.glob("*.wit"):
             shutil.copyfile(source, wit / source.name)
-        (wit / "developer-world.wit").write_text(_world())
+        (wit / "runtime-world.wit").write_text(_world())
         entry = work / "entry"
         entry.mkdir()
         shutil.copyfile(GUEST_DIR / f"{ENTRY_MODULE}.py", entry / f"{ENTRY_MODULE}.py")
@@ -136,14 +154,16 @@ def _build(root: Path, target: Path, key: str) -> None:
         result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
         if result.returncode != 0:
             detail = _explain(result.stderr or result.stdout, GUEST_DIR)
-            raise BuildError(f"the developer component did not build (a Capsule problem, not your program's): {detail}")
-        if (stdlib_out / "stdlib").is_dir():
-            os.replace(stdlib_out / "stdlib", work / "stdlib")
+            raise BuildError(f"the Python runtime did not build (a Capsule problem, not your program's): {detail}")
+        if not (stdlib_out / "stdlib").is_dir():
+            raise BuildError("the Python runtime built without its standard library (a Capsule problem); report it")
+        os.replace(stdlib_out / "stdlib", work / "stdlib")
         shutil.rmtree(stdlib_out)
         shutil.rmtree(entry)
         (work / "component.json").write_text(
             json.dumps(
                 {
+                    "runtime": RUNTIME_ID,
                     "key": key,
                     "componentize-py": dist_version("componentize-py"),
                     "wasmtime": dist_version("wasmtime"),
