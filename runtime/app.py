@@ -38,6 +38,9 @@ class InstalledApp:
     on_log: LogListener | None = field(repr=False, default=None)
     #: The shared runtime it runs on (`capsule-python-1`); None for a `component` package.
     runtime: str | None = None
+    #: The scene of an `on-launch` that only loads the program (a shared runtime's), so
+    #: sessions can be prepared before their launch; None when there is nothing to load.
+    load_scene: str | None = None
 
     @property
     def id(self) -> str:

@@ -32,6 +32,7 @@ from .package.loader import parse_runtime_json
 from .prompter import PolicyPrompter, Prompter
 from .services import HostServices
 from .session import Session
+from .warm import WarmPool
 
 INDEX_FILE = "installed.json"
 
@@ -49,6 +50,7 @@ class Host:
         trusted_keys: set[str] | None = None,
         capabilities: dict[str, Capability] | None = None,
         database_url: str | None = None,
+        warm_sessions: int = 16,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or PolicyPrompter()
@@ -62,6 +64,8 @@ class Host:
         self.engine = Engine(self.home.compile_cache)
         #: The one runtime every Python program of this host runs on (built and compiled on first use).
         self.python_runtime = PythonRuntime(self.engine, self.home, self.capabilities, self.observers)
+        #: Sessions loaded ahead of their launch (`warm_sessions` in all; 0 turns it off).
+        self.warm = WarmPool(self._new_session, total=warm_sessions)
         self._apps: dict[str, InstalledApp] = {}
         self._sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
@@ -87,8 +91,11 @@ class Host:
         target = self._extract(verified)
         app = self._make_app(manifest, verified.digest, verified.key_id, target)
         with self._lock:
+            previous = self._apps.get(manifest.id)
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+        if previous is not None:
+            self.warm.forget(previous)
         return app
 
     def add_app(self, app: InstalledApp) -> None:
@@ -106,6 +113,7 @@ class Host:
         with self._lock:
             if self._apps.get(app.id) is app:
                 del self._apps[app.id]
+        self.warm.forget(app)
 
     def app(self, app_id: str) -> InstalledApp:
         """The installed program, loading it from CAPSULE_HOME after a restart."""
@@ -138,16 +146,8 @@ class Host:
         """
         app = self.app(app_id)
         self.engine.ensure_ticking()
-        session = Session(
-            app,
-            self.engine.wasmtime,
-            user=user,
-            prompter=prompter or self.prompter,
-            limits=self.limits,
-            on_end=self._forget,
-            mounts=app.mounts,
-            on_log=app.on_log,
-        )
+        session = self.warm.take(app) or self._new_session(app)
+        session.adopt(user=user, prompter=prompter or self.prompter, on_end=self._forget)
         with self._lock:
             self._sessions[session.id] = session
         try:
@@ -156,7 +156,20 @@ class Host:
             # Nobody holds a session whose launch failed: release it now.
             session.close()
             raise
+        self.warm.refill(app)
         return session
+
+    def _new_session(self, app: InstalledApp) -> Session:
+        """A session of `app` with no user yet (`launch` gives it one)."""
+        return Session(
+            app,
+            self.engine.wasmtime,
+            user="",
+            prompter=self.prompter,
+            limits=self.limits,
+            mounts=app.mounts,
+            on_log=app.on_log,
+        )
 
     def open_address(self, address: str, *, user: str, prompter: Prompter | None = None) -> Session:
         """Launch from a `capsule://` address (a scanned QR code): its page, scene and parameters.
@@ -180,6 +193,7 @@ class Host:
             return list(self._sessions.values())
 
     def close(self) -> None:
+        self.warm.close()
         for session in self.sessions():
             session.close()
         self.engine.close()

@@ -24,7 +24,7 @@ from ...engine.imports import ALWAYS_AVAILABLE, ImportAudit, audit_imports, comp
 from ...home import Home
 from ...manifest import Manifest
 from ...session import LogListener, ReadOnlyMount
-from .component import PROGRAM_MOUNT, RUNTIME_ID, STDLIB_MOUNT, Progress, RuntimeComponent, ensure_component
+from .component import LOAD_SCENE, PROGRAM_MOUNT, RUNTIME_ID, STDLIB_MOUNT, Progress, RuntimeComponent, ensure_component
 from .linker import build_runtime_linker
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class PythonRuntime:
             mounts=mounts,
             on_log=on_log,
             runtime=self.id,
+            load_scene=LOAD_SCENE,
         )
         app.find_exports()
         return app
