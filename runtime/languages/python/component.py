@@ -78,7 +78,7 @@ def component_key() -> str:
     from capsule.sdk import PYTHON_SDK_DIR, WIT_DIR
 
     h = hashlib.sha256()
-    for dist in ("componentize-py", "wasmtime"):
+    for dist in ("componentize-py", "wasmtime", "tzdata"):
         h.update(f"{dist} {dist_version(dist)}\n".encode())
     h.update(_world().encode())
     roots = [
@@ -117,6 +117,19 @@ def _remove_older(root: Path, *, keep: str) -> None:
     for entry in root.iterdir():
         if entry.is_dir() and entry.name != keep and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _add_time_zones(stdlib: Path) -> None:
+    """Put the IANA time zone database beside the standard library.
+
+    A WebAssembly guest has no /usr/share/zoneinfo, so `zoneinfo` finds its
+    zones through the `tzdata` package, as on Windows: pure data, importable
+    from the mounted standard library.
+    """
+    import tzdata
+
+    source = Path(tzdata.__file__).parent
+    shutil.copytree(source, stdlib / "tzdata", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 def _build(root: Path, target: Path, key: str) -> None:
@@ -158,6 +171,7 @@ def _build(root: Path, target: Path, key: str) -> None:
         if not (stdlib_out / "stdlib").is_dir():
             raise BuildError("the Python runtime built without its standard library (a Capsule problem); report it")
         os.replace(stdlib_out / "stdlib", work / "stdlib")
+        _add_time_zones(work / "stdlib")
         shutil.rmtree(stdlib_out)
         shutil.rmtree(entry)
         (work / "component.json").write_text(
