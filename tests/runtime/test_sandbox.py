@@ -45,7 +45,7 @@ def bystander(host: Host):
     session = host.launch(HELLO, user="bystander")
     yield session
     session.dispatch("increment")
-    assert "You pressed the button 1 times." in texts(session.view)
+    assert "You pressed the button 1 time." in texts(session.view)
 
 
 def outcome(session) -> str:
