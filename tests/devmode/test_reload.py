@@ -31,7 +31,7 @@ def test_the_hello_sample_launches_from_its_folder(dev: DevProgram, dev_host: Ho
     assert "Hello, Ada!" in texts(session.view)
     session.dispatch("increment")
     assert "You pressed the button 1 time." in texts(session.view)
-    assert session.app.key_id == DEV_KEY_ID and session.app.path == dev.directory
+    assert session.app.key_id == DEV_KEY_ID and session.app.mounts[0].host_path == str(session.app.path)
 
 
 def test_an_edit_shows_after_a_reload(dev: DevProgram, folder: Path):
