@@ -51,7 +51,7 @@ class PythonRuntime:
         self._built: RuntimeComponent | None = None
         self._component: Component | None = None
         self._platform: list[str] = []
-        self._linkers: dict[tuple[frozenset[str], int], Linker] = {}
+        self._linkers: dict[tuple[frozenset[str], int], tuple[list[Observer], Linker]] = {}
 
     def prepare(self, progress: Progress | None = None) -> Component:
         """Build (once per machine) and compile (once per engine build) the runtime; then it is instant."""
@@ -62,6 +62,7 @@ class PythonRuntime:
                 if not self.engine.cache.has(built.digest):
                     say("compiling the Python runtime (once per machine, about 10 s)")
                 component = self.engine.component(built.digest, wasm_path=built.wasm)
+                self.engine.cache.prune("python-runtime-", keep=built.digest)
                 imports = component_imports(self.engine.wasmtime, component)
                 self._platform = audit_imports(imports, set()).platform
                 self._built, self._component = built, component
@@ -83,13 +84,11 @@ class PythonRuntime:
         component = self.prepare()
         key = (declared, id(watchers))
         with self._lock:
-            linker = self._linkers.get(key)
-            if linker is None:
-                linker = build_runtime_linker(
-                    self.engine.wasmtime, component, set(declared), self.capabilities, watchers
-                )
-                self._linkers[key] = linker
-            return linker
+            found = self._linkers.get(key)
+            if found is None or found[0] is not watchers:  # an id can be reused once its list is gone
+                linker = build_runtime_linker(self.engine.wasmtime, component, set(declared), self.capabilities, watchers)
+                found = self._linkers[key] = (watchers, linker)
+            return found[1]
 
     def audit(self, declared: frozenset[str]) -> ImportAudit:
         """What a program on this runtime can reach: the declared capabilities and locked-down WASI."""
