@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._bindings import call, interface
+from .types import Response, from_wit
+
+__all__ = ["Response", "fetch"]
 
 
-def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: str = "", timeout_ms: int = 10000) -> Any:
+def fetch(
+    url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: str = "", timeout_ms: int = 10000
+) -> Response:
+    """Send one request to a host the manifest's `network.hosts` lists; its `Response`.
+
+    Raises `NotDeclared` (the host is not listed, or resolves to a private
+    address), `InvalidArgument` (a bad URL, method or header), `LimitExceeded`
+    (too large, too slow), `Unavailable` (the host could not be reached).
+    """
     m = interface("network")
     request = m.Request(method=method, url=url, headers=sorted((headers or {}).items()), body=body, timeout_ms=timeout_ms)
-    return call("network", "fetch", request)
+    return _response(call("network", "fetch", request))
+
+
+def _response(raw: object) -> Response:
+    pairs = tuple((str(name), str(value)) for name, value in raw.headers)  # type: ignore[attr-defined]
+    return from_wit(Response, raw, headers=pairs)

@@ -8,46 +8,63 @@ shared errors (`InvalidArgument`, `NotDeclared`, ...). See docs/payments.md.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from ._bindings import call, interface
+from .types import Envelope, Order, OrderState, Receipt, RefundReceipt, from_wit
+
+__all__ = [
+    "Envelope",
+    "Order",
+    "OrderState",
+    "Receipt",
+    "RefundReceipt",
+    "claim_red_envelope",
+    "create_red_envelope",
+    "query_order",
+    "refund",
+    "request_payment",
+    "transfer",
+]
 
 
 def request_payment(
-    order_id: str, amount: int, currency: str, description: str, items: list[tuple[str, int, int]] = ()
-) -> Any:
-    """Ask the user to pay; returns the signed receipt (`transaction_id`, `order_id`,
-    `amount`, `currency`, `paid_at`, `payload`, `signature`).
+    order_id: str, amount: int, currency: str, description: str, items: Sequence[tuple[str, int, int]] = ()
+) -> Receipt:
+    """Ask the user to pay `amount` minor units of `currency`; the host's signed `Receipt`.
 
     `items` are (name, quantity, unit_amount) and must add up to `amount`. Asking
     again with the same order id and terms returns the same receipt, charged once.
     """
     m = interface("payments")
     lines = [m.LineItem(name=n, quantity=q, unit_amount=u) for n, q, u in items]
-    return call("payments", "request_payment", m.PaymentRequest(order_id, amount, currency, description, lines))
+    request = m.PaymentRequest(order_id, amount, currency, description, lines)
+    return from_wit(Receipt, call("payments", "request_payment", request))
 
 
-def query_order(order_id: str) -> Any | None:
-    """The paid order (`amount`, `refunded`, `state`, `transaction_id`), or None."""
+def query_order(order_id: str) -> Order | None:
+    """The paid `Order` with this id (amount, refunded, state), or None when there is none."""
     found = call("payments", "query_order", order_id)
-    return found[0] if found else None
+    return from_wit(Order, found[0], state=OrderState.from_wit(found[0].state)) if found else None
 
 
-def refund(order_id: str, refund_id: str, amount: int, reason: str = "") -> Any:
-    """Give back `amount` of a paid order; idempotent by `refund_id`; returns a signed refund receipt."""
-    return call("payments", "refund", order_id, refund_id, amount, reason)
+def refund(order_id: str, refund_id: str, amount: int, reason: str = "") -> RefundReceipt:
+    """Give back `amount` of a paid order (never more than was paid); idempotent by `refund_id`."""
+    return from_wit(RefundReceipt, call("payments", "refund", order_id, refund_id, amount, reason))
 
 
-def transfer(to_user: str, amount: int, currency: str, note: str = "") -> Any:
-    """Pay another user of this program, named by the id `profile.user_id()` gave them."""
-    return call("payments", "transfer", to_user, amount, currency, note)
+def transfer(to_user: str, amount: int, currency: str, note: str = "") -> Receipt:
+    """Pay another user of this program, named by the id `profile.user_id()` gave them; a signed `Receipt`."""
+    return from_wit(Receipt, call("payments", "transfer", to_user, amount, currency, note))
 
 
-def create_red_envelope(total: int, currency: str, shares: int, note: str = "", expires_in_seconds: int = 86400) -> Any:
+def create_red_envelope(
+    total: int, currency: str, shares: int, note: str = "", expires_in_seconds: int = 86400
+) -> Envelope:
     """Put `total` in escrow, cut at random into `shares`; the remainder returns on expiry."""
-    return call("payments", "create_red_envelope", total, currency, shares, note, expires_in_seconds)
+    return from_wit(Envelope, call("payments", "create_red_envelope", total, currency, shares, note, expires_in_seconds))
 
 
 def claim_red_envelope(envelope_id: str) -> int:
-    """Claim one share (once per user); returns the amount received."""
+    """Claim one share (once per user); the minor units received."""
     return int(call("payments", "claim_red_envelope", envelope_id))

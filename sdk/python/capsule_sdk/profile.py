@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._bindings import call
+from .types import UserProfile, from_wit
+
+__all__ = ["UserProfile", "get_profile", "phone_number", "user_id"]
 
 
 def user_id() -> str:
-    """A pseudonymous id: stable for this program, different in every other program."""
+    """A pseudonymous id ("u_" and 32 hex digits): stable for this program, different in every other one."""
     return str(call("profile", "user_id"))
 
 
-def get_profile() -> Any:
-    """Nickname, avatar URL and locale; asks the user's consent the first time."""
-    return call("profile", "get_profile")
+def get_profile() -> UserProfile:
+    """The user's `UserProfile`; asks consent (scope `profile`) the first time.
+
+    Fields the manifest's `fields` do not list come back empty. Raises
+    `Refused`, `NotDeclared`, `Unavailable`.
+    """
+    return from_wit(UserProfile, call("profile", "get_profile"))
 
 
 def phone_number() -> str:
-    """Asks the user's consent on every call."""
+    """The user's phone number; asks consent (scope `profile.phone`) on every call.
+
+    Raises `Refused`, `NotDeclared` ("phone" not in the manifest's `fields`),
+    `Unavailable` (the host has no number).
+    """
     return str(call("profile", "phone_number"))

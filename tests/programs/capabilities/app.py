@@ -1,8 +1,8 @@
 """Calls one capability per handler and shows the outcome (or the error) as text."""
 
-import json
-
 import base64
+import dataclasses
+import json
 
 from capsule_sdk import App, CapabilityError, Page, handler, location, media, network, profile, qr, storage, view as v
 
@@ -60,7 +60,7 @@ class Index(Page):
 
     @handler
     def usage(self, data):
-        self.outcome = attempt(storage.usage)
+        self.outcome = attempt(lambda: dataclasses.asdict(storage.usage()))
 
     @handler
     def whoami(self, data):
@@ -91,7 +91,8 @@ class Index(Page):
     def scan(self, data):
         def scanned():
             r = qr.scan()
-            targets = [{"app_id": t.app_id, "page": t.page, "scene": t.scene, "params": dict(t.params)} for t in r.target]
+            t = r.target
+            targets = [{"app_id": t.app_id, "page": t.page, "scene": t.scene, "params": dict(t.params)}] if t else []
             return {"text": r.text, "format": str(r.format.name).lower(), "target": targets}
 
         self.outcome = attempt(scanned)
