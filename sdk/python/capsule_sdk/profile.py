@@ -17,7 +17,7 @@ def get_profile() -> UserProfile:
     """The user's `UserProfile`; asks consent (scope `profile`) the first time.
 
     Fields the manifest's `fields` do not list come back empty. Raises
-    `Refused`, `NotDeclared`, `Unavailable`.
+    `Refused`, or `NotDeclared` when `fields` lists none of nickname, avatar, locale.
     """
     return from_wit(UserProfile, call("profile", "get_profile"))
 

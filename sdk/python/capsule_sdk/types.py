@@ -94,7 +94,7 @@ class Receipt:
     """A payment or transfer, signed by the host (Ed25519 over `payload`)."""
 
     transaction_id: str
-    #: The merchant's order id (for a transfer, one the host made up).
+    #: The merchant's order id; for a transfer, the transaction id.
     order_id: str
     #: Minor units of `currency` (cents, fen): 1250 CNY is 12.50 yuan.
     amount: int
