@@ -252,3 +252,11 @@ def test_ui_modal_and_toast(host: Host):
     session = host.launch(APP, user="alice")
     assert run(session, "ui.modal") == {"type": "bool", "value": True}
     assert run(session, "ui.toast", kind="WARNING") == {"type": "NoneType", "value": None}
+
+
+def test_naming_the_types_uses_no_capability():
+    from capsule.runtime.languages.python.analysis import analyse
+
+    source = b"from capsule_sdk import types\nfrom capsule_sdk.types import Position\n\ndef show(p: Position): ...\n"
+    assert analyse({"app.py": source}).used == {}
+    assert list(analyse({"app.py": b"from capsule_sdk.location import Position\n"}).used) == ["location"]
