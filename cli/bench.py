@@ -52,10 +52,10 @@ def _print(figures: dict[str, Any]) -> None:
         rows += [(*row[:5], meets(row[5], figures[row[5]])) for row in _runtime_rows(figures)]
     if "search_ms_p95_100k" in figures:
         rows += _registry_rows(figures)
-    for name, ours, raw, ratio, target, ok in rows:
-        table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
     if "shell_load_ms_p50" in figures:
         rows += _web_rows(figures)
+    for name, ours, raw, ratio, target, ok in rows:
+        table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
     if rows:
         console.print(table)
     if "durable_payments_per_s" in figures:
@@ -69,8 +69,14 @@ def _print(figures: dict[str, Any]) -> None:
 
 def _runtime_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     return [
+        ("hello as a source package", f"{figures['package_kb_hello']:.1f} KB", "-", "-", "<= 50 KB", "package_kb_hello"),
+        ("rebuild hello after an edit, p50", f"{figures['build_s_hello']:.2f} s", "-",
+         f"p95 {figures['build_s_hello_p95']:.2f} s", "<= 1 s", "build_s_hello"),
+        ("first launch of a never-seen package, p50", f"{figures['first_launch_ms_p50']:.1f} ms", "-",
+         f"p95 {figures['first_launch_ms_p95']:.1f} ms (verify, install, launch)", "<= 300 ms", "first_launch_ms_p50"),
         ("launch to first view, p50", f"{figures['launch_cached_ms_p50']:.2f} ms", f"{figures['launch_raw_ms_p50']:.2f} ms",
-         f"{figures['launch_ratio_vs_raw']:.2f}x", "<= 10 ms", "launch_cached_ms_p50"),
+         f"{figures['launch_ratio_vs_raw']:.2f}x (unprepared {figures['launch_unprepared_ms_p50']:.1f} ms)", "<= 10 ms",
+         "launch_cached_ms_p50"),
         ("event round trip, p50", f"{figures['event_roundtrip_us_p50']:.0f} us", f"{figures['event_raw_us_p50']:.0f} us",
          f"{figures['event_roundtrip_ratio_vs_raw']:.2f}x", "<= 1.3x", "event_roundtrip_ratio_vs_raw"),
         ("guest-to-host call", f"{figures['hostcall_us']:.1f} us", f"{figures['hostcall_raw_us']:.1f} us",
