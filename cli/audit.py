@@ -87,7 +87,10 @@ def _print_sources(report: PackageAudit) -> None:
     sources = report.sources
     assert sources is not None
     declared = set(report.manifest.declared_capabilities())
-    console.print(f"Runs on: {report.runtime} (source package: the host's shared Python runtime)")
+    console.print(
+        f"Runs on: {report.runtime}, the host's shared Python runtime "
+        "(locked down: no files but its own, no environment, arguments or sockets)"
+    )
     used = Table(title="Capabilities the source uses", title_justify="left")
     used.add_column("capability", style="bold")
     used.add_column("where")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Callable
 
@@ -59,6 +60,16 @@ class WarmPool:
                 self._worker = threading.Thread(target=self._work, name="capsule-warm", daemon=True)
                 self._worker.start()
         self._jobs.put(app)
+
+    def wait_ready(self, app: "InstalledApp", timeout: float = 5.0) -> bool:
+        """Wait until a prepared session of `app` is ready (benchmarks and tests); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if any(s.app is app for s in self._ready.get(id(app), ())):
+                    return True
+            time.sleep(0.001)
+        return False
 
     def forget(self, app: "InstalledApp") -> None:
         """Release the prepared sessions of a version nobody will launch any more."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from capsule.cli.bench_dev import dev_figures
+from capsule.bench.dev import dev_figures
 from capsule.runtime import Home
 from capsule.runtime.languages.python import RuntimeComponent
 

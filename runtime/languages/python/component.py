@@ -14,6 +14,7 @@ compile cache like any component.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -73,6 +74,7 @@ def _world() -> str:
     return world_source(set(DECLARABLE))
 
 
+@functools.cache
 def component_key() -> str:
     """A digest of everything the runtime is built from: rebuilt when any of it changes."""
     from capsule.sdk import PYTHON_SDK_DIR, WIT_DIR

@@ -26,7 +26,8 @@ from capsule.runtime.devmode import DevProgram
 from capsule.runtime.languages.python import ensure_component
 from capsule.runtime.home import Home
 
-HELLO = Path(__file__).resolve().parents[1] / "sample_programs" / "hello"
+from .programs import HELLO
+
 TARGET_DEV_RELOAD_MS = 2000.0
 
 
