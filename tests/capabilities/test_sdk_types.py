@@ -136,7 +136,7 @@ def test_an_unknown_enum_value_is_invalid_argument_naming_the_choices(host: Host
     )
     long = error(session, "location.get_position", datum="x" * 5000)
     assert long.startswith("error InvalidArgument: datum must be one of") and len(long) < 150
-    assert error(session, "location.get_position", datum=7).endswith("got 7")
+    assert error(session, "location.get_position", datum=7).endswith("got a value of type int")
     assert error(session, "ui.toast", kind="__class__") == (
         "error InvalidArgument: kind must be one of info, success, warning, error; got '__class__'"
     )

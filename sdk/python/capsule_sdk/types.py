@@ -35,13 +35,16 @@ class WitEnum(enum.StrEnum):
 
     @classmethod
     def parse(cls: type[E], value: object, argument: str) -> E:
-        """`value` (a member, or its name in any case) as a member; InvalidArgument otherwise."""
+        """`value` (a member, or its value in any case) as a member; InvalidArgument otherwise."""
         if isinstance(value, str):
-            found = cls._value2member_map_.get(value.lower())
-            if found is not None:
-                return found  # type: ignore[return-value]
+            try:
+                return cls(value.lower())
+            except ValueError:
+                shown = repr(value[:_SHOWN]) + ("..." if len(value) > _SHOWN else "")
+        else:
+            # Not repr(): it can be huge, or raise (a very large int), for a value a program chose.
+            shown = f"a value of type {type(value).__name__}"
         allowed = ", ".join(member.value for member in cls)
-        shown = repr(value) if len(repr(value)) <= _SHOWN else repr(value)[:_SHOWN] + "..."
         raise InvalidArgument(f"{argument} must be one of {allowed}; got {shown}")
 
     def to_wit(self, bindings_enum: type[enum.Enum]) -> enum.Enum:
