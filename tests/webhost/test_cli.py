@@ -7,7 +7,9 @@ import shutil
 import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
@@ -42,13 +44,14 @@ def wait_until_serving(process: subprocess.Popen, url: str, timeout: float = 300
     raise AssertionError("capsule host did not start serving in time")
 
 
-def signed_in(url: str, user: str = "alice") -> httpx.Client:
+@contextmanager
+def signed_in(url: str, user: str = "alice") -> Iterator[httpx.Client]:
     """A client that is one of the host's own pages, signed in with a demo account."""
-    client = httpx.Client(base_url=url, headers={"origin": url})
-    answer = client.post("/api/signin/demo", json={"name": user})
-    assert answer.status_code == 200, answer.text
-    client.headers["x-capsule-csrf"] = answer.json()["csrf"]
-    return client
+    with httpx.Client(base_url=url, headers={"origin": url}) as client:
+        answer = client.post("/api/signin/demo", json={"name": user})
+        assert answer.status_code == 200, answer.text
+        client.headers["x-capsule-csrf"] = answer.json()["csrf"]
+        yield client
 
 
 def stop(process: subprocess.Popen) -> str:
