@@ -106,7 +106,7 @@ class TabConnection:
             return True
         self._checked_at = time.monotonic()
         found = await asyncio.to_thread(self.web.signins.find, self.sign_in.token)
-        return found is not None and found.user == self.user
+        return found is not None  # (developer mode may move the sign-in to another persona: this socket keeps its own)
 
     async def _write(self) -> None:
         while (message := await self._outbox.get()) is not None:
