@@ -30,22 +30,23 @@ async function start() {
     say(`Could not reach the host: ${failure.message}`);
   }
   const page = location.pathname.replace(/^\//, "");
-  if (options.mode === "dev" && page !== "signout") {
-    $("dev-signin").hidden = false;
-  } else if (page === "signup") {
-    $("signup").hidden = false;
-    document.title = "Create an account · Capsule";
-  } else if (page === "signout") {
-    $("signout").hidden = false;
+  let shown = "signin";
+  if (options.mode === "dev" && page !== "signout") shown = "dev-signin";
+  else if (page === "signup" || page === "signout") shown = page;
+  // Only the shown form stays: two fields labelled "Password" would confuse people and tools.
+  for (const id of ["signin", "signup", "signout", "dev-signin"]) {
+    if (id === shown) $(id).hidden = false;
+    else $(id).remove();
+  }
+  if (shown === "signup") document.title = "Create an account · Capsule";
+  if (shown === "signout") {
     document.title = "Sign out · Capsule";
     $("signout-who").textContent = options.user ? `Signed in as ${options.user}.` : "You are not signed in.";
     $("signout-button").hidden = !options.user;
-  } else {
-    $("signin").hidden = false;
   }
 
   const demo = Array.isArray(options.demo) ? options.demo : [];
-  if (demo.length) {
+  if (demo.length && shown === "signin") {
     $("demo").hidden = false;
     $("demo-accounts").replaceChildren(
       ...demo.map((account) =>
@@ -59,11 +60,11 @@ async function start() {
     );
   }
 
-  $("signin-form").addEventListener("submit", (event) => {
+  $("signin-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
     go("/api/signin", { name: $("signin-name").value.trim(), password: $("signin-password").value });
   });
-  $("signup-form").addEventListener("submit", (event) => {
+  $("signup-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
     go("/api/signup", {
       name: $("signup-name").value.trim(),
@@ -71,7 +72,7 @@ async function start() {
       password: $("signup-password").value,
     });
   });
-  $("signout-button").addEventListener("click", async () => {
+  $("signout-button")?.addEventListener("click", async () => {
     try {
       setCsrfToken((await api("/api/config")).csrf);
       await api("/api/signout", { body: {} });
