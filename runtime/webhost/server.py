@@ -11,6 +11,7 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 from ..home import Home
+from ..devmode import DevProgram
 from ..host import Host
 from ..registry import Registry
 from ..registry.server import setup_dev
@@ -78,7 +79,7 @@ def open_dev_host(
         allowed_hosts=allowed_host_names(listen, allowed_hosts),
         dev_key=secrets.token_urlsafe(24),
     )
-    web.dev = DevShell(web, host.install_dev(directory, progress=progress))
+    web.dev = DevShell(web, DevProgram(host, directory, progress=progress))
     top_up_wallets(host, web.users)
     return web
 

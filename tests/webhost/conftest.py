@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from capsule.cli.bench_web import CHROMIUM_ARGS, chromium_path
+from capsule.bench.web import CHROMIUM_ARGS, chromium_path
 from capsule.runtime import Home
 from capsule.runtime.webhost import WebHost, open_web_host
 from capsule.runtime.webhost.app import create_app
