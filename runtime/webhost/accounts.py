@@ -10,6 +10,7 @@ page's demo button reaches it, and only while the host runs with `--demo`.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ MIN_PASSWORD = 10
 #: argon2 hashes anything, but a megabyte of "password" is only a way to spend our CPU.
 MAX_PASSWORD = 256
 MAX_DISPLAY = 60
+#: argon2id hashes at once: each takes 64 MiB, so a burst of sign-ins queues instead of taking the memory.
+MAX_CONCURRENT_HASHES = 4
 
 
 class AccountError(CapsuleError):
@@ -65,6 +68,7 @@ class Accounts:
     def __init__(self, database: Database, hasher: PasswordHasher | None = None) -> None:
         self.database = database
         self.hasher = hasher or PasswordHasher()  # argon2id, RFC 9106's low-memory profile
+        self._hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
         database.ensure(metadata)
         # Checked when the name is unknown, so a wrong name costs as long as a wrong password.
         self._decoy = self.hasher.hash("capsule decoy password")
@@ -74,7 +78,8 @@ class Accounts:
         name = check_name(name)
         password = check_password(password)
         display = check_display(display) or name.capitalize()
-        password_hash = self.hasher.hash(password)
+        with self._hashing:
+            password_hash = self.hasher.hash(password)
         with self.database.transaction() as db:
             if db.execute(sa.select(accounts.c.name).where(accounts.c.name == name)).first() is not None:
                 raise AccountError(f"the name {name!r} is taken; choose another", code="name-taken", status=409)
@@ -101,14 +106,17 @@ class Accounts:
         row = self.get_row(name) if NAME.fullmatch(name) else None
         encoded = row.password_hash if row is not None and row.password_hash else self._decoy
         try:
-            self.hasher.verify(encoded, password)
+            with self._hashing:
+                self.hasher.verify(encoded, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         if row is None or not row.password_hash:
             return None
         if self.hasher.check_needs_rehash(encoded):  # stronger parameters since it was set
+            with self._hashing:
+                rehashed = self.hasher.hash(password)
             with self.database.transaction() as db:
-                db.execute(accounts.update().where(accounts.c.name == name).values(password_hash=self.hasher.hash(password)))
+                db.execute(accounts.update().where(accounts.c.name == name).values(password_hash=rehashed))
         return Account(row.name, row.display, row.demo)
 
     def get(self, name: str) -> Account | None:

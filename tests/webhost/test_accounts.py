@@ -72,3 +72,31 @@ def test_the_throttle_counts_failures_in_a_window_and_forgets_the_oldest_keys() 
         throttle.fail(key, limit)
     assert "a" not in throttle._failures and len(throttle._failures) == 3
     assert say_wait(899.2) == "15 minutes" and say_wait(61) == "1 minute 1 second" and say_wait(0.2) == "1 second"
+
+
+def test_at_most_four_passwords_are_hashed_at_once(database) -> None:
+    """Each argon2id hash takes 64 MiB: a burst of sign-ins waits its turn instead of taking the memory."""
+    import threading
+    import time
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's name
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+            return super().verify(hash, password)
+
+    store = Accounts(database, Counting(time_cost=1, memory_cost=8, parallelism=1))
+    store.create("fay", "a long enough password")
+    threads = [threading.Thread(target=store.verify, args=("fay", "wrong password!")) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 4
