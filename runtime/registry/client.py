@@ -106,15 +106,18 @@ class RegistryClient:
         names another registry: a proof made for one registry is no good at another.
         """
         challenge = self.call("POST", "/account/keys/challenge")
-        if registry_key is not None and challenge.get("registry") != key_id(base64.b64decode(registry_key)):
+        fields = ("challenge", "account", "registry")
+        if not isinstance(challenge, dict) or not all(isinstance(challenge.get(name), str) for name in fields):
+            raise RegistryError(502, "bad-answer", f"{self.url} answered the key challenge request with something else; is it a Capsule registry?")
+        if registry_key is not None and challenge["registry"] != key_id(base64.b64decode(registry_key)):
             raise RegistryError(
                 409,
                 "wrong-registry",
-                f"{self.url} handed out a challenge for registry {str(challenge.get('registry'))[:80]!r}, not the registry "
+                f"{self.url} handed out a challenge for registry {challenge['registry'][:80]!r}, not the registry "
                 "key you pinned; not signing it (run `capsule registry login` again if the registry's key really changed)",
             )
         public = base64.b64encode(raw_public_key(key.public_key())).decode("ascii")
-        signature = sign_proof(key, str(challenge["registry"]), str(challenge["account"]), str(challenge["challenge"]))
+        signature = sign_proof(key, challenge["registry"], challenge["account"], challenge["challenge"])
         body = {"public_key": public, "challenge": challenge["challenge"], "signature": signature}
         return str(self.call("POST", "/account/keys", json=body)["key_id"])
 
