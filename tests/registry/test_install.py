@@ -12,7 +12,7 @@ import pytest
 from capsule.runtime import Host
 from capsule.runtime.errors import PackageError
 from capsule.runtime.package import open_package
-from capsule.runtime.registry import RegistryKey
+from capsule.runtime.registry import Registry, RegistryKey, tables, verify_countersignature
 from capsule.runtime.registry.install import install_from_registry
 from capsule.runtime.registry.status import STATUS_GRACE_SECONDS, signed_status
 
@@ -161,3 +161,15 @@ def test_a_status_that_does_not_hold_is_refused(own_home, host, make_package, fo
     with pytest.raises(PackageError) as refused:
         install_from_registry(host, MirrorClient(info, path, status), APP, registry_key=key.public_key)
     assert refused.value.code == "bad-status"
+
+
+def test_a_registry_made_before_issue_times_countersigns_its_released_versions_at_start(
+    client, actors, registry, home, database, tmp_path, shared_engine, make_package
+) -> None:
+    _released(client, actors, make_package, "1.0.0")
+    with registry.database.transaction() as connection:
+        connection.execute(tables.countersignatures.delete())  # as an older registry left it
+    assert client.get(f"/apps/{APP}/latest").status_code == 404
+    reopened = Registry(home, database, blobs=tmp_path / "blobs", engine=shared_engine)
+    info = reopened.resolve(APP)
+    verify_countersignature(reopened.key.public_key, APP, "1.0.0", info["digest"], info["countersigned_at"], info["countersignature"])
