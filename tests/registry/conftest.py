@@ -1,5 +1,5 @@
 """Registry fixtures: a registry on each database, accounts per role, and
-packages packed around the hello component (built once per session)."""
+packages packed around the hello program's files (built once per session)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.testclient import TestClient
 
 from capsule.runtime.engine.engine import Engine
-from capsule.runtime.package import open_package, pack
+from capsule.runtime.package import open_package, pack_members
+from capsule.runtime.package.format import MANIFEST, SIGNATURE
 from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry import Registry
 from capsule.runtime.registry.app import create_app
@@ -39,8 +40,11 @@ class SharedEngine(Engine):
 
 
 @pytest.fixture(scope="session")
-def hello_component(packages) -> bytes:
-    return open_package(packages["hello"].package).component
+def hello_members(packages) -> dict[str, bytes]:
+    """Every member of the built hello package but its manifest and signature
+    (a source package: runtime.json, app.py, assets; or a component)."""
+    members = open_package(packages["hello"].package).members()
+    return {name: data for name, data in members.items() if name not in (MANIFEST, SIGNATURE)}
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +54,10 @@ def shared_engine(home) -> SharedEngine:
 
 @dataclass
 class Packer:
-    """Packs (and remembers) packages: deflating the 18 MB component takes
-    seconds, so each distinct (key, manifest) is packed once per session."""
+    """Packs (and remembers) packages, each distinct (key, manifest) once per session."""
 
     directory: Path
-    component: bytes
+    members: dict[str, bytes]
 
     def __call__(self, key: Ed25519PrivateKey, app_id: str = "com.example.coffee", version: str = "1.0.0", **fields: Any) -> Path:
         manifest = {**HELLO_MANIFEST, "id": app_id, "version": version, **fields}
@@ -63,13 +66,13 @@ class Packer:
         public = raw_public_key(key.public_key())
         out = self.directory / f"{hashlib.sha256(public + text.encode()).hexdigest()[:16]}.capsule"
         if not out.exists():
-            pack(out, text.encode(), self.component, None, key)
+            pack_members(out, {MANIFEST: text.encode(), **self.members}, key)
         return out
 
 
 @pytest.fixture(scope="session")
-def make_package(tmp_path_factory: pytest.TempPathFactory, hello_component: bytes) -> Packer:
-    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_component)
+def make_package(tmp_path_factory: pytest.TempPathFactory, hello_members: dict[str, bytes]) -> Packer:
+    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_members)
 
 
 def fixed_key(name: str) -> Ed25519PrivateKey:
