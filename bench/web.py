@@ -93,7 +93,7 @@ def web_figures(*, quick: bool = False, home: Home, progress: Callable[[str], No
     with tempfile.TemporaryDirectory(prefix="capsule-bench-web-") as scratch:
         port = free_port()
         progress("web: preparing a host with the hello sample")
-        web = open_web_host(home.sharing_caches(scratch), url=f"http://127.0.0.1:{port}", samples=[HELLO])
+        web = open_web_host(home.sharing_caches(scratch), url=f"http://127.0.0.1:{port}", samples=[HELLO], demo=True)
         try:
             with BackgroundServer(web, port) as server, sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -116,8 +116,17 @@ def web_figures(*, quick: bool = False, home: Home, progress: Callable[[str], No
     }
 
 
-def _load(browser: Any, url: str) -> float:
+def _signed_in_context(browser: Any, url: str) -> Any:
+    """A browser context signed in as a demo account (the shell needs a sign-in)."""
     context = browser.new_context()
+    answer = context.request.post(f"{url}/api/signin/demo", data={"name": "alice"}, headers={"origin": url})
+    if not answer.ok:
+        raise RuntimeError(f"web: the demo sign-in failed ({answer.status}): {answer.text()}")
+    return context
+
+
+def _load(browser: Any, url: str) -> float:
+    context = _signed_in_context(browser, url)
     context.add_init_script(_READY)
     try:
         page = context.new_page()
@@ -130,7 +139,7 @@ def _load(browser: Any, url: str) -> float:
 
 
 def _clicks(browser: Any, url: str, count: int) -> list[float]:
-    context = browser.new_context()
+    context = _signed_in_context(browser, url)
     try:
         page = context.new_page()
         page.goto(url)
