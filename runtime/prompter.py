@@ -116,9 +116,9 @@ class PolicyPrompter:
 
     `grants` maps a scope (e.g. "location.fuzzy") to yes or no; scopes not
     listed get `default`. `picks` are handed out in order to pick requests.
-    `pin` is typed whenever a confirmation asks for the payment PIN (or chooses
-    one); without it such a confirmation is approved without a secret, which
-    the runtime refuses. Every question asked is kept in `asked`, so a test can
+    `pin` is typed when a confirmation asks for the payment PIN (or to choose
+    one), once: a sheet that comes back saying the PIN was wrong is answered
+    "no". Without `pin`, a confirmation that asks for one is answered "no". Every question asked is kept in `asked`, so a test can
     check what the user saw.
     """
 
@@ -137,9 +137,13 @@ class PolicyPrompter:
     def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
         self.asked.append(request)
         yes = self.confirms.get(request.kind, self.confirm_default)
-        if yes and request.secret is not None and self.pin is not None:
+        if request.secret is None:
+            return yes
+        # A policy knows one PIN: typing it again after it was refused would only
+        # use up the user's tries, so a sheet that comes back with a problem is a no.
+        if yes and self.pin is not None and request.problem is None:
             return Approval(self.pin)
-        return yes
+        return False
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         self.asked.append(request)

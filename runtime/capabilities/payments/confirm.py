@@ -15,7 +15,7 @@ from dataclasses import replace
 from ...prompter import SECRET_NEW_PIN, SECRET_PIN, Approval, ConfirmRequest
 from ..base import CallContext, InvalidArgument
 from .errors import PaymentCancelled, PaymentDeclined
-from .pin import MAX_FAILURES, MAX_SECRET_CHARS, PinError, PinLocked, PinStore
+from .pin import MAX_FAILURES, MAX_SECRET_CHARS, PinAlreadySet, PinError, PinLocked, PinStore
 from .sheet import locked_notice
 
 #: Sheets shown for one payment at most: a prompter that keeps answering
@@ -35,9 +35,9 @@ def confirm_payment(ctx: CallContext, pins: PinStore, sheet: ConfirmRequest) -> 
         if _answer(ctx, sheet) is False:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
         return
-    mode = SECRET_PIN if pins.status(user).is_set else SECRET_NEW_PIN
     problem: str | None = None
     for _ in range(MAX_ASKS):
+        mode = SECRET_PIN if pins.status(user).is_set else SECRET_NEW_PIN
         answer = _answer(ctx, replace(sheet, secret=mode, problem=problem))
         if answer is False:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
@@ -46,7 +46,7 @@ def confirm_payment(ctx: CallContext, pins: PinStore, sheet: ConfirmRequest) -> 
             raise PaymentCancelled("the payment needs the user's payment PIN and none was entered")
         try:
             if mode == SECRET_NEW_PIN:
-                pins.set(user, secret)
+                _choose(pins, user, secret)
             else:
                 pins.verify(user, secret)
             return
@@ -55,6 +55,14 @@ def confirm_payment(ctx: CallContext, pins: PinStore, sheet: ConfirmRequest) -> 
         except (PinError, InvalidArgument) as error:
             problem = str(error)
     raise PaymentCancelled("the payment sheet was answered without a usable PIN too many times")
+
+
+def _choose(pins: PinStore, user: str, secret: str) -> None:
+    """The first PIN; if another tab set one meanwhile, what was typed must be that PIN."""
+    try:
+        pins.set(user, secret)
+    except PinAlreadySet:
+        pins.verify(user, secret)
 
 
 def _answer(ctx: CallContext, request: ConfirmRequest) -> bool | Approval:

@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ...database import Database
 from ..base import CapabilityError, InvalidArgument
+from ..deferred import DatabaseSource, DeferredDatabase
 from .money import KNOWN_CURRENCIES
 
 #: Wrong PINs in a row before payments lock, and for how long.
@@ -35,6 +36,8 @@ MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
 PIN_DIGITS = 6
 _PIN = re.compile(rf"^[0-9]{{{PIN_DIGITS}}}$")
+#: How long a check waits for five checks of the same user already running.
+CHARGE_WAIT_SECONDS = 10.0
 #: Longest text accepted where a PIN is expected: anything longer is refused unread.
 MAX_SECRET_CHARS = 64
 
@@ -89,6 +92,13 @@ class PinLocked(PinError):
         )
 
 
+class PinAlreadySet(InvalidArgument):
+    """Setting a first PIN when one exists (another tab may have set it a moment ago)."""
+
+    def __init__(self) -> None:
+        super().__init__("A payment PIN is set already; give the current PIN to change it.")
+
+
 class PinNotSet(PinError):
     def __init__(self) -> None:
         super().__init__(f"No payment PIN is set yet; set a {PIN_DIGITS}-digit PIN first.")
@@ -131,23 +141,18 @@ class PinStore:
 
     def __init__(
         self,
-        database: Callable[[], Database],
+        database: DatabaseSource,
         secret: Callable[[], bytes],
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._database = database
+        self._database = DeferredDatabase(database, metadata)
         self._secret = secret
         self._clock = clock
-        self._ready = False
 
     @property
     def database(self) -> Database:
-        database = self._database()
-        if not self._ready:
-            database.ensure(metadata)
-            self._ready = True
-        return database
+        return self._database.get()
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -187,32 +192,45 @@ class PinStore:
 
         A malformed PIN counts as a wrong one: it was typed where the PIN goes.
         """
-        now = self._now_ms()
-        with self.database.transaction() as db:
-            # Charge the attempt first: parallel guesses each use up one.
-            charged = db.execute(
-                pins.update()
-                .where(pins.c.user == user, pins.c.locked_until <= now, pins.c.failures < MAX_FAILURES)
-                .values(failures=pins.c.failures + 1)
-            ).rowcount
-            row = db.execute(
-                sa.select(pins.c.hash, pins.c.failures, pins.c.locked_until).where(pins.c.user == user)
-            ).first()
-        if row is None:
-            raise PinNotSet()
-        if not charged:
-            # Locked, or the fifth wrong PIN is being turned into a lock right now.
-            raise PinLocked(row.locked_until if row.locked_until > now else now + LOCK_SECONDS * 1000)
+        row = self._charge(user)
         if self._matches(row.hash, pin):
             with self.database.transaction() as db:
                 db.execute(pins.update().where(pins.c.user == user).values(failures=0))
             return
         if row.failures >= MAX_FAILURES:
-            until = now + LOCK_SECONDS * 1000
+            until = self._now_ms() + LOCK_SECONDS * 1000
             with self.database.transaction() as db:
                 db.execute(pins.update().where(pins.c.user == user).values(failures=0, locked_until=until))
             raise PinLocked(until)
         raise WrongPin(MAX_FAILURES - row.failures)
+
+    def _charge(self, user: str) -> sa.Row:
+        """Count one attempt before the hash is compared, so parallel guesses each use one up.
+
+        When every attempt is already in flight (five at once), wait for them:
+        they end in a lock, or a right PIN gives the count back.
+        """
+        deadline = time.monotonic() + CHARGE_WAIT_SECONDS
+        while True:
+            now = self._now_ms()
+            with self.database.transaction() as db:
+                charged = db.execute(
+                    pins.update()
+                    .where(pins.c.user == user, pins.c.locked_until <= now, pins.c.failures < MAX_FAILURES)
+                    .values(failures=pins.c.failures + 1)
+                ).rowcount
+                row = db.execute(
+                    sa.select(pins.c.hash, pins.c.failures, pins.c.locked_until).where(pins.c.user == user)
+                ).first()
+            if row is None:
+                raise PinNotSet()
+            if charged:
+                return row
+            if row.locked_until > now:
+                raise PinLocked(row.locked_until)
+            if time.monotonic() > deadline:
+                raise PinLocked(now + LOCK_SECONDS * 1000)
+            time.sleep(0.05)
 
     def _matches(self, stored: str, pin: object) -> bool:
         if not isinstance(pin, str) or not _PIN.match(pin):
@@ -230,7 +248,7 @@ class PinStore:
         now = self._now_ms()
         if self.status(user).is_set:
             if old_pin is None:
-                raise InvalidArgument("A payment PIN is set already; give the current PIN to change it.")
+                raise PinAlreadySet()
             self.verify(user, old_pin)
             with self.database.transaction() as db:
                 db.execute(pins.update().where(pins.c.user == user).values(hash=new, failures=0, changed_at=now))
@@ -240,7 +258,7 @@ class PinStore:
                 db.execute(pins.insert().values(user=user, hash=new, failures=0, locked_until=0, changed_at=now))
         except sa.exc.IntegrityError:
             # Another tab set one a moment ago: this one must not overwrite it unchecked.
-            raise InvalidArgument("A payment PIN was set a moment ago; give it to change it.") from None
+            raise PinAlreadySet() from None
 
     def set_threshold(self, user: str, currency: str, amount: int, pin: object) -> None:
         """Below `amount` minor units of `currency`, pay without the PIN; 0 removes the exemption.
