@@ -76,7 +76,7 @@ export class MePage {
       if (lines.length === 0) parts.push(el("p", { className: "muted", textContent: "No payments yet." }));
       else {
         parts.push(
-          table("Statement", ["When", "What", "Amount"], lines, [0, 2], (line) => [
+          table("Statement", ["When", "What", "Amount"], lines, [2], (line) => [
             formatTime(line.at),
             [line.memo || "", line.counterparty ? el("span", { className: "cell-sub", textContent: String(line.counterparty) }) : null],
             el("span", { className: line.amount < 0 ? "amount-out" : "amount-in", textContent: formatMoney(line.amount, line.currency) }),
@@ -252,7 +252,7 @@ export class MePage {
       const entries = (data.entries || []).slice(0, MAX_ROWS);
       if (!appId) this.fillFilter(entries.map((entry) => entry.app_id));
       if (entries.length === 0) return el("p", { className: "muted", textContent: "No activity recorded." });
-      return table("Capability calls", ["When", "Program", "Call", "Decision", "Data out"], entries, [0, 3, 4], (entry) => [
+      return table("Capability calls", ["When", "Program", "Call", "Decision", "Data out"], entries, [2, 3, 4], (entry) => [
         formatTime(entry.at),
         this.nameOf(entry.app_id, entry.app_name),
         [`${entry.capability}.${entry.function}`, entry.scope ? el("span", { className: "cell-sub", textContent: String(entry.scope) }) : null],
@@ -286,7 +286,7 @@ export class MePage {
   }
 }
 
-/** A table whose `nowrap` columns (indexes) never wrap: times, amounts, decisions. */
+/** A table whose `nowrap` columns (indexes) never wrap: call names, amounts, decisions. */
 function table(caption, headings, rows, nowrap, cells) {
   const head = el("tr", {}, headings.map((text) => el("th", { scope: "col", textContent: text })));
   const body = el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((cell, i) => el("td", { className: nowrap.includes(i) ? "nowrap" : undefined }, cell)))));
