@@ -7,14 +7,12 @@ import json
 
 import pytest
 from PIL import Image
-from starlette.testclient import TestClient
-
 from capsule.runtime.capabilities.qr.codes import qr_png
-from capsule.runtime.webhost.app import create_app
 from capsule.runtime.webhost.prompter import PendingPrompt, answer
 
 from ..capabilities.test_media import GPS_IFD, photo_with_gps
 from ..conftest import texts
+from .conftest import signed_in, socket_url
 
 COFFEE = "dev.capsule.samples.coffee"
 TABLE = "dev.capsule.samples.tableorder"
@@ -25,7 +23,7 @@ ALICE_PIN = "123456"
 
 @pytest.fixture
 def client(web):
-    with TestClient(create_app(web)) as client:
+    with signed_in(web, "alice") as client:
         yield client
 
 
@@ -57,7 +55,7 @@ class Tab:
 
 @pytest.fixture
 def tab(client):
-    with client.websocket_connect("/ws") as socket:
+    with client.websocket_connect(socket_url(client)) as socket:
         yield Tab(socket)
 
 
@@ -91,12 +89,12 @@ def test_search_finds_live_programs_with_what_they_ask_for(client) -> None:
     assert client.get("/api/search", params={"limit": "0"}).status_code == 400
 
 
-def test_demo_users_are_switched_by_cookie_and_unknown_users_refused(client) -> None:
+def test_the_user_is_the_signed_in_account_and_no_request_can_switch_it(client) -> None:
     assert client.get("/api/config").json()["user"] == "alice"
-    assert client.post("/api/user", json={"user": "mallory"}).status_code == 400
-    assert client.post("/api/user", json={"user": "bob"}).status_code == 200
-    assert client.get("/api/config").json()["user"] == "bob"
-    client.cookies.clear()
+    # The old user switcher is gone, and a cookie a page could set picks nobody.
+    assert client.post("/api/user", json={"user": "bob"}).status_code in (404, 405)
+    client.cookies.set("capsule_user", "bob")
+    assert client.get("/api/config").json()["user"] == "alice"
 
 
 def pin_of_alice(web) -> str:
@@ -146,8 +144,12 @@ def test_a_yes_without_the_pin_pays_nothing(client, tab, web) -> None:
     assert client.get("/api/me/wallet").json()["balances"]["CNY"] == before
 
 
-def test_the_pin_on_me_set_change_lock_and_no_pin_amount(client, web) -> None:
-    assert client.post("/api/user", json={"user": "carol"}).status_code == 200
+def test_the_pin_on_me_set_change_lock_and_no_pin_amount(web) -> None:
+    with signed_in(web, "carol") as client:
+        pin_on_me(client, web)
+
+
+def pin_on_me(client, web) -> None:
     try:
         status = client.get("/api/me/pin").json()
         if not status["set"]:
@@ -174,7 +176,6 @@ def test_the_pin_on_me_set_change_lock_and_no_pin_amount(client, web) -> None:
 
             db.execute(pin_rows.delete().where(pin_rows.c.user == "carol"))
             db.execute(pin_free.delete().where(pin_free.c.user == "carol"))
-        client.cookies.clear()
 
 
 def test_cancelling_the_sheet_charges_nothing(client, tab) -> None:
