@@ -57,7 +57,8 @@ def test_the_tutorial_works_from_capsule_new_to_audit(home, tmp_path):
 
     package = next((folder / "dist").glob("*.capsule"))
     audit = capsule("audit", str(package))
-    assert "allowed (always)" in audit.stdout and "locked down" in audit.stdout
+    assert "Capabilities the source uses" in audit.stdout and "locked down" in audit.stdout
+    assert "only ui and log" in audit.stdout and "app.py" in audit.stdout
 
 
 def capsule_in(home: Path, *args: str) -> subprocess.CompletedProcess:

@@ -172,9 +172,9 @@ def test_keyboard_alone_finds_and_launches_a_program_and_every_control_is_labell
 def test_sign_up_sign_out_and_sign_in_again_through_the_pages(page: Page) -> None:
     name = f"dana{secrets.token_hex(4)}"
     page.goto("/signup")
-    page.get_by_label("Account name").fill(name)
+    page.locator("#signup-name").fill(name)  # the page holds both forms; one is shown
     page.get_by_label("Display name (optional)").fill("<img src=x onerror=window.__pwned=1>")
-    page.get_by_label("Password").fill("a long enough password")
+    page.locator("#signup-password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
     expect(page.get_by_text("<img src=x onerror=window.__pwned=1>", exact=True)).to_be_visible()  # text, never markup
@@ -186,11 +186,11 @@ def test_sign_up_sign_out_and_sign_in_again_through_the_pages(page: Page) -> Non
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/signin$"))  # signed out on the server
 
-    page.get_by_label("Account name").fill(name)
-    page.get_by_label("Password").fill("not the password")
+    page.locator("#signin-name").fill(name)
+    page.locator("#signin-password").fill("not the password")
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_have_text("wrong account name or password")
-    page.get_by_label("Password").fill("a long enough password")
+    page.locator("#signin-password").fill("a long enough password")
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
     # The browser logs the wrong password's 401 answer; nothing else may go wrong.
