@@ -82,7 +82,7 @@ def typed(home, tmp_path_factory) -> BuildResult:
 
 @pytest.fixture
 def prompter() -> PolicyPrompter:
-    return PolicyPrompter(default=True)
+    return PolicyPrompter(default=True, pin="123456")  # payments ask for a PIN (chosen at the first one)
 
 
 @pytest.fixture
