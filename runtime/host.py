@@ -25,7 +25,7 @@ from .errors import AuditError, NotInstalled
 from .home import Home
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, open_package
-from .prompter import PolicyPrompter, Prompter
+from .prompter import Prompter, refusing_prompter
 from .services import HostServices
 from .session import Session
 
@@ -50,7 +50,7 @@ class Host:
         database_url: str | None = None,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
-        self.prompter: Prompter = prompter or PolicyPrompter()
+        self.prompter: Prompter = prompter or refusing_prompter()
         self.limits = limits or TurnLimits()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys

@@ -92,6 +92,16 @@ class PolicyPrompter:
         return self.picks.pop(0) if self.picks else []
 
 
+def refusing_prompter() -> PolicyPrompter:
+    """What `Host()` answers with when it is given no prompter: no to every
+    permission, every confirmation (payments included) and every picker.
+
+    Nothing is granted or paid behind a person's back; a host application, a
+    test or a tool that wants other answers passes its own prompter.
+    """
+    return PolicyPrompter(default=False, confirm_default=False)
+
+
 class TerminalPrompter:
     """Asks on the terminal. Without a terminal it answers "no" to everything,
     so nothing is granted behind a person's back."""

@@ -31,6 +31,15 @@ def current_turn() -> "Turn":
     return turn
 
 
+def remaining_wall_s() -> float | None:
+    """Seconds the running turn has left on its wall clock; None outside a turn.
+
+    Host functions that wait (a fetch, a sleep) wait at most this long.
+    """
+    turn = getattr(_local, "turn", None)
+    return None if turn is None else turn.remaining_wall_s()
+
+
 class Turn:
     """Counters and deadlines for one export call; a context manager."""
 
@@ -88,6 +97,10 @@ class Turn:
     def waiting_for_user(self, seconds: float) -> None:
         """Time a prompt took: it counts against neither CPU nor wall clock."""
         self._waiting += seconds
+
+    def remaining_wall_s(self) -> float:
+        """Seconds left before this turn breaks its wall-clock limit (may be negative)."""
+        return self.limits.wall_ms / 1000 - (time.monotonic() - self._started - self._waiting)
 
     def _check_wall(self, name: str) -> None:
         wall_ms = (time.monotonic() - self._started - self._waiting) * 1000
