@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .admission import SessionCaps, admit
 from .app import InstalledApp
 from .capabilities import Capability, Observer, default_capabilities
 from .engine.engine import Engine
@@ -48,10 +49,12 @@ class Host:
         trusted_keys: set[str] | None = None,
         capabilities: dict[str, Capability] | None = None,
         database_url: str | None = None,
+        caps: SessionCaps | None = None,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or refusing_prompter()
         self.limits = limits or TurnLimits()
+        self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
         self.services = HostServices(self.home, database_url=database_url)
@@ -140,6 +143,18 @@ class Host:
         """
         app = self.app(app_id)
         self.engine.ensure_ticking()
+        with self._lock:  # checked and counted together: two launches cannot both take the last place
+            admit(self.caps, self._sessions.values(), user=user, memory_bytes=self.limits.memory_bytes)
+            session = self._new_session(app, user, prompter)
+        try:
+            session.start(page or "", scene, dict(query or {}))
+        except BaseException:
+            # Nobody holds a session whose launch failed: release it now.
+            session.close()
+            raise
+        return session
+
+    def _new_session(self, app: InstalledApp, user: str, prompter: Prompter | None) -> Session:
         session = Session(
             app,
             self.engine.wasmtime,
@@ -150,14 +165,7 @@ class Host:
             mounts=app.mounts,
             on_log=app.on_log,
         )
-        with self._lock:
-            self._sessions[session.id] = session
-        try:
-            session.start(page or "", scene, dict(query or {}))
-        except BaseException:
-            # Nobody holds a session whose launch failed: release it now.
-            session.close()
-            raise
+        self._sessions[session.id] = session
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter | None = None) -> Session:

@@ -50,6 +50,7 @@ class Turn:
         self.what = what
         self.host_calls = 0
         self.log_bytes = 0
+        self.toasts = 0
         self._started = 0.0
         self._in_host = 0.0  # seconds spent in host functions
         self._waiting = 0.0  # seconds spent waiting for the user
@@ -97,6 +98,23 @@ class Turn:
     def waiting_for_user(self, seconds: float) -> None:
         """Time a prompt took: it counts against neither CPU nor wall clock."""
         self._waiting += seconds
+
+    def admit_log(self, message: str) -> str | None:
+        """The part of `message` this turn's log budget still takes, or None once it is spent.
+
+        The program's log, its stdout and its stderr share the one budget; the
+        line that spends it ends with a notice.
+        """
+        budget = self.limits.log_bytes
+        if self.log_bytes >= budget:
+            return None
+        size = len(message) if message.isascii() else len(message.encode())
+        self.log_bytes += size
+        if self.log_bytes < budget:
+            return message
+        keep = budget - (self.log_bytes - size)
+        cut = message.encode()[:keep].decode("utf-8", "ignore")
+        return cut + f" [log limit of {budget} bytes per turn reached; further lines dropped]"
 
     def remaining_wall_s(self) -> float:
         """Seconds left before this turn breaks its wall-clock limit (may be negative)."""

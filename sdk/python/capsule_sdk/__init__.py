@@ -8,7 +8,7 @@ Capabilities are modules: `storage`, `payments`, `profile`, `location`, `media`,
 
 # Every module is imported here, at build time: a component cannot load
 # modules later, so a lazy import would fail when the program runs.
-from . import location, log, media, network, payments, profile, qr, storage, ui, view
+from . import _waits, location, log, media, network, payments, profile, qr, storage, ui, view
 from .app import App, Page, handler
 from .errors import (
     CapabilityError,
@@ -21,6 +21,9 @@ from .errors import (
     Refused,
     Unavailable,
 )
+
+# time.sleep and select wait in the host, where the turn's wall clock can end them.
+_waits.install()
 
 __all__ = [
     "App",

@@ -6,13 +6,14 @@ import base64
 from typing import Any
 
 from ._bindings import call, interface
+from ._checks import U32, whole
 
 
 def make_code(app_id: str, page: str, params: dict[str, str] | None = None, *, fmt: str = "png", size: int = 256) -> Any:
     m = interface("qr")
     types = interface("types")
     target = types.LaunchTarget(app_id=app_id, page=page, scene="qr", params=sorted((params or {}).items()))
-    return call("qr", "make_code", target, getattr(m.ImageFormat, fmt.upper()), size)
+    return call("qr", "make_code", target, getattr(m.ImageFormat, fmt.upper()), whole(size, "size", most=U32))
 
 
 def scan() -> Any:
