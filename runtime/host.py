@@ -26,6 +26,7 @@ from .errors import AuditError, NotInstalled
 from .home import Home
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, open_package
+from .package.replacement import Countersignature, Installed, KeyRotation, check_replacement
 from .prompter import Prompter, refusing_prompter
 from .services import HostServices
 from .session import Session
@@ -68,14 +69,25 @@ class Host:
 
     # -- packages --------------------------------------------------------------
 
-    def install(self, package: str | os.PathLike[str]) -> InstalledApp:
+    def install(
+        self,
+        package: str | os.PathLike[str],
+        *,
+        rotation: KeyRotation | None = None,
+        countersignature: Countersignature | None = None,
+    ) -> InstalledApp:
         """Verify, audit and compile a package, then make it launchable.
 
-        Raises PackageError (untrusted or malformed package), ManifestError or
-        AuditError (an import the manifest does not declare); nothing is kept then.
+        Raises PackageError (untrusted or malformed package; `key-changed` or
+        `downgrade` when it may not replace the installed program of its id, see
+        `package.replacement`), ManifestError or AuditError (an import the
+        manifest does not declare); nothing is kept then.
         """
         verified = open_package(Path(package), self.package_limits, trusted_keys=self.trusted_keys)
         manifest = load_manifest(verified.manifest_bytes, source=f"{package}:manifest.json")
+        incoming = Installed(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+        replaces = dict(rotation=rotation, countersignature=countersignature)
+        check_replacement(self._installed(manifest.id), incoming, **replaces)
         component = self.engine.component(verified.digest, verified.component)
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
         if not audit.ok:
@@ -94,6 +106,7 @@ class Host:
         app = InstalledApp(manifest, verified.digest, verified.key_id, component, audit, target)
         app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
         with self._lock:
+            check_replacement(self._installed(manifest.id), incoming, **replaces)  # again: a racing install
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
         return app
@@ -231,6 +244,10 @@ class Host:
         with os.fdopen(fd, "w") as f:
             json.dump(index, f, indent=2, sort_keys=True)
         os.replace(tmp, self._index_path())
+
+    def _installed(self, app_id: str) -> Installed | None:
+        entry = self._read_index().get(app_id)
+        return None if entry is None else Installed(app_id, entry["version"], entry["digest"], entry["key_id"])
 
     def _load_installed(self, app_id: str) -> InstalledApp:
         entry = self._read_index().get(app_id)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import PackageError
 from ..manifest import load_manifest
 from ..package import open_package
+from ..package.replacement import Countersignature
 from .countersign import verify_countersignature
 
 if TYPE_CHECKING:
@@ -58,4 +59,6 @@ def install_from_registry(
             raise PackageError(
                 f"the package is {manifest.id} {manifest.version}, not {app_id} {info['version']}", code="not-countersigned"
             )
-        return host.install(path)
+        # The countersignature also lets the registry's release replace an installed
+        # version of another key or a higher version (a rollback it decided on).
+        return host.install(path, countersignature=Countersignature(registry_key, info["countersignature"]))
