@@ -186,7 +186,7 @@ def runtime_figures(home: Home, *, quick: bool, show_progress: bool) -> dict[str
 
         progress.update(step, description="installing (compiles once, then cached)")
         host = Host(home)
-        app = host.install(built.package)
+        app = host.install(built.package, rebuilt=True)
         raw = RawHost(host.engine.wasmtime, app.component)
         host.engine.ensure_ticking()
         progress.advance(step)

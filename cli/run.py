@@ -42,7 +42,7 @@ def run(
     try:
         package = target if target.is_file() else build_with_progress(target, quiet=as_json).package
         host = Host(Home.resolve(), prompter=prompter)
-        app = host.install(package)
+        app = host.install(package, rebuilt=not target.is_file())  # a build of the folder: an edit may keep its version
         _remember_answers(host, app.id, user, grant, deny)
         session = host.launch(app.id, user=user, scene=scene, query=params, page=page or None)
     except CapsuleError as error:

@@ -75,19 +75,18 @@ class Host:
         *,
         rotation: KeyRotation | None = None,
         countersignature: Countersignature | None = None,
+        rebuilt: bool = False,
     ) -> InstalledApp:
         """Verify, audit and compile a package, then make it launchable.
 
         Raises PackageError (untrusted or malformed package; `key-changed` or
         `downgrade` when it may not replace the installed program of its id, see
-        `package.replacement`), ManifestError or AuditError (an import the
-        manifest does not declare); nothing is kept then.
+        `package.replacement`; `rotation`, `countersignature` and `rebuilt` are
+        the ways past it), ManifestError or AuditError (an import the manifest
+        does not declare); nothing is kept then.
         """
         verified = open_package(Path(package), self.package_limits, trusted_keys=self.trusted_keys)
         manifest = load_manifest(verified.manifest_bytes, source=f"{package}:manifest.json")
-        incoming = Installed(manifest.id, str(manifest.version), verified.digest, verified.key_id)
-        replaces = dict(rotation=rotation, countersignature=countersignature)
-        check_replacement(self._installed(manifest.id), incoming, **replaces)
         component = self.engine.component(verified.digest, verified.component)
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
         if not audit.ok:
@@ -106,7 +105,10 @@ class Host:
         app = InstalledApp(manifest, verified.digest, verified.key_id, component, audit, target)
         app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
         with self._lock:
-            check_replacement(self._installed(manifest.id), incoming, **replaces)  # again: a racing install
+            incoming = Installed(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+            check_replacement(
+                self._installed(manifest.id), incoming, rotation=rotation, countersignature=countersignature, rebuilt=rebuilt
+            )
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
         return app

@@ -24,7 +24,11 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """
     root = os.environ.get("CAPSULE_TEST_HOME") or tmp_path_factory.mktemp("capsule-home")
     os.environ["CAPSULE_HOME"] = str(root)
-    return Home.resolve(root)
+    home = Home.resolve(root)
+    # What an earlier run installed is no cache: programs rebuilt since then keep
+    # their version, and a host refuses the same version with other content.
+    (home.packages / "installed.json").unlink(missing_ok=True)
+    return home
 
 
 @pytest.fixture(scope="session")

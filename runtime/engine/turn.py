@@ -65,6 +65,9 @@ class Turn:
 
     def __exit__(self, *exc: object) -> None:
         _local.turn = None
+        # A turn outlives itself in tracebacks (a kept LimitExceeded): it must not keep
+        # the store alive, or a trapped session's store is only dropped at interpreter exit.
+        self.store = None  # type: ignore[assignment]
 
     # -- host calls --------------------------------------------------------
 

@@ -12,6 +12,9 @@ developer key, and must move forward:
   countersigned it (a rollback it decided on).
 
 Reinstalling exactly what is installed (same version, same digest) is fine.
+A developer's own tools (`capsule run DIR`, the test helper) install what they
+just built from a folder with `rebuilt=True`: the version rule then gives way
+(an edit without a version bump), the key rule never does.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ def check_replacement(
     *,
     rotation: KeyRotation | None = None,
     countersignature: Countersignature | None = None,
+    rebuilt: bool = False,
 ) -> None:
     """Raise PackageError (`key-changed` or `downgrade`) unless `incoming` may replace `installed`."""
     if installed is None or installed == incoming:
@@ -92,7 +96,7 @@ def check_replacement(
             "it with a key rotation signed by the old key, or from the registry that released it",
             code="key-changed",
         )
-    if registry:
+    if registry or rebuilt:
         return
     old, new = Version.parse(installed.version), Version.parse(incoming.version)
     if new < old:

@@ -145,6 +145,13 @@ def test_the_same_package_or_a_higher_version_is_accepted(incoming):
     check_replacement(None, incoming)
 
 
+def test_a_developers_rebuild_may_keep_its_version_but_not_change_key():
+    edited = Installed("com.example.food", "1.2.0", "sha256:edited", "k-dev")
+    check_replacement(INSTALLED, edited, rebuilt=True)
+    with pytest.raises(PackageError, match="another developer"):
+        check_replacement(INSTALLED, Installed("com.example.food", "1.2.0", "sha256:bbb", "k-other"), rebuilt=True)
+
+
 def test_a_registry_countersigned_rollback_is_accepted(home):
     registry = RegistryKey.load_or_create(home)
     older = Installed("com.example.food", "1.1.0", "sha256:old", "k-dev")

@@ -158,3 +158,9 @@ class Index(Page):
             return (found.text, len(found.target))
 
         self.outcome = "decode " + attempt(decoded)
+
+    @handler
+    def exit(self, data):
+        if data.get("hard"):
+            os._exit(int(data.get("code", 3)))
+        sys.exit(int(data.get("code", 2)))
