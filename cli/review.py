@@ -39,10 +39,11 @@ def list_reviews(
 @app.command()
 def show(
     review_id: int = typer.Argument(..., help="The review id from `capsule review list`."),
+    diff: bool = typer.Option(False, "--diff", help="Show the source changes since the live version, line by line."),
     registry: str = REGISTRY_OPTION,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """The capability audit and what changed since the last approved version."""
+    """The capability audit, the source files, and what changed since the last approved version."""
     client, _ = connect(registry)
     try:
         row = client.call("GET", f"/reviews/{review_id}")
@@ -74,8 +75,23 @@ def show(
         for key, value in changes.items():
             if key != "since_version" and value:
                 console.print(f"  {key.replace('_', ' ')}: {', '.join(value)}")
+    _print_source_changes(row.get("source_changes"), full=diff)
     if row.get("reason"):
         console.print(f"reason: {row['reason']}")
+
+
+def _print_source_changes(changes: dict | None, *, full: bool) -> None:
+    if not changes:
+        return
+    for label, key in (("added", "files_added"), ("removed", "files_removed"), ("changed", "files_changed")):
+        if changes[key]:
+            console.print(f"files {label}: {', '.join(changes[key])}")
+    if full:
+        console.print(changes["diff"] or "(no source changes)", markup=False, highlight=False)
+        if changes.get("truncated"):
+            console.print("[yellow](the diff was cut at its size limit; download both packages to read the rest)[/]")
+    elif changes["diff"]:
+        console.print("[dim]read the changes line by line with --diff[/]")
 
 
 @app.command()

@@ -65,6 +65,7 @@ def openapi_document() -> dict[str, Any]:
                 "uploaded_at": {"type": "number"},
                 "audit": {"type": ["object", "null"]},
                 "changes": {"type": ["object", "null"]},
+                "source_changes": {"type": ["object", "null"]},
             },
         },
         "Release": {

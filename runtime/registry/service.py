@@ -25,7 +25,7 @@ from . import accounts, tables
 from .blobs import BlobStore
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
-from .review import audit_changes
+from .review import audit_changes, source_changes
 from .rollout import gets_new_version
 
 #: Statuses a download is allowed from: reviewed and released once, not yanked.
@@ -175,7 +175,7 @@ class Registry:
         with self.database.read() as connection:
             row = self._version_row(connection, version_id)
             previous = connection.execute(
-                sa.select(tables.versions.c.audit)
+                sa.select(tables.versions.c.audit, tables.versions.c.digest)
                 .where(
                     tables.versions.c.app_id == row.app_id,
                     tables.versions.c.status.in_(DOWNLOADABLE),
@@ -183,8 +183,24 @@ class Registry:
                 )
                 .order_by(tables.versions.c.id.desc())
                 .limit(1)
-            ).scalar()
-        return {**_version(row), "audit": row.audit, "changes": audit_changes(previous, row.audit)}
+            ).first()
+        return {
+            **_version(row),
+            "audit": row.audit,
+            "changes": audit_changes(previous.audit if previous else None, row.audit),
+            "source_changes": self._source_changes(previous.digest if previous else None, row.digest),
+        }
+
+    def _source_changes(self, previous_digest: str | None, digest: str) -> dict[str, Any] | None:
+        """What changed in a source package's files since the last downloadable version (None for components)."""
+        current = open_package(self.blobs.path(digest), self.limits)
+        if current.component is not None:
+            return None
+        def readable(package: Any) -> dict[str, bytes]:
+            return {**package.files, "manifest.json": package.manifest_bytes}
+
+        before = readable(open_package(self.blobs.path(previous_digest), self.limits)) if previous_digest else None
+        return source_changes(before, readable(current))
 
     def approve(self, actor: accounts.Account, version_id: int, percent: int = 100) -> dict[str, Any]:
         """Approve, countersign and release a pending version to `percent`% of users."""

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..home import Home
+from ..devmode import DevProgram
 from ..host import Host
 from ..registry import Registry
 from ..registry.server import setup_dev
@@ -50,7 +51,7 @@ def open_dev_host(home: Home, directory: Path, *, progress: Progress = lambda me
     host = Host(home)
     registry = Registry(home, host.services.database, engine=host.engine)
     web = WebHost(host, registry, users=(DemoUser("developer", "Developer"), *DEMO_USERS), mode="dev")
-    web.dev = DevShell(web, host.install_dev(directory, progress=progress))
+    web.dev = DevShell(web, DevProgram(host, directory, progress=progress))
     top_up_wallets(host, web.users)
     return web
 

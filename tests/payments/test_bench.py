@@ -2,7 +2,7 @@
 
 import pytest
 
-from capsule.cli.bench_payments import payment_figures
+from capsule.bench.payments import payment_figures
 
 pytestmark = pytest.mark.slow
 

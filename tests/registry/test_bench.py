@@ -8,7 +8,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from capsule.cli.bench_registry import LANGUAGES, Sizes, corpus_documents, generated_manifest, registry_figures, search_queries
+from capsule.bench.registry import LANGUAGES, Sizes, corpus_documents, generated_manifest, registry_figures, search_queries
 from capsule.cli.main import app
 from capsule.runtime.database import Database
 from capsule.runtime.manifest import load_manifest
@@ -65,7 +65,7 @@ def test_bench_refuses_an_unknown_part() -> None:
 def test_the_load_generator_sends_a_get_again_when_a_kept_alive_connection_was_closed() -> None:
     import asyncio
 
-    from capsule.cli.bench_registry import _Connections
+    from capsule.bench.registry import _Connections
 
     async def serve_one_and_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # Answers one request, then closes, as uvicorn does with a connection idle for 5 s.

@@ -13,7 +13,7 @@ SCRIPT = textwrap.dedent(
     from capsule.runtime import Home, Host, PolicyPrompter, TurnLimits
 
     host = Host(Home.resolve(sys.argv[1]), prompter=PolicyPrompter(), limits=TurnLimits(cpu_ms=300, wall_ms=1500))
-    host.install(sys.argv[2])
+    host.install(sys.argv[2], rebuilt=True)
     kept = []  # sessions and their errors outlive the turns, as in a host application
 
     def run(handler, data):

@@ -27,7 +27,7 @@ def outcome(session) -> str:
 def short_host(home, packages):
     """A host whose turns may take 2 s of wall clock."""
     host = Host(home, prompter=PolicyPrompter(), limits=TurnLimits(wall_ms=2000))
-    host.install(packages["hostile"].package)
+    host.install(packages["hostile"].package, rebuilt=True)
     host.install(packages["hello"].package)
     yield host
     host.close()
@@ -51,7 +51,7 @@ def test_sleeping_past_the_wall_clock_ends_the_turn_at_the_limit(short_host, han
 def test_a_short_sleep_is_wall_time_not_cpu_time(home, packages):
     # 1.5 s asleep against a 300 ms CPU budget: sleeping does not compute.
     host = Host(home, prompter=PolicyPrompter(), limits=TurnLimits(cpu_ms=300, wall_ms=5000))
-    host.install(packages["hostile"].package)
+    host.install(packages["hostile"].package, rebuilt=True)
     try:
         session = host.launch(HOSTILE, user="mallory")
         session.dispatch("sleep", {"seconds": 1.5})

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from capsule.cli.bench_web import CHROMIUM_ARGS, chromium_path
+from capsule.bench.web import CHROMIUM_ARGS, chromium_path
 from capsule.runtime import Home
 from capsule.runtime.webhost import WebHost, open_web_host
 from capsule.runtime.webhost.server import BackgroundServer, free_port

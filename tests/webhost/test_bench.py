@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from capsule.cli.bench_web import web_figures
+from capsule.bench.web import web_figures
 
 from .conftest import chromium_or_skip
 

@@ -51,7 +51,7 @@ def test_an_edit_shows_in_the_open_page_and_a_mistake_names_its_file_and_line(de
     view = page.locator("[data-session]")
     expect(view.get_by_text("Hello, world!")).to_be_visible()
     view.get_by_role("button", name="Press me").click()
-    expect(view.get_by_text("You pressed the button 1 times.")).to_be_visible()
+    expect(view.get_by_text("You pressed the button 1 time.")).to_be_visible()
     expect(page.get_by_role("heading", name="Inspector")).to_be_visible()
     expect(page.get_by_text("ui.render").first).to_be_visible()
 

@@ -54,7 +54,8 @@ from capsule.runtime.registry.server import setup_dev
 from capsule.runtime.search import SearchDocument, SearchIndex, document_from_manifest
 from capsule.sdk.toolchain.build import build_program
 
-HELLO = Path(__file__).resolve().parents[1] / "sample_programs" / "hello"
+from .programs import HELLO
+
 SEED = 20261124
 LANGUAGES = ("en", "nl", "de", "fr", "zh-Hans")
 TARGET_SEARCH_MS_P95 = 15.0
@@ -461,7 +462,7 @@ def live_registry(root: Path) -> Iterator[LiveRegistry]:
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     fd = listener.fileno()
     server = subprocess.Popen(
-        [sys.executable, "-m", "capsule.cli.bench_registry", "serve", str(root), str(fd)], pass_fds=[fd]
+        [sys.executable, "-m", "capsule.bench.registry", "serve", str(root), str(fd)], pass_fds=[fd]
     )
     listener.close()
     try:
@@ -643,7 +644,7 @@ def http_search_load(url: str, queries: list[Query], *, rate: float, seconds: fl
         json.dump({"url": url, "targets": targets, "rate": rate, "seconds": seconds}, spec)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "capsule.cli.bench_registry", "load", spec.name],
+            [sys.executable, "-m", "capsule.bench.registry", "load", spec.name],
             capture_output=True, text=True, timeout=seconds + 120, check=False,
         )
     finally:
@@ -761,7 +762,7 @@ def registry_targets_met(figures: dict[str, Any]) -> bool:
 
 def _main(argv: list[str]) -> None:
     """The bench's child processes: `serve ROOT FD` and `load SPEC.json`."""
-    parser = argparse.ArgumentParser(prog="python -m capsule.cli.bench_registry")
+    parser = argparse.ArgumentParser(prog="python -m capsule.bench.registry")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve")
     serve.add_argument("root", type=Path)

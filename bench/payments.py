@@ -24,7 +24,8 @@ from capsule.runtime.database import Database
 from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
-PROGRAM = Path(__file__).resolve().parent / "bench_payments_program"
+from .programs import PAYMENTS_PROGRAM
+
 PAYERS = 8
 TARGET_PAYMENTS_PER_S = 1000.0
 
@@ -52,7 +53,7 @@ def durable_payments_per_s(total: int, directory: Path, signer: ReceiptSigner) -
 
 
 def guest_latency_ms(n: int, directory: Path, home: Home) -> list[float]:
-    built = build_program(PROGRAM, home=home)
+    built = build_program(PAYMENTS_PROGRAM, home=home)
     host = Host(home, prompter=PolicyPrompter(), database_url=f"sqlite:///{directory / 'guest.db'}")
     samples: list[float] = []
     host.observers.append(

@@ -11,6 +11,7 @@ view back and rendered), timed inside the page with `performance.now()`.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import statistics
@@ -20,9 +21,15 @@ from typing import Any, Callable
 
 from capsule.runtime.home import Home
 
-HELLO = Path(__file__).resolve().parents[1] / "sample_programs" / "hello"
+from .programs import HELLO
+
 TARGET_LOAD_MS = 500.0
 TARGET_CLICK_P95_MS = 50.0
+PLAYWRIGHT_MISSING = (
+    "Playwright is not installed: install Capsule with its test tools (pip install 'capsule-platform[test]') "
+    "or pip install playwright"
+)
+CHROMIUM_MISSING = "Chromium is not installed: apt-get install -y chromium, or set CAPSULE_CHROMIUM to a Chromium binary"
 #: For a machine without a network: no background fetches that would be refused anyway.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,6 +65,15 @@ _CLICK = """async (label) => {
 }"""
 
 
+def missing_tools() -> str | None:
+    """What this part lacks on this machine, or None: Playwright and a Chromium."""
+    if importlib.util.find_spec("playwright") is None:
+        return PLAYWRIGHT_MISSING
+    if chromium_path() is None:
+        return CHROMIUM_MISSING
+    return None
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium (`apt-get install -y chromium`), or CAPSULE_CHROMIUM."""
     found = os.environ.get("CAPSULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,8 +88,7 @@ def web_figures(*, quick: bool = False, home: Home, progress: Callable[[str], No
 
     executable = chromium_path()
     if executable is None:
-        progress("web: skipped, Chromium is not installed (apt-get install -y chromium)")
-        return {"web_skipped": "chromium not installed"}
+        raise RuntimeError(CHROMIUM_MISSING)
     loads, clicks = (5, 30) if quick else (20, 200)
     with tempfile.TemporaryDirectory(prefix="capsule-bench-web-") as scratch:
         port = free_port()

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from capsule.runtime import Host, PolicyPrompter
-from capsule.runtime.devmode import DevProgram, ensure_component
+from capsule.runtime.devmode import DevProgram
+from capsule.runtime.languages.python import ensure_component
 from capsule.runtime.home import Home
 
-HELLO = Path(__file__).resolve().parents[1] / "sample_programs" / "hello"
+from .programs import HELLO
+
 TARGET_DEV_RELOAD_MS = 2000.0
 
 
