@@ -351,7 +351,10 @@ class Registry:
         info = self.resolve(app_id, version)
         path = self.engine.cache.path_for(info["digest"])
         if not path.exists():
-            raise not_found(f"no precompiled artifact of {app_id} {version} for this engine build; download the package")
+            raise not_found(
+                f"no precompiled artifact of {app_id} {version} for this engine build: a source package needs none "
+                "(it runs on the host's shared runtime), a component gets one after its audit; download the package"
+            )
         return path, info
 
     def record_launch(self, app_id: str) -> None:

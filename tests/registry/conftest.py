@@ -1,5 +1,5 @@
 """Registry fixtures: a registry on each database, accounts per role, and
-packages packed around the hello component (built once per session)."""
+source packages packed around the hello sample's files."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.testclient import TestClient
 
 from capsule.runtime.engine.engine import Engine
-from capsule.runtime.package import open_package, pack
+from capsule.runtime.package import open_package, pack_members
 from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry import Registry
 from capsule.runtime.registry.app import create_app
@@ -38,8 +38,10 @@ class SharedEngine(Engine):
 
 
 @pytest.fixture(scope="session")
-def hello_component(packages) -> bytes:
-    return open_package(packages["hello"].package).component
+def hello_files(packages) -> dict[str, bytes]:
+    """The hello sample's source package members, but its signature."""
+    package = open_package(packages["hello"].package)
+    return dict(package.files)
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +51,10 @@ def shared_engine(home) -> SharedEngine:
 
 @dataclass
 class Packer:
-    """Packs (and remembers) packages: deflating the 18 MB component takes
-    seconds, so each distinct (key, manifest) is packed once per session."""
+    """Packs (and remembers) source packages: each distinct (key, manifest) once per session."""
 
     directory: Path
-    component: bytes
+    files: dict[str, bytes]
 
     def __call__(self, key: Ed25519PrivateKey, app_id: str = "com.example.coffee", version: str = "1.0.0", **fields: Any) -> Path:
         manifest = {**HELLO_MANIFEST, "id": app_id, "version": version, **fields}
@@ -62,13 +63,13 @@ class Packer:
         public = raw_public_key(key.public_key())
         out = self.directory / f"{hashlib.sha256(public + text.encode()).hexdigest()[:16]}.capsule"
         if not out.exists():
-            pack(out, text.encode(), self.component, None, key)
+            pack_members(out, {**self.files, "manifest.json": text.encode()}, key)
         return out
 
 
 @pytest.fixture(scope="session")
-def make_package(tmp_path_factory: pytest.TempPathFactory, hello_component: bytes) -> Packer:
-    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_component)
+def make_package(tmp_path_factory: pytest.TempPathFactory, hello_files: dict[str, bytes]) -> Packer:
+    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_files)
 
 
 def fixed_key(name: str) -> Ed25519PrivateKey:

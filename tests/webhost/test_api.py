@@ -7,14 +7,12 @@ import json
 
 import pytest
 from PIL import Image
-from starlette.testclient import TestClient
-
 from capsule.runtime.capabilities.qr.codes import qr_png
-from capsule.runtime.webhost.app import create_app
 from capsule.runtime.webhost.prompter import PendingPrompt, answer
 
 from ..capabilities.test_media import GPS_IFD, photo_with_gps
 from ..conftest import texts
+from .conftest import signed_in, socket_url
 
 COFFEE = "dev.capsule.samples.coffee"
 TABLE = "dev.capsule.samples.tableorder"
@@ -24,7 +22,7 @@ HOMEWORK = "dev.capsule.samples.homework"
 
 @pytest.fixture
 def client(web):
-    with TestClient(create_app(web)) as client:
+    with signed_in(web, "alice") as client:
         yield client
 
 
@@ -56,7 +54,7 @@ class Tab:
 
 @pytest.fixture
 def tab(client):
-    with client.websocket_connect("/ws") as socket:
+    with client.websocket_connect(socket_url(client)) as socket:
         yield Tab(socket)
 
 
@@ -90,12 +88,12 @@ def test_search_finds_live_programs_with_what_they_ask_for(client) -> None:
     assert client.get("/api/search", params={"limit": "0"}).status_code == 400
 
 
-def test_demo_users_are_switched_by_cookie_and_unknown_users_refused(client) -> None:
+def test_the_user_is_the_signed_in_account_and_no_request_can_switch_it(client) -> None:
     assert client.get("/api/config").json()["user"] == "alice"
-    assert client.post("/api/user", json={"user": "mallory"}).status_code == 400
-    assert client.post("/api/user", json={"user": "bob"}).status_code == 200
-    assert client.get("/api/config").json()["user"] == "bob"
-    client.cookies.clear()
+    # The old user switcher is gone, and a cookie a page could set picks nobody.
+    assert client.post("/api/user", json={"user": "bob"}).status_code in (404, 405)
+    client.cookies.set("capsule_user", "bob")
+    assert client.get("/api/config").json()["user"] == "alice"
 
 
 def test_pay_for_a_flat_white_through_the_payment_sheet(client, tab) -> None:

@@ -87,6 +87,8 @@ class _Visitor(ast.NodeVisitor):
         self.sdk_names: set[str] = set()
         self.binding_names: set[str] = set()
         self.call_names: set[str] = set()
+        #: Local names bound to a capability's module (`from capsule_sdk import payments as pay`).
+        self.capability_names: dict[str, str] = {}
 
     def _use(self, capability: str, node: ast.AST) -> None:
         if capability in DECLARABLE:
@@ -105,6 +107,9 @@ class _Visitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._module(alias.name, node)
+            parts = alias.name.split(".")
+            if alias.asname and len(parts) == 2 and parts[0] == SDK and parts[1] in DECLARABLE:
+                self.capability_names[alias.asname] = parts[1]
             if alias.name == SDK:
                 self.sdk_names.add(alias.asname or SDK)
             elif alias.name == f"{SDK}._bindings" and alias.asname:
@@ -118,6 +123,8 @@ class _Visitor(ast.NodeVisitor):
         for alias in node.names:
             if module in (SDK, BINDINGS):
                 self._use(alias.name, node)
+                if alias.name in DECLARABLE:
+                    self.capability_names[alias.asname or alias.name] = alias.name
                 if alias.name == "_bindings":
                     self.binding_names.add(alias.asname or alias.name)
             elif module == f"{SDK}._bindings" and alias.name in ("call", "interface"):
@@ -129,6 +136,9 @@ class _Visitor(ast.NodeVisitor):
         # capsule_sdk.payments.pay(...) with `import capsule_sdk`
         if isinstance(node.value, ast.Name) and node.value.id in self.sdk_names:
             self._use(node.attr, node)
+        # payments.request_payment(...) after `from capsule_sdk import payments`: each call site is listed.
+        if isinstance(node.value, ast.Name) and node.value.id in self.capability_names:
+            self._use(self.capability_names[node.value.id], node)
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:

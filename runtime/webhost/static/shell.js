@@ -6,7 +6,7 @@
 // is visible at a time; the server hears `hide` when the user looks away
 // and `show` when they come back.
 
-import { el, api, appIcon, locale } from "./util.js";
+import { el, api, appIcon, locale, setCsrfToken } from "./util.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
@@ -427,6 +427,10 @@ const HANDLERS = {
   dev(msg) {
     if (state.dev) state.dev.entry(msg.entry);
   },
+
+  signed_out() {
+    location.assign("/signin");
+  },
 };
 
 function dispatch(msg) {
@@ -607,12 +611,12 @@ async function start() {
     config = { mode: "host", user: null, users: [], dev: null };
   }
   state.config = config;
+  setCsrfToken(config.csrf);
   const dev = config.mode === "dev" && config.dev;
-  // Only one set of controls may carry the labels "User" etc.: the other goes.
-  if (dev) $("user-switcher").remove();
+  if (dev) $("account").remove();
   else {
     $("dev").remove();
-    setUpUsers(config);
+    setUpAccount(config);
   }
   if (dev) {
     state.dev = new DevTools({
@@ -622,16 +626,9 @@ async function start() {
         const slot = state.visible;
         if (slot) restartSlot(slot, { currentPage: true, keepView: true });
       },
-      // The socket's user comes from the cookie when it connects: set it, then
-      // reconnect; the visible program restarts on its page (see reconnected()).
-      switchUser: async (name) => {
-        try {
-          await api("/api/user", { body: { user: name } });
-          socket.restart();
-        } catch (error) {
-          toast("error", `Could not switch user: ${error.message}`);
-        }
-      },
+      // The presets moved the developer's sign-in to that persona; the socket's user
+      // is fixed when it connects: reconnect, and the visible program restarts on its page.
+      switchUser: async () => socket.restart(),
     });
     if (config.dev.app_id) {
       const options = {};
@@ -643,23 +640,17 @@ async function start() {
   partReady();
 }
 
-function setUpUsers(config) {
-  const select = $("user-select");
-  const users = config.users || [];
-  if (users.length === 0) {
-    $("user-switcher").hidden = true;
-    return;
-  }
-  select.replaceChildren(...users.map((u) => el("option", { value: String(u.name), textContent: String(u.display || u.name) })));
-  select.value = config.user || "";
-  select.addEventListener("change", async () => {
+/** Who is signed in, and the Sign out button (the server ends the sign-in; the cookie is worthless after). */
+function setUpAccount(config) {
+  $("account-name").textContent = String(config.display || config.user || "");
+  $("sign-out").addEventListener("click", async () => {
     try {
-      await api("/api/user", { body: { user: select.value } });
-      location.reload();
+      await api("/api/signout", { body: {} });
     } catch (error) {
-      toast("error", `Could not switch user: ${error.message}`);
-      select.value = config.user || "";
+      toast("error", `Could not sign out: ${error.message}`);
+      return;
     }
+    location.assign("/signin");
   });
 }
 
