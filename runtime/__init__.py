@@ -19,10 +19,20 @@ from .errors import (
 )
 from .home import Home
 from .host import Host
-from .prompter import ConfirmRequest, ConsentRequest, PickRequest, PolicyPrompter, Prompter, TerminalPrompter
+from .prompter import (
+    Approval,
+    ConfirmRequest,
+    ConsentRequest,
+    Money,
+    PickRequest,
+    PolicyPrompter,
+    Prompter,
+    TerminalPrompter,
+)
 from .session import Event, Session
 
 __all__ = [
+    "Approval",
     "AuditError",
     "CapsuleError",
     "ConfirmRequest",
@@ -32,6 +42,7 @@ __all__ = [
     "Host",
     "LimitExceeded",
     "ManifestError",
+    "Money",
     "PackageError",
     "PickRequest",
     "PolicyPrompter",

@@ -21,7 +21,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..capabilities.base import CapabilityError
 from ..capabilities.media.provider import media_app
+from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
@@ -171,6 +173,27 @@ def create_app(web: WebHost) -> Starlette:
     def wallet(request: Request, user: str) -> Any:
         return me.wallet(web, user)
 
+    def pin(request: Request, user: str) -> Any:
+        return me.pin_status(web, user)
+
+    async def change_pin(request: Request, sign_in: SignIn) -> Response:
+        change = {"set": me.set_pin, "no-pin-below": me.set_no_pin_below}.get(request.path_params["action"])
+        if change is None:
+            return _problem(404, "not-found", "the PIN can be set (set) or waived below an amount (no-pin-below)")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _problem(415, "json-only", "send the PIN as application/json")
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return _problem(400, "bad-request", 'send {"pin": "123456", ...} as JSON')
+        try:
+            return JSONResponse(await run_in_threadpool(change, web, sign_in.user, body))
+        except PinLocked as error:
+            return _problem(423, "pin-locked", str(error), locked_until=error.until_ms)
+        except WrongPin as error:
+            return _problem(403, "wrong-pin", str(error), tries_left=error.tries_left)
+        except CapabilityError as error:
+            return _problem(400, error.tag, str(error))
+
     def permissions(request: Request, user: str) -> Any:
         return me.permissions(web, user)
 
@@ -224,6 +247,8 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/scan", signed_in(scan), methods=["POST"]),
         Route("/api/prompts/{prompt_id}/files", signed_in(prompt_files), methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
+        Route("/api/me/pin", api(pin)),
+        Route("/api/me/pin/{action}", signed_in(change_pin), methods=["POST"]),
         Route("/api/me/permissions", api(permissions)),
         Route("/api/me/permissions/{action}", signed_in(change_permission), methods=["POST"]),
         Route("/api/me/audit", api(audit)),
@@ -260,8 +285,8 @@ class BadRequest(ValueError):
     """A request that does not follow docs/webhost.md; the message says what to send."""
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def _problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 async def _json(request: Request) -> Any:

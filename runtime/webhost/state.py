@@ -78,7 +78,7 @@ class WebHost:
             return self.dev.launch(user=user, scene=scene, query=query, page=page, prompter=prompter)
         self.catalog.ensure_installed(app_id, user)
         session = self.host.launch(app_id, user=user, scene=scene, query=query, page=page, prompter=prompter)
-        self.catalog.record_launch(app_id)
+        self.catalog.record_launch(app_id, user)
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter) -> Session:

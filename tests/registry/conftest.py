@@ -19,6 +19,7 @@ from capsule.runtime.package import open_package, pack_members
 from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry import Registry
 from capsule.runtime.registry.app import create_app
+from capsule.runtime.registry.proof import sign_proof
 
 REPO = Path(__file__).resolve().parents[2]
 HELLO_MANIFEST = json.loads((REPO / "sample_programs" / "hello" / "manifest.json").read_text())
@@ -106,10 +107,24 @@ def actors(registry: Registry, client: TestClient) -> dict[str, Actor]:
         _, token = registry.create_account(None, name, roles)
         found[name] = Actor(name, token, fixed_key(name))
     for name in ("alice", "bob"):
-        public = base64.b64encode(raw_public_key(found[name].key.public_key())).decode()
-        response = client.post("/account/keys", json={"public_key": public}, headers=found[name].headers)
+        response = register_key(client, found[name], found[name].key)
         assert response.status_code == 201, response.text
     return found
+
+
+def public_b64(key: Ed25519PrivateKey) -> str:
+    return base64.b64encode(raw_public_key(key.public_key())).decode()
+
+
+def register_key(client: TestClient, actor: Actor, key: Ed25519PrivateKey):
+    """Register `key` to `actor` the way a client must: sign a fresh challenge with it."""
+    challenge = client.post("/account/keys/challenge", headers=actor.headers)
+    assert challenge.status_code == 201, challenge.text
+    body = challenge.json()
+    signature = sign_proof(key, body["registry"], body["account"], body["challenge"])
+    return client.post(
+        "/account/keys", json={"public_key": public_b64(key), "challenge": body["challenge"], "signature": signature}, headers=actor.headers
+    )
 
 
 def publish(client: TestClient, actor: Actor, path: Path):

@@ -55,7 +55,10 @@ def program(page: Page):
     return page.locator("[data-session]")
 
 
-def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page) -> None:
+def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page, web) -> None:
+    from .test_api import pin_of_alice
+
+    pin = pin_of_alice(web)
     open_shell(page)
     page.get_by_label("Search programs").fill("coffee")
     result = page.get_by_role("button", name=re.compile("^Coffee Shop"))
@@ -71,8 +74,9 @@ def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page) -> None:
     sheet = page.get_by_role("dialog")
     for shown in ("Capsule Coffee Co.", "12.50", "1 × Flat white", "Your balance"):
         expect(sheet).to_contain_text(shown)
+    sheet.get_by_label("Payment PIN").fill(pin)
     shot(page, "host-payment-sheet")
-    sheet.get_by_role("button", name="Pay 12.50 CNY").click()
+    sheet.get_by_role("button", name=re.compile(r"^Pay .*12\.50$")).click()
     expect(program(page).get_by_text("Paid", exact=True)).to_be_visible()
     expect(program(page).get_by_text(re.compile(r"^Transaction tx_"))).to_be_visible()
     shot(page, "host-receipt")

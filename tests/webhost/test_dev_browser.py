@@ -106,3 +106,21 @@ def test_presets_set_locale_position_and_balance_and_refuse_nonsense(dev_web: We
         # The user preset moves the developer's own sign-in to that persona.
         assert client.post("/api/dev/presets", json={"user": "dave"}).status_code == 200
         assert client.get("/api/config").json()["user"] == "dave"
+
+
+def test_the_inspector_shows_the_newest_call_first_as_readable_json(dev_page: Page) -> None:
+    page = dev_page
+    page.goto(page.dev_url)  # type: ignore[attr-defined]
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    view = page.locator("[data-session]")
+    expect(view.get_by_text(re.compile("^(Hello|Howdy), world!$"))).to_be_visible()
+    for times in (1, 2):
+        view.get_by_role("button", name="Press me").click()
+        expect(view.get_by_text(re.compile(f"pressed the button {times} times?\\."))).to_be_visible()
+    rows = page.locator("#dev-calls tr")
+    expect(rows.first).to_contain_text("pressed the button 2 times")  # newest on top
+    renders = rows.filter(has_text="ui.render")
+    assert "button 2 times" in renders.nth(0).inner_text() and "button 1 time." in renders.nth(1).inner_text()
+    args = renders.nth(0).locator("pre.call-args").text_content() or ""
+    # The view travels as JSON text: shown parsed and indented, not as one escaped string.
+    assert '\\"' not in args and '\n  "type": "page"' in args, args[:300]

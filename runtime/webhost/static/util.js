@@ -218,5 +218,11 @@ export function scopeInWords(scope) {
   return SCOPES[scope] || String(scope);
 }
 
+/** `text` cut to `max` characters (code points), with an ellipsis when cut. */
+export function clip(text, max) {
+  const chars = Array.from(String(text));
+  return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join("")}…`;
+}
+
 /** Wait `ms` milliseconds. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
