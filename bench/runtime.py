@@ -102,6 +102,7 @@ class RawHost:
                 ui.add_func("render", lambda store, view: self.views.append(view))
                 ui.add_func("toast", lambda store, message, kind: None)
                 ui.add_func("modal", lambda store, *args: True)
+                ui.add_func("sleep", lambda store, milliseconds: None)
             with root.add_instance(interface_name("log")) as log:
                 log.add_func("write", lambda store, level, message: None)
             # The runtime imports every capability; the bench program calls none but ui and log.

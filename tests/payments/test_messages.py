@@ -33,11 +33,11 @@ def test_a_payment_declined_in_a_race_names_no_user_and_no_balance(payments):  #
         """While the sheet is up, another payment takes most of the money."""
 
         def confirm(self, request_, timeout):
-            payments.request_payment(ctx(prompter=PolicyPrompter()), request(order_id="other", amount=1000))
-            return True
+            payments.request_payment(ctx(), request(order_id="other", amount=1000))
+            return super().confirm(request_, timeout)
 
     with pytest.raises(PaymentDeclined) as caught:
-        payments.request_payment(ctx(prompter=SpendsMeanwhile()), request(order_id="first", amount=1250))
+        payments.request_payment(ctx(prompter=SpendsMeanwhile(pin="123456")), request(order_id="first", amount=1250))
     assert "insufficient funds" in str(caught.value)
     assert_discreet(str(caught.value), "alice", 351)
 
