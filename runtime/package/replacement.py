@@ -58,10 +58,12 @@ class KeyRotation:
 
 @dataclass(frozen=True)
 class Countersignature:
-    """A registry's countersignature of the package, and that registry's pinned key."""
+    """A registry's countersignature of the package (with the time it was issued),
+    and that registry's pinned key."""
 
     registry_key: str
     signature: str
+    issued_at: int
 
 
 def rotation_message(app_id: str, new_key_id: str) -> bytes:
@@ -135,7 +137,12 @@ def _countersigned(incoming: Installed, countersignature: Countersignature) -> b
 
     try:
         verify_countersignature(
-            countersignature.registry_key, incoming.app_id, incoming.version, incoming.digest, countersignature.signature
+            countersignature.registry_key,
+            incoming.app_id,
+            incoming.version,
+            incoming.digest,
+            countersignature.issued_at,
+            countersignature.signature,
         )
     except PackageError:
         return False

@@ -81,4 +81,5 @@ def install_from_registry(
             )
         # The countersignature also lets the registry's release replace an installed
         # version of another key or a higher version (a rollback it decided on).
-        return host.install(path, countersignature=Countersignature(registry_key, info["countersignature"]))
+        countersignature = Countersignature(registry_key, info["countersignature"], countersigned_at)
+        return host.install(path, countersignature=countersignature)

@@ -21,6 +21,7 @@ from ..conftest import PROGRAMS, texts
 
 PROBE = PROGRAMS / "capabilities"
 PROBE_ID = "dev.capsule.tests.capabilities"
+NOW = 1_764_800_000_000  # when the test registry countersigned (ms)
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +96,11 @@ def test_a_package_countersigned_by_its_registry_may_change_key(home, two_keys, 
     try:
         host.install(own.package)
         manifest = json.loads((PROBE / "manifest.json").read_text())
-        wrong = Countersignature(registry.public_key, registry.countersign(PROBE_ID, "9.9.9", other.digest))
+        wrong = Countersignature(registry.public_key, registry.countersign(PROBE_ID, "9.9.9", other.digest, NOW), NOW)
         with pytest.raises(PackageError, match="another developer"):
             host.install(other.package, countersignature=wrong)
-        right = Countersignature(registry.public_key, registry.countersign(PROBE_ID, manifest["version"], other.digest))
+        signature = registry.countersign(PROBE_ID, manifest["version"], other.digest, NOW)
+        right = Countersignature(registry.public_key, signature, NOW)
         assert host.install(other.package, countersignature=right).key_id == other.key_id
     finally:
         host.close()
@@ -155,7 +157,7 @@ def test_a_developers_rebuild_may_keep_its_version_but_not_change_key():
 def test_a_registry_countersigned_rollback_is_accepted(home):
     registry = RegistryKey.load_or_create(home)
     older = Installed("com.example.food", "1.1.0", "sha256:old", "k-dev")
-    signed = Countersignature(registry.public_key, registry.countersign(older.app_id, older.version, older.digest))
+    signed = Countersignature(registry.public_key, registry.countersign(older.app_id, older.version, older.digest, NOW), NOW)
     check_replacement(INSTALLED, older, countersignature=signed)
     with pytest.raises(PackageError, match="older"):
-        check_replacement(INSTALLED, older, countersignature=Countersignature(registry.public_key, "AAAA"))
+        check_replacement(INSTALLED, older, countersignature=Countersignature(registry.public_key, "AAAA", NOW))
