@@ -10,7 +10,8 @@ from rich.status import Status
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .output import console, errors, fail
+from .arguments import existing
+from .output import console, errors, fail, literal
 
 
 def dev(
@@ -21,12 +22,13 @@ def dev(
     """Serve the shell on one program folder: live reload, log, call inspector, presets."""
     from capsule.runtime.webhost import open_dev_host, serve
 
+    existing(directory, "folder", "a program folder (one with manifest.json), or make one with `capsule new`")
     try:
         with Status("starting developer mode", console=errors) as status:
 
             def progress(message: str) -> None:
-                status.update(message)
-                errors.print(f"[dim]· {message}[/]")
+                status.update(literal(message))
+                errors.print(f"[dim]· {literal(message)}[/]")
 
             web = open_dev_host(Home.resolve(), directory, progress=progress)
     except CapsuleError as error:
@@ -34,8 +36,8 @@ def dev(
     assert web.dev is not None
     build = web.dev.program.last
     if not build.ok:
-        errors.print(f"[bold red]the program does not load yet[/]: {build.problem}")
+        errors.print(f"[bold red]the program does not load yet[/]: {literal(build.problem)}")
     url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"
-    console.print(f"[green]developer mode[/] for {directory.resolve()} on [bold]{url}[/]")
+    console.print(f"[green]developer mode[/] for {literal(directory.resolve())} on [bold]{literal(url)}[/]")
     console.print("[dim]save a file and the page updates · Ctrl-C stops[/]")
     serve(web, bind, port)

@@ -12,7 +12,7 @@ from capsule.runtime.package import load_signing_key
 from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry.client import Credentials, RegistryClient
 
-from .output import console, emit_json, fail, note
+from .output import console, emit_json, fail, literal, note
 
 app = typer.Typer(help="Run a registry, manage accounts and keys, install programs from it.", no_args_is_help=True)
 
@@ -60,7 +60,7 @@ def add_key(
         result = client.call("POST", "/account/keys", json={"public_key": public})
     except CapsuleError as error:
         fail(error)
-    console.print(f"registered key {result['key_id']}")
+    console.print(f"registered key {literal(result['key_id'])}")
 
 
 @app.command()
@@ -76,7 +76,10 @@ def login(
     except CapsuleError as error:
         fail(error)
     Credentials(url=client.url, token=token, registry_key=key["public_key"]).save(Home.resolve())
-    console.print(f"logged in to {client.url} as {account['name']} ({', '.join(account['roles'])}); registry key {key['key_id']} pinned")
+    console.print(
+        f"logged in to {literal(client.url)} as {literal(account['name'])} ({literal(', '.join(account['roles']))}); "
+        f"registry key {literal(key['key_id'])} pinned"
+    )
 
 
 @app.command("create-account")
@@ -95,7 +98,7 @@ def create_account(
     if as_json:
         emit_json(result)
     else:
-        console.print(f"account {result['name']} ({', '.join(result['roles'])}); token (shown once): {result['token']}")
+        console.print(f"account {literal(result['name'])} ({literal(', '.join(result['roles']))}); token (shown once): {literal(result['token'])}")
 
 
 @app.command()
@@ -119,6 +122,9 @@ def install(
         fail(error)
     finally:
         host.close()
-    console.print(f"installed {installed.manifest.id} {installed.manifest.version} ({installed.digest}), countersigned by the registry")
+    console.print(
+        f"installed {literal(installed.manifest.id)} {literal(installed.manifest.version)} ({literal(installed.digest)}), "
+        "countersigned by the registry"
+    )
 
 

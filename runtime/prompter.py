@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from .views.visible import visible
+
 
 @dataclass(frozen=True)
 class ConsentRequest:
@@ -94,7 +96,9 @@ class PolicyPrompter:
 
 class TerminalPrompter:
     """Asks on the terminal. Without a terminal it answers "no" to everything,
-    so nothing is granted behind a person's back."""
+    so nothing is granted behind a person's back. The program's words are shown
+    with their control characters visible (`visible`): a question cannot be
+    rewritten on screen by escape sequences in it."""
 
     def __init__(self, stream_in=None, stream_out=None) -> None:
         self._in = stream_in or sys.stdin
@@ -112,20 +116,20 @@ class TerminalPrompter:
         if not self._interactive():
             return False
         answer = self._ask(
-            f'\n"{request.app_name}" asks to use {request.scope}.\n  Reason: {request.reason}\n  Allow? [y/N] '
+            f'\n"{visible(request.app_name)}" asks to use {visible(request.scope)}.\n  Reason: {visible(request.reason)}\n  Allow? [y/N] '
         )
         return answer.lower() in {"y", "yes"}
 
     def confirm(self, request: ConfirmRequest, timeout: float) -> bool:
         if not self._interactive():
             return False
-        lines = [f"\n{request.title} ({request.app_name})", f"  {request.message}"]
-        lines += [f"  {label}: {value}" for label, value in request.details]
-        answer = self._ask("\n".join(lines) + f"\n  {request.confirm_label}? [y/N] ")
+        lines = [f"\n{visible(request.title)} ({visible(request.app_name)})", f"  {visible(request.message)}"]
+        lines += [f"  {visible(label)}: {visible(value)}" for label, value in request.details]
+        answer = self._ask("\n".join(lines) + f"\n  {visible(request.confirm_label)}? [y/N] ")
         return answer.lower() in {"y", "yes"}
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         if not self._interactive():
             return []
-        answer = self._ask(f"\n\"{request.app_name}\" asks you to pick {request.kind} (paths, space separated): ")
+        answer = self._ask(f"\n\"{visible(request.app_name)}\" asks you to pick {visible(request.kind)} (paths, space separated): ")
         return [Path(p).expanduser() for p in answer.split()][: request.max_count]
