@@ -26,6 +26,12 @@ def missing_tools(part: str) -> str | None:
     return None
 
 
+def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
+    """`parts` split into those that can run here and those that cannot, each with why."""
+    missing = {part: reason for part in parts if (reason := missing_tools(part))}
+    return [part for part in parts if part not in missing], missing
+
+
 def meets(key: str, value: float) -> bool:
     """Whether `value` of the figure `key` meets its target."""
     _, bound = {**TARGETS, **REGISTRY_TARGETS}[key]
