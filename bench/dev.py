@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from capsule.runtime import Host, PolicyPrompter
-from capsule.runtime.devmode import DevProgram, ensure_component
+from capsule.runtime.devmode import DevProgram
+from capsule.runtime.languages.python import ensure_component
 from capsule.runtime.home import Home
 
 from .programs import HELLO

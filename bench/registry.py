@@ -3,7 +3,7 @@ publish time for a 20 MB package, and search requests per second over HTTP.
 
 Everything runs in a temporary CAPSULE_HOME (database, blobs, keys, compile
 cache). Only the hello sample is built in the bench's own home, as the rest
-of the bench builds its programs: its build cache spares a componentize run.
+of the bench builds its programs.
 
 - Search: 100,000 generated programs (seeded, so every run indexes the same
   catalogue) with names, descriptions and keywords in English, Chinese, Dutch,
@@ -12,7 +12,7 @@ of the bench builds its programs: its build cache spares a componentize run.
   batches, not through publish: publishing 100,000 packages would measure
   packing, not search. Queries mix whole words, prefixes, typos, Chinese and
   two-word queries, half of them with a category filter, on SQLite FTS5.
-- Publish: the hello component padded with an incompressible asset to ~20 MB,
+- Publish: the hello source package padded with an incompressible asset to ~20 MB,
   signed with a key registered to a dev account, uploaded to a live uvicorn on
   loopback; timed from the first byte sent to the answer (upload, verification,
   storage). The audit and precompile run after the answer and are not timed.
@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from capsule.runtime.database import Database
 from capsule.runtime.home import Home
 from capsule.runtime.manifest import Manifest
-from capsule.runtime.package import load_signing_key, pack
+from capsule.runtime.package import load_signing_key, open_package, pack_members
 from capsule.runtime.registry import Registry
 from capsule.runtime.registry.app import create_app
 from capsule.runtime.registry.client import RegistryClient
@@ -416,9 +416,9 @@ def search_latency_ms(index: SearchIndex, queries: list[Query], *, rounds: int =
 class BenchRegistry(Registry):
     """The registry as served, minus the audit after each upload.
 
-    The audit compiles the component (seconds of CPU on this machine) after
-    the answer has gone out: it is not part of the publish figure, and on two
-    cores it would only slow down whatever is measured next.
+    The audit reads the package again after the answer has gone out: it is
+    not part of the publish figure, and on two cores it would only slow down
+    whatever is measured next.
     """
 
     def audit_version(self, version_id: int) -> None:
@@ -495,7 +495,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 6
 
 
 def padded_package(
-    out: Path, component: bytes, key: Ed25519PrivateKey, *, version: str, padding: int, seed: int = SEED
+    out: Path, files: dict[str, bytes], key: Ed25519PrivateKey, *, version: str, padding: int, seed: int = SEED
 ) -> Path:
     """The hello program signed by `key`, with `padding` random bytes as an asset.
 
@@ -505,9 +505,9 @@ def padded_package(
     """
     manifest = json.loads((HELLO / "manifest.json").read_text())
     manifest["version"] = version
-    assets = {f"assets/{path.name}": path.read_bytes() for path in sorted((HELLO / "assets").iterdir()) if path.is_file()}
-    assets["assets/padding.bin"] = random.Random(seed).randbytes(padding)
-    return pack(out, json.dumps(manifest).encode(), component, assets, key).path
+    members = {**files, "manifest.json": json.dumps(manifest).encode()}
+    members["assets/padding.bin"] = random.Random(seed).randbytes(padding)
+    return pack_members(out, members, key).path
 
 
 def publish_seconds(url: str, token: str, package: Path) -> float:
@@ -675,13 +675,13 @@ QUICK = Sizes(programs=5_000, queries=150, rounds=1, publishes=1, package_bytes=
 def registry_figures(*, quick: bool, home: Home | None = None, sizes: Sizes | None = None, progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     """The registry's figures; every bit of state lives in a temporary directory.
 
-    `home` only provides the build cache for the hello component.
+    `home` only provides the build cache for the hello package.
     """
     sizes = sizes or (QUICK if quick else FULL)
     with tempfile.TemporaryDirectory(prefix="capsule-bench-registry-") as tmp:
         built = build_program(HELLO, home=home or Home.resolve(), out_dir=Path(tmp) / "hello")
-        component = built.component.read_bytes()
-        # The built package is the component deflated plus the icon; the padding makes up the rest.
+        files = dict(open_package(built.package).files)
+        # The built package is the source and the icon; the padding makes up the rest.
         padding = max(0, sizes.package_bytes - built.package.stat().st_size)
         root = Path(tmp) / "home"
         registry_home = Home.resolve(root)
@@ -697,7 +697,7 @@ def registry_figures(*, quick: bool, home: Home | None = None, sizes: Sizes | No
             key = load_signing_key(registry_home)
             progress(f"packing {sizes.publishes} padded package(s)")
             packages = [
-                padded_package(Path(tmp) / f"padded-{i}.capsule", component, key, version=f"1.0.{i}", padding=padding)
+                padded_package(Path(tmp) / f"padded-{i}.capsule", files, key, version=f"1.0.{i}", padding=padding)
                 for i in range(sizes.publishes)
             ]
             progress("publishing through uvicorn")

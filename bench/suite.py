@@ -7,20 +7,21 @@ from typing import Any, Callable
 from capsule.runtime.home import Home
 
 from . import web
+from .host import host_figures
 from .payments import TARGET_PAYMENTS_PER_S, payment_figures
 from .programs import HELLO
 from .registry import REGISTRY_TARGETS, registry_figures, registry_targets_met
 from .runtime import TARGETS, runtime_figures
 
 #: What `--only` can pick; every part runs when none is named.
-PARTS = ("runtime", "payments", "registry", "web")
+PARTS = ("runtime", "host", "payments", "registry", "web")
 Progress = Callable[[str], None]
 
 
 def missing_tools(part: str) -> str | None:
     """Why `part` cannot run here (what to install), or None when it can."""
-    if part in ("runtime", "registry", "web") and not (HELLO / "manifest.json").is_file():
-        return f"the hello sample is not at {HELLO}: run the bench from a Capsule checkout"
+    if part in ("runtime", "host", "registry", "web") and not (HELLO / "manifest.json").is_file():
+        return f"the hello sample is missing from {HELLO}: reinstall Capsule (its distribution ships the samples)"
     if part == "web":
         return web.missing_tools()
     return None
@@ -48,6 +49,8 @@ def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progre
     figures: dict[str, Any] = {"quick": quick}
     if "runtime" in parts:
         figures.update(runtime_figures(home, quick=quick, progress=progress))
+    if "host" in parts:
+        figures.update(host_figures(home=home, progress=progress))
     if "payments" in parts:
         progress("payments: durable payments and request-payment latency")
         figures.update(payment_figures(quick=quick, home=home))

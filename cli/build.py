@@ -19,12 +19,18 @@ def build(
     directory: Path = typer.Argument(Path("."), help="The program folder (holds manifest.json)."),
     out: Path = typer.Option(None, "--out", help="Where to write the package (default: DIR/dist)."),
     key: str = typer.Option("default", "--key", help="Name of the signing key under CAPSULE_HOME/keys."),
+    kind: str = typer.Option(
+        None,
+        "--kind",
+        help="python (source on the shared runtime; the default for a folder with app.py) or component "
+        "(a component of its own: componentize-py for app.py, or the folder's prebuilt program.wasm).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Generate the world from the manifest, componentize, pack and sign."""
+    """Check the program, pack and sign it: a small source package (or a component with --kind component)."""
     existing(directory, "folder", "a program folder (one with manifest.json), or make one with `capsule new`", as_json=as_json)
     try:
-        result = build_with_progress(directory, out=out, key=key, quiet=as_json)
+        result = build_with_progress(directory, out=out, key=key, quiet=as_json, kind=kind)
     except CapsuleError as error:
         fail(error, as_json=as_json)
     if as_json:
@@ -35,6 +41,7 @@ def build(
                 "package": str(result.package),
                 "digest": result.digest,
                 "key_id": result.key_id,
+                "kind": result.kind,
                 "cached": result.cached,
                 "seconds": round(result.seconds, 3),
             }
@@ -45,14 +52,16 @@ def build(
     console.print(f"  digest:  {literal(result.digest)}")
 
 
-def build_with_progress(directory: Path, *, out: Path | None = None, key: str = "default", quiet: bool = False):
+def build_with_progress(
+    directory: Path, *, out: Path | None = None, key: str = "default", quiet: bool = False, kind: str | None = None
+):
     """Build, showing each step on stderr (nothing when quiet)."""
     if quiet:
-        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out)
+        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out, kind=kind)
     with Status("building", console=errors) as status:
 
         def progress(message: str) -> None:
             status.update(literal(message))
             errors.print(f"[dim]· {literal(message)}[/]")
 
-        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out, progress=progress)
+        return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out, progress=progress, kind=kind)

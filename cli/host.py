@@ -21,8 +21,14 @@ def host(
     samples: Path = typer.Option(
         None, "--samples", help="A folder of program folders to publish (default: the checkout's sample_programs)."
     ),
+    demo: bool = typer.Option(
+        False, "--demo", help="Create the demo accounts (Alice, Bob, Carol, with funded wallets) and offer them on the sign-in page."
+    ),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="Another name this host answers to in the Host header (repeatable; loopback always)."
+    ),
 ) -> None:
-    """Serve the web host: search, launch, pay, scan, and see your data on the Me page."""
+    """Serve the web host: sign in, search, launch, pay, scan, and see your data on the Me page."""
     from capsule.runtime.webhost import open_web_host, serve
     from capsule.runtime.webhost.demo import sample_dirs
 
@@ -42,10 +48,13 @@ def host(
                 database_url=database,
                 samples=sample_dirs(samples) if samples else None,
                 progress=progress,
+                demo=demo,
+                allowed_hosts=allowed_host,
             )
     except CapsuleError as error:
         fail(error)
     live = ", ".join(app["id"] for app in web.host.installed())
     console.print(f"[green]Capsule host[/] on [bold]{literal(url)}[/]  (programs: {literal(live or 'none')})")
-    console.print(f"[dim]registry API at {literal(url)}/registry · Ctrl-C stops[/]")
+    who = "demo accounts on the sign-in page" if demo else "sign up on the sign-in page (no demo accounts: --demo adds them)"
+    console.print(f"[dim]{who} · registry API at {literal(url)}/registry · Ctrl-C stops[/]")
     serve(web, bind, port)

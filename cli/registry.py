@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-
 import typer
 
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 from capsule.runtime.package import load_signing_key
-from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry.client import Credentials, RegistryClient
 
 from .output import console, emit_json, fail, literal, note
@@ -30,14 +27,19 @@ def serve(
     port: int = typer.Option(8470, "--port", help="TCP port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
     database: str = typer.Option(None, "--database", help="Database URL (default: SQLite under CAPSULE_HOME/data)."),
-    dev: bool = typer.Option(False, "--dev", help="Create a local developer+reviewer+admin account and save its token for the CLI."),
+    dev: bool = typer.Option(
+        False,
+        "--dev",
+        help="A one-person development registry: create a local developer+reviewer+admin account, save its token "
+        "for the CLI, and let it review its own programs.",
+    ),
 ) -> None:
     """Serve the registry API (OpenAPI at /openapi.json) until interrupted."""
     from capsule.runtime.registry.server import open_registry, serve as run, setup_dev
 
     home = Home.resolve()
     try:
-        registry = open_registry(home, database)
+        registry = open_registry(home, database, self_review=dev)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if dev:
             setup_dev(registry, url)
@@ -53,14 +55,16 @@ def add_key(
     name: str = typer.Option("default", "--name", help="The signing key under CAPSULE_HOME/keys to register."),
     registry: str = REGISTRY_OPTION,
 ) -> None:
-    """Register your signing key's public half, so the registry accepts packages it signs."""
-    client, _ = connect(registry)
+    """Register your signing key's public half, so the registry accepts packages it signs.
+
+    The key signs a fresh challenge from the registry to prove you hold it.
+    """
+    client, credentials = connect(registry)
     try:
-        public = base64.b64encode(raw_public_key(load_signing_key(Home.resolve(), name).public_key())).decode()
-        result = client.call("POST", "/account/keys", json={"public_key": public})
+        key_id = client.add_key(load_signing_key(Home.resolve(), name), credentials.registry_key)
     except CapsuleError as error:
         fail(error)
-    console.print(f"registered key {literal(result['key_id'])}")
+    console.print(f"registered key {literal(key_id)} (proof of possession checked by the registry)")
 
 
 @app.command()
@@ -85,7 +89,7 @@ def login(
 @app.command("create-account")
 def create_account(
     name: str = typer.Argument(..., help="The new account's name."),
-    role: list[str] = typer.Option(..., "--role", help="developer, reviewer or admin; repeat for several."),
+    role: list[str] = typer.Option(..., "--role", help="developer, reviewer, admin or host (a host application reporting launches); repeat for several."),
     registry: str = REGISTRY_OPTION,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -108,7 +112,8 @@ def install(
     user: str = typer.Option(None, "--user", help="Resolve the live version for this user (phased rollout)."),
     registry: str = REGISTRY_OPTION,
 ) -> None:
-    """Download a released program and install it, refusing anything the registry did not countersign."""
+    """Download a released program and install it, refusing anything the registry did not
+    countersign and any version its signed status says was yanked or rolled back."""
     from capsule.runtime.host import Host
     from capsule.runtime.registry.install import install_from_registry
 
@@ -124,7 +129,7 @@ def install(
         host.close()
     console.print(
         f"installed {literal(installed.manifest.id)} {literal(installed.manifest.version)} ({literal(installed.digest)}), "
-        "countersigned by the registry"
+        "countersigned by the registry and approved as of now"
     )
 
 

@@ -39,10 +39,11 @@ def list_reviews(
 @app.command()
 def show(
     review_id: int = typer.Argument(..., help="The review id from `capsule review list`."),
+    diff: bool = typer.Option(False, "--diff", help="Show the source changes since the live version, line by line."),
     registry: str = REGISTRY_OPTION,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """The capability audit and what changed since the last approved version."""
+    """The capability audit, the source files, and what changed since the last approved version."""
     client, _ = connect(registry)
     try:
         row = client.call("GET", f"/reviews/{review_id}")
@@ -74,8 +75,24 @@ def show(
         for key, value in changes.items():
             if key != "since_version" and value:
                 console.print(f"  {literal(key.replace('_', ' '))}: {literal(', '.join(map(str, value)))}")
+    _print_source_changes(row.get("source_changes"), full=diff)
     if row.get("reason"):
         console.print(f"reason: {literal(row['reason'])}")
+
+
+def _print_source_changes(changes: dict | None, *, full: bool) -> None:
+    if not changes:
+        return
+    for label, key in (("added", "files_added"), ("removed", "files_removed"), ("changed", "files_changed")):
+        if changes[key]:
+            console.print(f"files {label}: {literal(', '.join(changes[key]))}")
+    if full:
+        # The diff is the program's own source: shown as typed, controls included as escapes.
+        console.print(literal(changes["diff"], lines=True) if changes["diff"] else "(no source changes)")
+        if changes.get("truncated"):
+            console.print("[yellow](the diff was cut at its size limit; download both packages to read the rest)[/]")
+    elif changes["diff"]:
+        console.print("[dim]read the changes line by line with --diff[/]")
 
 
 @app.command()

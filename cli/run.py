@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from capsule.runtime.views.terminal import render_text
 from .arguments import existing, known_scopes
 from .build import build_with_progress
 from .output import console, emit_json, errors, fail, json_text, literal
+
+#: The payment PIN a run without a terminal types when the program asks for money.
+PIN_VARIABLE = "CAPSULE_PAYMENT_PIN"
 
 
 def run(
@@ -112,8 +116,13 @@ def _prompter(grant: list[str], deny: list[str]):
     if grant or deny or not sys.stdin.isatty():
         # A payment sheet is confirmed only when asked for by --grant payments:
         # without it, a run without a terminal must not spend the user's money.
+        # The PIN comes from the environment, never the command line (other users see that in `ps`).
         pays = "payments" in grant and "payments" not in deny
-        return PolicyPrompter(grants={**{s: True for s in grant}, **{s: False for s in deny}}, confirms={"payment": pays})
+        return PolicyPrompter(
+            grants={**{s: True for s in grant}, **{s: False for s in deny}},
+            confirms={"payment": pays},
+            pin=os.environ.get(PIN_VARIABLE) or None,
+        )
     return TerminalPrompter()
 
 

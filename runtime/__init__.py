@@ -17,10 +17,20 @@ from .errors import (
 )
 from .home import Home
 from .host import Host
-from .prompter import ConfirmRequest, ConsentRequest, PickRequest, PolicyPrompter, Prompter, TerminalPrompter
+from .prompter import (
+    Approval,
+    ConfirmRequest,
+    ConsentRequest,
+    Money,
+    PickRequest,
+    PolicyPrompter,
+    Prompter,
+    TerminalPrompter,
+)
 from .session import Event, Session
 
 __all__ = [
+    "Approval",
     "AuditError",
     "CapsuleError",
     "ConfirmRequest",
@@ -30,6 +40,7 @@ __all__ = [
     "Host",
     "LimitExceeded",
     "ManifestError",
+    "Money",
     "PackageError",
     "PickRequest",
     "PolicyPrompter",

@@ -31,11 +31,16 @@ class InstalledApp:
     path: Path
     linker: Linker = field(repr=False, default=None)  # type: ignore[assignment]
     exports: dict[str, ExportIndex] = field(repr=False, default_factory=dict)
-    #: Directories its sessions may read. Always empty for a package; developer
-    #: mode mounts the program's own source (see `capsule.runtime.devmode`).
+    #: Directories its sessions may read: a source program's own files and its
+    #: runtime's standard library; none for a `component` package.
     mounts: tuple[ReadOnlyMount, ...] = ()
     #: Told about every log line of its sessions (developer mode's log panel).
     on_log: LogListener | None = field(repr=False, default=None)
+    #: The shared runtime it runs on (`capsule-python-1`); None for a `component` package.
+    runtime: str | None = None
+    #: The scene of an `on-launch` that only loads the program (a shared runtime's), so
+    #: sessions can be prepared before their launch; None when there is nothing to load.
+    load_scene: str | None = None
 
     @property
     def id(self) -> str:

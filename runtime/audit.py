@@ -1,7 +1,10 @@
-"""The capability audit of a package: what it may touch, and what it imports.
+"""The capability audit of a package: what it may touch, and what it uses.
 
-Reviewers read it (`capsule audit`, later the registry's review queue); the
-host applies the same comparison before it instantiates anything.
+Reviewers read it (`capsule audit`, the registry's review queue). For a
+`component` package it compares the component's imports with the manifest,
+as the host does before it instantiates anything. For a `python` package it
+reads the source: which capability modules each file uses (an undeclared one
+fails the audit), and the files themselves, which the reviewer reads.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .engine.engine import Engine
-from .engine.imports import ImportAudit, audit_imports, component_imports
+from .engine.imports import ALWAYS_AVAILABLE, ImportAudit, audit_imports, component_imports, interface_name
 from .home import Home
+from .languages import check_runtime
+from .languages.python.analysis import SourceAudit, analyse
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, open_package
+from .package.format import COMPONENT_KIND
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,10 @@ class PackageAudit:
     key_id: str
     size: int
     imports: ImportAudit
+    kind: str = COMPONENT_KIND
+    runtime: str | None = None
+    #: What the source uses, for a source package; None for a component.
+    sources: SourceAudit | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,14 +70,42 @@ class PackageAudit:
             "declared_unused": self.imports.declared_unused,
             "network_hosts": self.network_hosts(),
             "data_practices": practices.model_dump(mode="json", exclude_none=True) if practices else None,
+            "kind": self.kind,
+            "runtime": self.runtime,
+            "sources": self.sources.as_dict() if self.sources else None,
         }
 
 
 def audit_package(path: Path, *, home: Home, engine: Engine | None = None, limits: PackageLimits | None = None) -> PackageAudit:
-    """Verify a package and compare its component's imports with its manifest."""
+    """Verify a package and compare what it uses (a component's imports, a program's source) with its manifest."""
     verified = open_package(path, limits or PackageLimits())
     manifest = load_manifest(verified.manifest_bytes, source=f"{path}:manifest.json")
-    engine = engine or Engine(home.compile_cache)
-    component = engine.component(verified.digest, verified.component)
-    imports = audit_imports(component_imports(engine.wasmtime, component), manifest.declared_capabilities())
-    return PackageAudit(manifest, verified.digest, verified.key_id, verified.size, imports)
+    declared = set(manifest.declared_capabilities())
+    if verified.kind == COMPONENT_KIND:
+        engine = engine or Engine(home.compile_cache)
+        component = engine.component(verified.digest, verified.component)
+        imports = audit_imports(component_imports(engine.wasmtime, component), declared)
+        return PackageAudit(manifest, verified.digest, verified.key_id, verified.size, imports)
+    check_runtime(verified.kind, verified.runtime or "")
+    sources = analyse(verified.files)
+    return PackageAudit(
+        manifest,
+        verified.digest,
+        verified.key_id,
+        verified.size,
+        source_imports(declared, sources, verified.runtime or ""),
+        verified.kind,
+        verified.runtime,
+        sources,
+    )
+
+
+def source_imports(declared: set[str], sources: SourceAudit, runtime: str) -> ImportAudit:
+    """A source program's capabilities in the shape of a component's import audit, so one report fits both."""
+    used = set(sources.used)
+    return ImportAudit(
+        capabilities=sorted(ALWAYS_AVAILABLE | (used & declared)),
+        platform=[f"{runtime}: the Python standard library, WASI locked down"],
+        undeclared=[interface_name(name) for name in sources.undeclared(declared)],
+        declared_unused=sources.unused(declared),
+    )

@@ -54,14 +54,14 @@ class Home:
 
     def sharing_caches(self, root: str | os.PathLike[str]) -> "Home":
         """A new, empty home at `root` that reuses this home's build, compile and
-        developer-component caches (links), so nothing is built twice.
+        Python runtime caches (links), so nothing is built twice.
 
         For tests and benchmarks that need their own databases, keys and
         registry but not another few minutes of componentize-py.
         """
         target = Path(root)
         (target / "cache").mkdir(parents=True, exist_ok=True)
-        for name in ("build", "compiled", "dev"):
+        for name in ("build", "compiled", "runtime"):
             shared = self._dir("cache", name)
             link = target / "cache" / name
             if not link.exists():

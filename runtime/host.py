@@ -1,7 +1,7 @@
 """The embedding API: a host application installs packages and launches sessions.
 
     host = Host()                                  # state under CAPSULE_HOME
-    host.install("hello-1.0.0.capsule")            # verify, audit, compile once
+    host.install("hello-1.0.0.capsule")            # verify, audit; a source package compiles nothing
     session = host.launch("com.example.hello", user="alice")
     print(session.view)
     session.dispatch("increment")
@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 from .app import InstalledApp
 from .capabilities import Capability, Observer, default_capabilities
@@ -23,14 +23,16 @@ from .engine.imports import audit_imports, component_imports
 from .engine.limits import TurnLimits
 from .errors import AuditError, NotInstalled
 from .home import Home
+from .languages import check_runtime
+from .languages.python import PythonRuntime
 from .manifest import Manifest, load_manifest
-from .package import PackageLimits, open_package
+from .package import PackageLimits, VerifiedPackage, open_package
+from .package.format import COMPONENT, COMPONENT_KIND, RUNTIME
+from .package.loader import parse_runtime_json
 from .prompter import PolicyPrompter, Prompter
 from .services import HostServices
 from .session import Session
-
-if TYPE_CHECKING:
-    from .devmode import DevProgram
+from .warm import WarmPool
 
 INDEX_FILE = "installed.json"
 
@@ -48,6 +50,7 @@ class Host:
         trusted_keys: set[str] | None = None,
         capabilities: dict[str, Capability] | None = None,
         database_url: str | None = None,
+        warm_sessions: int = 16,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or PolicyPrompter()
@@ -59,6 +62,10 @@ class Host:
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]
         self.engine = Engine(self.home.compile_cache)
+        #: The one runtime every Python program of this host runs on (built and compiled on first use).
+        self.python_runtime = PythonRuntime(self.engine, self.home, self.capabilities, self.observers)
+        #: Sessions loaded ahead of their launch (`warm_sessions` in all; 0 turns it off).
+        self.warm = WarmPool(self._new_session, total=warm_sessions)
         self._apps: dict[str, InstalledApp] = {}
         self._sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
@@ -66,48 +73,47 @@ class Host:
     # -- packages --------------------------------------------------------------
 
     def install(self, package: str | os.PathLike[str]) -> InstalledApp:
-        """Verify, audit and compile a package, then make it launchable.
+        """Verify a package and make it launchable.
 
-        Raises PackageError (untrusted or malformed package), ManifestError or
-        AuditError (an import the manifest does not declare); nothing is kept then.
+        A source package (kind `python`) compiles nothing: it runs on the
+        host's shared runtime. A `component` package is compiled once (cached
+        by digest) and its imports are compared with its manifest.
+        Raises PackageError (untrusted, malformed, or needing a runtime this
+        host lacks), ManifestError or AuditError; nothing is kept then.
         """
         verified = open_package(Path(package), self.package_limits, trusted_keys=self.trusted_keys)
         manifest = load_manifest(verified.manifest_bytes, source=f"{package}:manifest.json")
-        component = self.engine.component(verified.digest, verified.component)
-        audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
-        if not audit.ok:
-            names = ", ".join(audit.refused)
-            raise AuditError(
-                f"{manifest.id} {manifest.version} imports {names}, which its manifest does not declare; "
-                "declare the capability under `permissions` in manifest.json and rebuild, or remove its use",
-                undeclared=audit.refused,
-            )
-        target = self.home.packages / verified.digest.replace("sha256:", "")
-        if not target.exists():
-            try:
-                verified.extract_to(target)
-            except FileExistsError:
-                pass  # the same digest installed at the same moment: same bytes
-        app = InstalledApp(manifest, verified.digest, verified.key_id, component, audit, target)
-        app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
+        if verified.kind == COMPONENT_KIND:
+            component = self.engine.component(verified.digest, verified.component)
+            self._check_imports(manifest, component)
+        else:
+            check_runtime(verified.kind, verified.runtime or "")
+        target = self._extract(verified)
+        app = self._make_app(manifest, verified.digest, verified.key_id, target)
         with self._lock:
+            previous = self._apps.get(manifest.id)
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+        if previous is not None:
+            self.warm.forget(previous)
         return app
 
-    def install_dev(
-        self, directory: str | os.PathLike[str], *, progress: Callable[[str], None] | None = None
-    ) -> "DevProgram":
-        """Run a program folder in developer mode (`capsule dev`): no package, hot reload.
+    def add_app(self, app: InstalledApp) -> None:
+        """Make a program launchable without a package (developer mode's folders).
 
-        The program then launches like an installed one (`launch(dev.id, ...)`);
-        see `capsule.runtime.devmode` for what differs from a package. The
-        first call per Capsule version builds the developer component (~15 s,
-        reported through `progress`).
+        Nothing is verified or written to the index: the host application
+        itself made `app`. It replaces a program with the same id in this
+        process only.
         """
-        from .devmode import DevProgram
+        with self._lock:
+            self._apps[app.id] = app
 
-        return DevProgram(self, Path(directory), progress=progress)
+    def remove_app(self, app: InstalledApp) -> None:
+        """Forget `app` if it is the program launched under its id (live sessions go on)."""
+        with self._lock:
+            if self._apps.get(app.id) is app:
+                del self._apps[app.id]
+        self.warm.forget(app)
 
     def app(self, app_id: str) -> InstalledApp:
         """The installed program, loading it from CAPSULE_HOME after a restart."""
@@ -140,16 +146,8 @@ class Host:
         """
         app = self.app(app_id)
         self.engine.ensure_ticking()
-        session = Session(
-            app,
-            self.engine.wasmtime,
-            user=user,
-            prompter=prompter or self.prompter,
-            limits=self.limits,
-            on_end=self._forget,
-            mounts=app.mounts,
-            on_log=app.on_log,
-        )
+        session = self.warm.take(app) or self._new_session(app)
+        session.adopt(user=user, prompter=prompter or self.prompter, on_end=self._forget)
         with self._lock:
             self._sessions[session.id] = session
         try:
@@ -158,7 +156,20 @@ class Host:
             # Nobody holds a session whose launch failed: release it now.
             session.close()
             raise
+        self.warm.refill(app)
         return session
+
+    def _new_session(self, app: InstalledApp) -> Session:
+        """A session of `app` with no user yet (`launch` gives it one)."""
+        return Session(
+            app,
+            self.engine.wasmtime,
+            user="",
+            prompter=self.prompter,
+            limits=self.limits,
+            mounts=app.mounts,
+            on_log=app.on_log,
+        )
 
     def open_address(self, address: str, *, user: str, prompter: Prompter | None = None) -> Session:
         """Launch from a `capsule://` address (a scanned QR code): its page, scene and parameters.
@@ -182,6 +193,7 @@ class Host:
             return list(self._sessions.values())
 
     def close(self) -> None:
+        self.warm.close()
         for session in self.sessions():
             session.close()
         self.engine.close()
@@ -190,20 +202,6 @@ class Host:
     def _forget(self, session: Session) -> None:
         with self._lock:
             self._sessions.pop(session.id, None)
-
-    # -- developer mode (capsule.runtime.devmode) ----------------------------------
-
-    def _put_app(self, app: InstalledApp, replaces: str | None = None) -> None:
-        """Make an unpackaged developer-mode app launchable (never written to the index)."""
-        with self._lock:
-            if replaces is not None and replaces != app.id:
-                self._apps.pop(replaces, None)
-            self._apps[app.id] = app
-
-    def _drop_app(self, app: InstalledApp) -> None:
-        with self._lock:
-            if self._apps.get(app.id) is app:
-                del self._apps[app.id]
 
     # -- the installed index -----------------------------------------------------
 
@@ -230,9 +228,37 @@ class Host:
             raise NotInstalled(f"{app_id} is not installed; install its package first (Host.install or `capsule run PKG`)")
         path = self.home.packages / entry["digest"].replace("sha256:", "")
         manifest: Manifest = load_manifest((path / "manifest.json").read_bytes(), source=str(path))
-        component = self.engine.component(entry["digest"], wasm_path=path / "program.wasm")
+        if (path / RUNTIME).exists():
+            kind, runtime = parse_runtime_json((path / RUNTIME).read_bytes())
+            check_runtime(kind, runtime)
+        return self._make_app(manifest, entry["digest"], entry["key_id"], path)
+
+    # -- one program version -----------------------------------------------------
+
+    def _make_app(self, manifest: Manifest, digest: str, key_id: str, path: Path) -> InstalledApp:
+        if not (path / COMPONENT).exists():
+            return self.python_runtime.app(manifest, digest, key_id, path)
+        component = self.engine.component(digest, wasm_path=path / COMPONENT)
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
-        app = InstalledApp(manifest, entry["digest"], entry["key_id"], component, audit, path)
+        app = InstalledApp(manifest, digest, key_id, component, audit, path)
         app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
         return app
 
+    def _check_imports(self, manifest: Manifest, component: Any) -> None:
+        audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
+        if not audit.ok:
+            names = ", ".join(audit.refused)
+            raise AuditError(
+                f"{manifest.id} {manifest.version} imports {names}, which its manifest does not declare; "
+                "declare the capability under `permissions` in manifest.json and rebuild, or remove its use",
+                undeclared=audit.refused,
+            )
+
+    def _extract(self, verified: VerifiedPackage) -> Path:
+        target = self.home.packages / verified.digest.replace("sha256:", "")
+        if not target.exists():
+            try:
+                verified.extract_to(target)
+            except FileExistsError:
+                pass  # the same digest installed at the same moment: same bytes
+        return target

@@ -3,16 +3,47 @@
 A host application implements `Prompter` with its own dialogs. Calls block the
 session's thread (other sessions keep running) until the user answers or the
 timeout passes; a timeout counts as "no".
+
+A confirmation may ask for a secret (the payment PIN): the request's `secret`
+says which, and the prompter answers `Approval(secret=...)` with what the user
+typed. The runtime checks it; the program never sees it.
 """
 
 from __future__ import annotations
 
+import getpass
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from .views.currency import format_amount
 from .views.visible import visible
+
+#: `ConfirmRequest.secret` values: type the payment PIN, or choose one (none is set yet).
+SECRET_PIN = "pin"
+SECRET_NEW_PIN = "new-pin"
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in integer minor units, for the host to show in its own format."""
+
+    amount: int
+    currency: str
+
+    def __str__(self) -> str:
+        return format_amount(self.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A "yes" carrying the secret the user typed, for a confirmation that asks for one."""
+
+    secret: str
+
+    def __repr__(self) -> str:  # never in a log or a traceback
+        return "Approval(secret=<hidden>)"
 
 
 @dataclass(frozen=True)
@@ -30,8 +61,15 @@ class ConsentRequest:
 class ConfirmRequest:
     """A yes/no dialog: a modal, or a sheet such as the payment sheet.
 
-    `details` are label/value lines the host shows as they are (the merchant,
-    the amount, the balance).
+    `details` are label/value lines the host shows (the merchant, the amount,
+    the balance); a `Money` value is an amount for the host to format. `amount`
+    is what the confirm button spends, shown after `confirm_label`.
+
+    `secret` is None for a plain yes/no, `SECRET_PIN` when the user must type
+    their payment PIN, `SECRET_NEW_PIN` when they have none and choose one now
+    (the host should ask for it twice). Answer with `Approval(secret=...)`; a
+    bare True is then a refusal. `problem` says why the question is asked
+    again ("Wrong PIN. 4 tries left ...").
     """
 
     user: str
@@ -42,7 +80,15 @@ class ConfirmRequest:
     confirm_label: str = "OK"
     cancel_label: str | None = "Cancel"
     kind: str = "modal"
-    details: tuple[tuple[str, str], ...] = ()
+    details: tuple[tuple[str, str | Money], ...] = ()
+    amount: Money | None = None
+    secret: str | None = None
+    problem: str | None = None
+
+    @property
+    def button_text(self) -> str:
+        """The confirm button as a terminal shows it: "Pay 12.50 CNY"."""
+        return f"{self.confirm_label} {self.amount}" if self.amount is not None else self.confirm_label
 
 
 @dataclass(frozen=True)
@@ -60,7 +106,7 @@ class PickRequest:
 class Prompter(Protocol):
     def ask_consent(self, request: ConsentRequest, timeout: float) -> bool: ...
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool: ...
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval: ...
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]: ...
 
@@ -71,7 +117,10 @@ class PolicyPrompter:
 
     `grants` maps a scope (e.g. "location.fuzzy") to yes or no; scopes not
     listed get `default`. `picks` are handed out in order to pick requests.
-    Every question asked is kept in `asked`, so a test can check what the user saw.
+    `pin` is typed when a confirmation asks for the payment PIN (or to choose
+    one), once: a sheet that comes back saying the PIN was wrong is answered
+    "no". Without `pin`, a confirmation that asks for one is answered "no". Every question asked is kept in `asked`, so a test can
+    check what the user saw.
     """
 
     grants: dict[str, bool] = field(default_factory=dict)
@@ -80,14 +129,22 @@ class PolicyPrompter:
     confirms: dict[str, bool] = field(default_factory=dict)
     picks: list[list[Path]] = field(default_factory=list)
     asked: list[object] = field(default_factory=list)
+    pin: str | None = field(default=None, repr=False)
 
     def ask_consent(self, request: ConsentRequest, timeout: float) -> bool:
         self.asked.append(request)
         return self.grants.get(request.scope, self.default)
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool:
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
         self.asked.append(request)
-        return self.confirms.get(request.kind, self.confirm_default)
+        yes = self.confirms.get(request.kind, self.confirm_default)
+        if request.secret is None:
+            return yes
+        # A policy knows one PIN: typing it again after it was refused would only
+        # use up the user's tries, so a sheet that comes back with a problem is a no.
+        if yes and self.pin is not None and request.problem is None:
+            return Approval(self.pin)
+        return False
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         self.asked.append(request)
@@ -96,9 +153,9 @@ class PolicyPrompter:
 
 class TerminalPrompter:
     """Asks on the terminal. Without a terminal it answers "no" to everything,
-    so nothing is granted behind a person's back. The program's words are shown
-    with their control characters visible (`visible`): a question cannot be
-    rewritten on screen by escape sequences in it."""
+    so nothing is granted behind a person's back. A PIN is read without echo.
+    The program's words are shown with their control characters visible
+    (`visible`): a question cannot be rewritten on screen by escape sequences."""
 
     def __init__(self, stream_in=None, stream_out=None) -> None:
         self._in = stream_in or sys.stdin
@@ -120,13 +177,30 @@ class TerminalPrompter:
         )
         return answer.lower() in {"y", "yes"}
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool:
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
         if not self._interactive():
             return False
         lines = [f"\n{visible(request.title)} ({visible(request.app_name)})", f"  {visible(request.message)}"]
-        lines += [f"  {visible(label)}: {visible(value)}" for label, value in request.details]
-        answer = self._ask("\n".join(lines) + f"\n  {visible(request.confirm_label)}? [y/N] ")
-        return answer.lower() in {"y", "yes"}
+        lines += [f"  {visible(label)}: {visible(str(value))}" for label, value in request.details]
+        if request.problem:
+            lines.append(f"  {visible(request.problem)}")
+        button = visible(request.button_text)
+        if request.secret is None:
+            answer = self._ask("\n".join(lines) + f"\n  {button}? [y/N] ")
+            return answer.lower() in {"y", "yes"}
+        self._out.write("\n".join(lines) + "\n")
+        if request.secret == SECRET_NEW_PIN:
+            self._out.write("  You have no payment PIN yet: choose 6 digits.\n")
+            first = self._secret(f"  New PIN for {button} (empty to cancel): ")
+            if not first or self._secret("  The same PIN again: ") != first:
+                return False
+            return Approval(first)
+        pin = self._secret(f"  PIN for {button} (empty to cancel): ")
+        return Approval(pin) if pin else False
+
+    def _secret(self, text: str) -> str:
+        """A line typed without echo (getpass), from this prompter's own streams."""
+        return getpass.getpass(text, stream=self._out) if self._in is sys.stdin else self._ask(text)
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         if not self._interactive():

@@ -53,8 +53,9 @@ class LogLine:
 class ReadOnlyMount:
     """A host directory a session's program may read but never change.
 
-    Developer mode only (`capsule dev`): a packaged program's sessions have no
-    mounts at all, so it sees no file system.
+    A source program sees its own package's files and its runtime's standard
+    library this way, and nothing else; a `component` package sees no file
+    system at all.
     """
 
     host_path: str
@@ -99,7 +100,7 @@ class Session:
         self._turn: Turn | None = None
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
-        for mount in mounts:  # developer mode only; fs_mutable=False: no writes, no new files
+        for mount in mounts:  # fs_mutable=False: no writes, no new files
             wasi.preopen_dir(mount.host_path, mount.guest_path, fs_mutable=False)
         wasi.stdout_custom = lambda data: self._output("stdout", data)
         wasi.stderr_custom = lambda data: self._output("stderr", data)
@@ -110,17 +111,29 @@ class Session:
 
     # -- lifecycle -----------------------------------------------------------
 
-    def start(self, page: str, scene: str, query: dict[str, str]) -> dict[str, Any] | None:
-        """Instantiate the program and deliver `on-launch`."""
+    def prepare(self) -> None:
+        """Everything a launch does before `on-launch`: instantiate, and load a source program.
+
+        A host may prepare sessions ahead of their launch (`capsule.runtime.warm`),
+        before it knows the user: nothing here can call a capability.
+        """
         with self._lock:
-            with Turn(self, self._store, self.limits, "instantiate") as turn:
-                self._turn = turn
-                try:
-                    self._instance = self.app.linker.instantiate(self._store, self.app.component)
-                except BaseException as error:  # noqa: BLE001 - classified and re-raised
-                    raise self._end(self._classify(error, turn)) from error
-            for name, index in self.app.exports.items():
-                self._funcs[name] = self._instance.get_func(self._store, index)
+            self._instantiate()
+            if self.app.load_scene:
+                self._call("on-launch", "", self.app.load_scene, [])
+            self.state = "ready"
+
+    def adopt(self, *, user: str, prompter: "Prompter", on_end: Callable[["Session"], None] | None) -> None:
+        """Give a session made without one its user (before `start`)."""
+        if self.state not in ("starting", "ready"):
+            raise RuntimeError(f"only a session not yet started can be adopted (this one is {self.state})")
+        self.user, self.prompter, self._on_end = user, prompter, on_end
+
+    def start(self, page: str, scene: str, query: dict[str, str]) -> dict[str, Any] | None:
+        """Instantiate the program (unless prepared) and deliver `on-launch`."""
+        with self._lock:
+            if self.state == "starting":
+                self._instantiate()
             self.state = "active"
             self._call("on-launch", page, scene, sorted(query.items()))
             return self.view
@@ -198,6 +211,18 @@ class Session:
                 self._turn.waiting_for_user(time.monotonic() - started)
 
     # -- internals -------------------------------------------------------------
+
+    def _instantiate(self) -> None:
+        with Turn(self, self._store, self.limits, "instantiate") as turn:
+            self._turn = turn
+            try:
+                self._instance = self.app.linker.instantiate(self._store, self.app.component)
+            except BaseException as error:  # noqa: BLE001 - classified and re-raised
+                raise self._end(self._classify(error, turn)) from error
+            finally:
+                self._turn = None
+        for name, index in self.app.exports.items():
+            self._funcs[name] = self._instance.get_func(self._store, index)
 
     def _output(self, stream: str, data: bytes) -> None:
         text = bytes(data).decode("utf-8", "replace").rstrip("\n")

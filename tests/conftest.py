@@ -27,15 +27,32 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return Home.resolve(root)
 
 
+def pack_by_hand(folder: Path, home: Home, out: Path) -> BuildResult:
+    """A source package packed as an attacker would: no build checks, just signed files."""
+    from capsule.runtime.manifest import load_manifest
+    from capsule.runtime.package import pack_members
+    from capsule.sdk.toolchain import source
+    from capsule.sdk.toolchain.build import signing_key
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    info = pack_members(out, source.package_members(source.collect(folder)), signing_key(home, "default", print))
+    manifest = load_manifest((folder / "manifest.json").read_bytes())
+    return BuildResult(manifest, info.path, info.digest, None, False, 0.0, info.key_id)
+
+
 @pytest.fixture(scope="session")
 def packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
-    """Real components built by componentize-py: hello, hostile, and hostile
+    """Real packages: hello and hostile as source on the shared Python runtime;
+    hostile as its own component built by componentize-py, and that component
     built with an import its manifest does not declare."""
     out = tmp_path_factory.mktemp("packages")
     return {
         "hello": build_program(HELLO, home=home, out_dir=out / "hello"),
-        "hostile": build_program(HOSTILE, home=home, out_dir=out / "hostile"),
-        "undeclared": build_program(HOSTILE, home=home, out_dir=out / "undeclared", capabilities={"storage"}),
+        "hostile_source": pack_by_hand(HOSTILE, home, out / "hostile-source.capsule"),
+        "hostile": build_program(HOSTILE, home=home, out_dir=out / "hostile", kind="component"),
+        "undeclared": build_program(
+            HOSTILE, home=home, out_dir=out / "undeclared", capabilities={"storage"}, kind="component"
+        ),
     }
 
 

@@ -1,16 +1,15 @@
 """Developer mode: run a program folder with hot reload, no package, no per-edit build.
 
-    dev = host.install_dev("my-program")
+    dev = DevProgram(host, "my-program")
     session = host.launch(dev.id, user="developer")
     dev.watch(on_reload=lambda result: ...)      # or: async for result in dev.reloads()
     dev.inspector.subscribe(lambda entry: ...)   # capability calls, log lines, builds
 
-Every program runs on one prebuilt developer component that loads the
-program's source from a read-only mount (`component`); the linker follows the
-manifest (`linker`); see "Developer mode" in docs/architecture.md.
+The folder is mounted on the host's shared Python runtime, the same runtime
+and the same checks its built package gets (`capsule.runtime.languages.python`);
+see "Developer mode" in docs/architecture.md.
 """
 
-from .component import DeveloperComponent, ensure_component
 from .inspector import DevEntry, Inspector
 from .problems import DevProblem
 from .program import DevBuild, DevProgram
@@ -21,10 +20,8 @@ __all__ = [
     "DevEntry",
     "DevProblem",
     "DevProgram",
-    "DeveloperComponent",
     "FileChange",
     "Inspector",
     "Watcher",
     "awatch_program",
-    "ensure_component",
 ]

@@ -11,6 +11,7 @@ be quick and thread-safe (an asyncio server hands the entry to its loop with
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import re
 import threading
@@ -30,6 +31,8 @@ CAPACITY = 2_000
 ARG_CHARS = 160
 #: Items of one list argument shown.
 ARG_ITEMS = 10
+#: JSON text up to this long is parsed for the inspector (a view is at most 256 KiB).
+JSON_ARG_CHARS = 256 * 1024
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\r\n_-]+")
 _log = logging.getLogger(__name__)
@@ -143,6 +146,17 @@ class Inspector:
                 _log.exception("an inspector subscriber failed")
 
 
+def _json_text(value: str) -> dict | list | None:
+    """The object or array a JSON text holds (views and event data cross as JSON), else None."""
+    text = value.strip()
+    if len(text) > JSON_ARG_CHARS or not ((text[:1], text[-1:]) in (("{", "}"), ("[", "]"))):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def summarize(value: Any, *, chars: int = ARG_CHARS, depth: int = 0) -> Any:
     """A short, JSON-ready picture of a WIT value: long text cut, base64 and bytes only measured."""
     if value is None or isinstance(value, (bool, int, float)):
@@ -150,6 +164,9 @@ def summarize(value: Any, *, chars: int = ARG_CHARS, depth: int = 0) -> Any:
     if isinstance(value, str):
         if len(value) > 64 and " " not in value[:256] and _BASE64.fullmatch(value[:256]):
             return f"<base64, {len(value)} chars>"
+        parsed = _json_text(value) if depth < 4 else None
+        if parsed is not None:  # a view or event data: shown as the structure it is, not escaped text
+            return summarize(parsed, chars=chars, depth=depth + 1)
         return value if len(value) <= chars else f"{value[:chars]}… ({len(value)} chars)"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(value)} bytes>"

@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from ..errors import CapsuleError, LimitExceeded, ManifestError, ProgramError, SessionEnded
-from .component import PROGRAM_MOUNT
+from ..languages.python.component import PROGRAM_MOUNT
 
 # A guest traceback names the program's files under the mount, e.g.
 #   File "/program/app.py", line 12, in increment

@@ -1,15 +1,17 @@
 """A program folder in developer mode: reloaded on change, its storage kept.
 
-    dev = host.install_dev("my-program")        # or DevProgram(host, "my-program")
+    dev = DevProgram(host, "my-program")
     session = dev.launch(user="developer")       # the same as host.launch(dev.id, ...)
     result = dev.reload()                        # after an edit; see DevBuild
     if result.ok:
         session = dev.relaunch(session)          # the new version, same user and page
 
-A reload snapshots the folder, validates manifest.json and checks that the
-program loads (a "probe": a session that only imports app.py) before the
-host launches the new version; a version that does not load leaves the
-previous one running. Storage lives in the host's database per (program id,
+The folder runs on the host's shared Python runtime, exactly as its built
+package would: developer mode is only "a folder mounted on the runtime". A
+reload snapshots the folder, validates manifest.json and runs the same check
+as `capsule build` (every module compiles, app.py loads, the pages exist)
+before the host launches the new version; a version that does not pass
+leaves the previous one running. Storage lives in the host's database per (program id,
 user), so it survives every reload.
 """
 
@@ -23,16 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Callable
 
-from wasmtime.component import Linker
-
 from ..app import InstalledApp
-from ..engine.imports import ImportAudit, audit_imports, component_imports
 from ..errors import BuildError, CapsuleError
+from ..languages.python.component import Progress
+from ..languages.python.linker import parameter_names
+from ..languages.python.probe import check
 from ..manifest import Manifest, load_manifest
-from ..session import ReadOnlyMount, Session
-from .component import PROBE_SCENE, PROGRAM_MOUNT, STDLIB_MOUNT, Progress, ensure_component
+from ..session import Session
 from .inspector import Inspector
-from .linker import build_dev_linker, parameter_names
 from .problems import DevProblem, explain
 from .snapshot import Snapshots
 from .watch import FileChange, Watcher, awatch_program
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 
 #: What an unpackaged program has instead of a signing key.
 DEV_KEY_ID = "unsigned (developer mode)"
-#: The user of a probe session; a probe cannot call capabilities.
-PROBE_USER = "capsule-dev-probe"
 
 
 @dataclass(frozen=True)
@@ -76,25 +74,18 @@ class DevBuild:
 
 
 class DevProgram:
-    """One program folder run on the developer component by one host."""
+    """One program folder run on the host's Python runtime, reloaded on change."""
 
     def __init__(self, host: "Host", directory: str | os.PathLike[str], *, progress: Progress | None = None) -> None:
         self.host = host
         self.directory = Path(directory).resolve()
         if not self.directory.is_dir():
             raise BuildError(f"{self.directory} is not a folder; give the folder with the program's manifest.json")
-        say = progress or (lambda message: None)
-        self.developer_component = ensure_component(host.home, progress=say)
-        digest = self.developer_component.digest
-        if not host.engine.cache.has(digest):
-            say("compiling the developer component (once, about 10 s)")
-        self.component = host.engine.component(digest, wasm_path=self.developer_component.wasm)
-        engine = host.engine.wasmtime
+        self.runtime = host.python_runtime
+        component = self.runtime.prepare(progress)
         #: Capability calls, log lines and builds of this program's sessions.
-        self.inspector = Inspector(parameter_names(engine, self.component))
+        self.inspector = Inspector(parameter_names(host.engine.wasmtime, component))
         self._observers = [*host.observers, self.inspector]
-        self._imports = component_imports(engine, self.component)
-        self._linkers: dict[frozenset[str], tuple[Linker, ImportAudit]] = {}
         self._snapshots = Snapshots(self.directory)
         self._watchers: list[Watcher] = []
         self._lock = threading.Lock()
@@ -128,7 +119,7 @@ class DevProgram:
             snapshot = self._snapshots.take()
             try:
                 app = self._make_app(snapshot)
-                self._probe(app)
+                check(self.host.engine, app, self.host.limits)
             except CapsuleError as error:
                 self._snapshots.discard(snapshot)
                 problem = error.problem if isinstance(error, _NoProgram) else explain(error)
@@ -136,7 +127,9 @@ class DevProgram:
             else:
                 previous, self.app = self.app, app
                 self.version += 1
-                self.host._put_app(app, replaces=previous.id if previous else None)
+                if previous is not None:
+                    self.host.remove_app(previous)
+                self.host.add_app(app)
                 self._keep_used_snapshots()
                 result = DevBuild(True, self.version, time.perf_counter() - started, time.time(), None, names)
             self.last = result
@@ -208,7 +201,7 @@ class DevProgram:
         for session in self.sessions():
             session.close()
         if self.app is not None:
-            self.host._drop_app(self.app)
+            self.host.remove_app(self.app)
         self._snapshots.close()
 
     def __enter__(self) -> "DevProgram":
@@ -232,47 +225,14 @@ class DevProgram:
         manifest = load_manifest(manifest_path.read_bytes(), source="manifest.json")
         if not (snapshot / "app.py").exists():
             raise _NoProgram("app.py", f"{self.directory} has no app.py: a Python program starts there")
-        linker, audit = self._linker(frozenset(manifest.declared_capabilities()))
-        mounts = [ReadOnlyMount(str(snapshot), PROGRAM_MOUNT)]
-        if self.developer_component.stdlib is not None:
-            mounts.append(ReadOnlyMount(str(self.developer_component.stdlib), STDLIB_MOUNT))
-        app = InstalledApp(
+        return self.runtime.app(
             manifest,
-            self.developer_component.digest,
+            f"dev:{self.directory.name}:{snapshot.name}",
             DEV_KEY_ID,
-            self.component,
-            audit,
-            self.directory,
-            linker=linker,
-            mounts=tuple(mounts),
+            snapshot,
+            observers=self._observers,
             on_log=self.inspector.log,
         )
-        app.find_exports()
-        return app
-
-    def _linker(self, declared: frozenset[str]) -> tuple[Linker, ImportAudit]:
-        # A linker depends only on what is declared: editing code reuses it.
-        if declared not in self._linkers:
-            engine = self.host.engine.wasmtime
-            linker = build_dev_linker(engine, self.component, set(declared), self.host.capabilities, self._observers)
-            self._linkers[declared] = (linker, audit_imports(self._imports, set(declared)))
-        return self._linkers[declared]
-
-    def _probe(self, app: InstalledApp) -> None:
-        """Load the program in a throwaway session: raises what loading raised."""
-        self.host.engine.ensure_ticking()  # the load's CPU budget needs the epoch ticker
-        probe = Session(
-            app,
-            self.host.engine.wasmtime,
-            user=PROBE_USER,
-            prompter=self.host.prompter,
-            limits=self.host.limits,
-            mounts=app.mounts,
-        )
-        try:
-            probe.start("", PROBE_SCENE, {})
-        finally:
-            probe.close()
 
     def _keep_used_snapshots(self) -> None:
         keep = {Path(s.app.mounts[0].host_path) for s in self.sessions()}

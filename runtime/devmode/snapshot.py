@@ -23,7 +23,7 @@ import time
 import weakref
 from pathlib import Path
 
-from .files import source_files
+from ..package.folder import source_files
 
 #: A file modified this close to the previous snapshot is copied even if it looks unchanged.
 RACY_NS = 2_000_000_000

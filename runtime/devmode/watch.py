@@ -21,7 +21,7 @@ from typing import AsyncIterator, Callable
 
 import watchfiles
 
-from .files import is_ignored
+from ..package.folder import is_ignored
 
 #: Quiet time after the last event before a batch is reported.
 STEP_MS = 30

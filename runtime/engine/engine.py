@@ -71,6 +71,13 @@ class CompileCache:
     def has(self, digest: str) -> bool:
         return self.path_for(digest).exists()
 
+    def prune(self, prefix: str, *, keep: str) -> None:
+        """Remove the artifacts of every `prefix*` digest but `keep` (an older runtime nothing runs any more)."""
+        kept = self.path_for(keep).name
+        for path in self.directory.glob(f"{prefix}*.cwasm"):
+            if path.name != kept:
+                path.unlink(missing_ok=True)
+
     def load_or_compile(
         self, engine: wasmtime.Engine, digest: str, wasm: bytes | None, wasm_path: Path | None = None
     ) -> Component:

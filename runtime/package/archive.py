@@ -62,13 +62,25 @@ def pack(
     *,
     limits: PackageLimits | None = None,
 ) -> PackageInfo:
-    """Write and sign a package at `out_path`; same input, same bytes.
+    """Write and sign a `component` package at `out_path`; same input, same bytes."""
+    members = {MANIFEST: manifest_bytes, COMPONENT: _read(component), **_asset_members(assets)}
+    return pack_members(out_path, members, signing_key, limits=limits)
+
+
+def pack_members(
+    out_path: str | os.PathLike[str],
+    members: Mapping[str, bytes],
+    signing_key: Ed25519PrivateKey,
+    *,
+    limits: PackageLimits | None = None,
+) -> PackageInfo:
+    """Write and sign a package of these members (any kind) at `out_path`; same input, same bytes.
 
     The result is opened with `open_package` before it replaces `out_path`, so
     a package this returns is one every host with these limits accepts.
     """
     limits = limits or PackageLimits()
-    members = {MANIFEST: manifest_bytes, COMPONENT: _read(component), **_asset_members(assets)}
+    members = dict(members)
     for name in members:
         check_name(name, limits.max_path_length)
     digest = package_digest(members)

@@ -7,6 +7,7 @@ that `open_package` refuses for its names.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..errors import PackageError
 
@@ -17,8 +18,25 @@ EXTENSION = ".capsule"
 MANIFEST = "manifest.json"
 COMPONENT = "program.wasm"
 SIGNATURE = "signature.json"
+#: In a source package: which kind it is and the runtime it needs (written by `capsule build`).
+RUNTIME = "runtime.json"
+#: Where a Python program starts.
+PYTHON_ENTRY = "app.py"
 ASSETS = "assets/"
-REQUIRED = (MANIFEST, COMPONENT, SIGNATURE)
+
+#: A package of kind `component` carries its own WebAssembly component; a
+#: package of kind `python` carries source and runs on the host's shared
+#: Python runtime. A package with a runtime.json is a source package.
+COMPONENT_KIND = "component"
+PYTHON_KIND = "python"
+REQUIRED = {
+    COMPONENT_KIND: (MANIFEST, COMPONENT, SIGNATURE),
+    PYTHON_KIND: (MANIFEST, RUNTIME, SIGNATURE, PYTHON_ENTRY),
+}
+#: Files a source package may not carry: native code the runtime cannot load,
+#: and bytecode, which could say something other than the source a reviewer read.
+NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".a", ".o")
+BYTECODE_SUFFIXES = (".pyc", ".pyo")
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # NUL and newline would make digest lines ambiguous; no control character has
@@ -55,6 +73,37 @@ def check_name(name: str, max_length: int) -> None:
         )
 
 
-def is_expected(name: str) -> bool:
-    """True for the members the format defines: the required three and `assets/**`."""
-    return name in REQUIRED or (name.startswith(ASSETS) and len(name) > len(ASSETS))
+def package_kind(names: Iterable[str]) -> str:
+    """The kind of a package with these member names."""
+    return PYTHON_KIND if RUNTIME in names else COMPONENT_KIND
+
+
+def check_member(name: str, kind: str) -> None:
+    """Refuse a member that a package of `kind` may not hold, saying why."""
+    if kind == COMPONENT_KIND:
+        if name in REQUIRED[COMPONENT_KIND] or (name.startswith(ASSETS) and len(name) > len(ASSETS)):
+            return
+        raise PackageError(
+            f"member {name!r} is not part of a component package (manifest.json, program.wasm, "
+            "signature.json, assets/...); move it under assets/ or leave it out",
+            code="unexpected-member",
+        )
+    base = name.rsplit("/", 1)[-1].lower()
+    if name == COMPONENT:
+        raise PackageError(
+            f"a source package cannot also carry {COMPONENT}; build either a `python` package (source) "
+            "or a `component` package",
+            code="unexpected-member",
+        )
+    if base.endswith(NATIVE_SUFFIXES) or ".cpython-" in base or ".abi3." in base:
+        raise PackageError(
+            f"{name!r} is a native extension module; Python programs run on Capsule's WebAssembly runtime, "
+            "which loads pure Python only: vendor a pure-Python alternative under lib/ or drop it",
+            code="native-code",
+        )
+    if base.endswith(BYTECODE_SUFFIXES) or "__pycache__" in name.split("/"):
+        raise PackageError(
+            f"{name!r} is compiled bytecode; a package carries source only (the runtime compiles it, and "
+            "reviewers read it): rebuild with `capsule build`, which leaves bytecode out",
+            code="bytecode",
+        )

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ..errors import PackageError
 from .digest import package_digest
-from .format import COMPONENT, MANIFEST, SIGNATURE
+from .format import COMPONENT, COMPONENT_KIND, MANIFEST, RUNTIME, SIGNATURE, package_kind
 from .limits import PackageLimits
 from .reader import read_members
 from .signing import parse_signature
@@ -28,15 +28,28 @@ class VerifiedPackage:
     key_id: str
     public_key: str  # base64 of the raw 32-byte Ed25519 key
     manifest_bytes: bytes = field(repr=False)
-    component: bytes = field(repr=False)
-    assets: Mapping[str, bytes] = field(repr=False)  # full member names: "assets/..."
+    #: The WebAssembly component of a `component` package; None for a source package.
+    component: bytes | None = field(repr=False)
+    #: Every other member by full name: "assets/...", and a source package's files ("app.py", "lib/...").
+    files: Mapping[str, bytes] = field(repr=False)
     size: int  # of the .capsule file
     signature_bytes: bytes = field(repr=False)
+    #: `component`, or the language of a source package (`python`).
+    kind: str = COMPONENT_KIND
+    #: The runtime a source package needs (see `capsule.runtime.languages`); None for a component.
+    runtime: str | None = None
+
+    @property
+    def assets(self) -> dict[str, bytes]:
+        """The members under assets/ (icons and images the host shows)."""
+        return {name: data for name, data in self.files.items() if name.startswith("assets/")}
 
     def members(self) -> dict[str, bytes]:
         """Every member by name, as in the archive."""
-        fixed = {MANIFEST: self.manifest_bytes, COMPONENT: self.component, SIGNATURE: self.signature_bytes}
-        return {**fixed, **self.assets}
+        fixed = {MANIFEST: self.manifest_bytes, SIGNATURE: self.signature_bytes}
+        if self.component is not None:
+            fixed[COMPONENT] = self.component
+        return {**fixed, **self.files}
 
     def extract_to(self, directory: str | os.PathLike[str]) -> Path:
         """Write the members into `directory`, which must not exist yet.
@@ -90,17 +103,46 @@ def open_package(
             code="untrusted-key",
         )
     check_manifest_json(members[MANIFEST])
-    assets = {name: data for name, data in sorted(members.items()) if name not in (MANIFEST, COMPONENT, SIGNATURE)}
+    kind = package_kind(members)
+    runtime = None
+    if kind != COMPONENT_KIND:
+        kind, runtime = parse_runtime_json(members[RUNTIME])
+    files = {name: data for name, data in sorted(members.items()) if name not in (MANIFEST, COMPONENT, SIGNATURE)}
     return VerifiedPackage(
         digest=digest,
         key_id=signature.key_id,
         public_key=signature.public_key_b64,
         manifest_bytes=members[MANIFEST],
-        component=members[COMPONENT],
-        assets=MappingProxyType(assets),
+        component=members.get(COMPONENT),
+        files=MappingProxyType(files),
         size=size,
         signature_bytes=members[SIGNATURE],
+        kind=kind,
+        runtime=runtime,
     )
+
+
+def runtime_json(kind: str, runtime: str) -> bytes:
+    """The runtime.json `capsule build` writes into a source package."""
+    return json.dumps({"kind": kind, "runtime": runtime}, sort_keys=True).encode() + b"\n"
+
+
+def parse_runtime_json(data: bytes) -> tuple[str, str]:
+    """(kind, runtime) from a source package's runtime.json, or PackageError."""
+    try:
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise PackageError(f"{RUNTIME} is not valid UTF-8 JSON ({error}); rebuild with `capsule build`", code="bad-runtime") from None
+    if (
+        not isinstance(document, dict)
+        or set(document) != {"kind", "runtime"}
+        or not all(isinstance(value, str) and 0 < len(value) <= 64 and value.isprintable() for value in document.values())
+    ):
+        raise PackageError(
+            f'{RUNTIME} must be {{"kind": "...", "runtime": "..."}} with short strings; rebuild with `capsule build`',
+            code="bad-runtime",
+        )
+    return document["kind"], document["runtime"]
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:

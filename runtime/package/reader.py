@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import PackageError
-from .format import MANIFEST, REQUIRED, SIGNATURE, check_name, is_expected
+from .format import MANIFEST, REQUIRED, RUNTIME, SIGNATURE, check_member, check_name, package_kind
 from .limits import PackageLimits
 from .signing import MAX_SIGNATURE_BYTES
 
 CHUNK = 64 * 1024
+#: runtime.json names a kind and a runtime: a few dozen bytes.
+MAX_RUNTIME_BYTES = 4096
 #: Per central-directory entry: 46 fixed bytes, the name, and generous room
 #: for extra fields and a comment. Bounds the directory before zipfile parses it.
 _ENTRY_OVERHEAD = 46 + 1024
@@ -105,6 +107,8 @@ def _cap(name: str, limits: PackageLimits) -> int:
         return min(limits.max_member_bytes, limits.max_manifest_bytes)
     if name == SIGNATURE:
         return min(limits.max_member_bytes, MAX_SIGNATURE_BYTES)
+    if name == RUNTIME:
+        return min(limits.max_member_bytes, MAX_RUNTIME_BYTES)
     return limits.max_member_bytes
 
 
@@ -115,6 +119,7 @@ def _plan(infos: list[zipfile.ZipInfo], archive_size: int, limits: PackageLimits
     files: list[zipfile.ZipInfo] = []
     names = _Names()
     total = 0
+    kind = package_kind(info.orig_filename for info in infos)
     for info in infos:
         name = info.orig_filename  # zipfile's `filename` silently cuts at a NUL
         is_dir = name.endswith("/")
@@ -122,12 +127,7 @@ def _plan(infos: list[zipfile.ZipInfo], archive_size: int, limits: PackageLimits
         _check_kind(name, info, is_dir)
         if is_dir:
             continue  # folders follow from file names; their entries carry nothing
-        if not is_expected(name):
-            raise PackageError(
-                f"member {name!r} is not part of the package format (manifest.json, program.wasm, "
-                "signature.json, assets/...); move it under assets/ or leave it out",
-                code="unexpected-member",
-            )
+        check_member(name, kind)
         names.add(name)
         if info.flag_bits & 0x1:
             raise zipfile.BadZipFile(f"member {name!r} is encrypted")
@@ -138,11 +138,11 @@ def _plan(infos: list[zipfile.ZipInfo], archive_size: int, limits: PackageLimits
         total += info.file_size
         files.append(info)
     _check_ratio("the archive as a whole", total, archive_size, limits)
-    missing = [name for name in REQUIRED if name not in names]
+    missing = [name for name in REQUIRED[kind] if name not in names]
     if missing:
         raise PackageError(
             f"the package has no {', '.join(missing)}; build it with `capsule build`, which writes all of "
-            f"{', '.join(REQUIRED)}",
+            f"{', '.join(REQUIRED[kind])} for a {kind} package",
             code="missing-file",
         )
     return files

@@ -1,7 +1,8 @@
 """Accounts, roles and API tokens.
 
 Roles: `developer` publishes and manages the apps it owns, `reviewer` works the
-review queue, `admin` creates accounts and may manage any app.
+review queue, `admin` creates accounts and may manage any app, `host` reports
+launches (a host application's credential, see `launches.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import binascii
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,9 +20,11 @@ from sqlalchemy.engine import Connection
 
 from ..package.keys import key_id
 from . import tables
-from .errors import conflict, forbidden, invalid, unauthorized
+from .errors import RegistryError, conflict, forbidden, invalid, unauthorized
+from .proof import CHALLENGE_SECONDS, MAX_OPEN_CHALLENGES, proof_holds
 
-ROLES = ("developer", "reviewer", "admin")
+ROLES = ("developer", "reviewer", "admin", "host")
+_AGAIN = "ask for a new one (POST /account/keys/challenge) and sign that"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -78,14 +82,72 @@ def authenticate(connection: Connection, authorization: str | None) -> Account:
     return Account(row.id, row.name, frozenset(row.roles.split()))
 
 
-def register_key(connection: Connection, account: Account, public_key: object) -> str:
-    """Register an Ed25519 public key (base64 of 32 raw bytes) to sign this account's packages."""
+def issue_challenge(connection: Connection, account: Account, now: float | None = None) -> dict[str, object]:
+    """A fresh challenge for `account` to sign with the key it registers next."""
+    now = time.time() if now is None else now
+    challenges = tables.key_challenges
+    connection.execute(challenges.delete().where(challenges.c.expires_at < now))
+    # Bounded per account: asking again and again drops the oldest instead of filling the table.
+    kept = connection.execute(
+        sa.select(challenges.c.challenge)
+        .where(challenges.c.account_id == account.id)
+        .order_by(challenges.c.expires_at.desc())
+        .limit(MAX_OPEN_CHALLENGES - 1)
+    ).scalars().all()
+    connection.execute(challenges.delete().where(challenges.c.account_id == account.id, challenges.c.challenge.not_in(kept)))
+    challenge = secrets.token_urlsafe(32)
+    expires_at = now + CHALLENGE_SECONDS
+    connection.execute(challenges.insert().values(challenge=challenge, account_id=account.id, expires_at=expires_at))
+    return {"challenge": challenge, "account": account.name, "expires_at": expires_at}
+
+
+def take_challenge(connection: Connection, account: Account, challenge: object) -> float:
+    """Use up `account`'s challenge and return when it expires (checked by `register_key`).
+
+    Run in a transaction of its own, before the proof is checked: a challenge
+    is good for one answer whatever that answer is.
+    """
+    if not isinstance(challenge, str) or not 1 <= len(challenge) <= 64:
+        raise invalid(f"challenge must be the string the registry handed out; {_AGAIN}", code="invalid-challenge")
+    challenges = tables.key_challenges
+    row = connection.execute(sa.select(challenges).where(challenges.c.challenge == challenge)).first()
+    if row is not None and row.account_id != account.id:
+        # Left in place: it is its owner's to answer.
+        raise forbidden(f"this challenge was handed to another account, not {account.name!r}; {_AGAIN}")
+    # The row count, not the read above, decides: of two answers racing, one wins.
+    if row is None or connection.execute(challenges.delete().where(challenges.c.challenge == challenge)).rowcount != 1:
+        raise invalid(f"this challenge is unknown or was used already (each is good for one answer); {_AGAIN}", code="unknown-challenge")
+    return float(row.expires_at)
+
+
+def register_key(
+    connection: Connection,
+    account: Account,
+    public_key: object,
+    *,
+    registry: str,
+    challenge: str,
+    expires_at: float,
+    signature: object,
+    now: float | None = None,
+) -> str:
+    """Register an Ed25519 public key (base64 of 32 raw bytes) to sign this account's packages,
+    once `signature` over the (taken) `challenge` proves the caller holds its private half."""
     try:
         raw = base64.b64decode(public_key, validate=True) if isinstance(public_key, str) else b""
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
         raise invalid("public_key must be the base64 of a raw 32-byte Ed25519 public key (see `capsule keygen`)")
+    if expires_at < (time.time() if now is None else now):
+        raise invalid(f"this challenge expired ({CHALLENGE_SECONDS} s after it was handed out); {_AGAIN}", code="expired-challenge")
+    if not proof_holds(str(public_key), registry, account.name, challenge, signature):
+        raise RegistryError(
+            400,
+            "invalid-proof",
+            f"the signature is not this key's signature over the challenge for registry {registry} and account "
+            f"{account.name!r}; sign it with the private half of the key you register (`capsule registry add-key` does)",
+        )
     kid = key_id(raw)
     row = connection.execute(sa.select(tables.keys).where(tables.keys.c.key_id == kid)).first()
     if row is not None:

@@ -89,9 +89,13 @@ def create_app(registry: Registry) -> Starlette:
         account, token = registry.create_account(actor, body["name"], body["roles"] if isinstance(body["roles"], list) else [])
         return JSONResponse({**account.as_dict(), "token": token}, status_code=201)
 
+    def key_challenge(request: Request, actor: Account) -> Any:
+        return JSONResponse(registry.key_challenge(actor), status_code=201)
+
     def add_key(request: Request, actor: Account) -> Any:
-        body = _object(request.state.body, "public_key")
-        return JSONResponse({"key_id": registry.register_key(actor, body["public_key"])}, status_code=201)
+        body = _object(request.state.body, "public_key", "challenge", "signature")
+        key_id = registry.register_key(actor, body["public_key"], body["challenge"], body["signature"])
+        return JSONResponse({"key_id": key_id}, status_code=201)
 
     def reviews(request: Request, actor: Account) -> Any:
         status = request.query_params.get("status", "pending")
@@ -137,9 +141,12 @@ def create_app(registry: Registry) -> Starlette:
         path, info = registry.compiled_path(request.path_params["app_id"], request.path_params["version"])
         return FileResponse(path, media_type="application/octet-stream", headers=_signature_headers(info))
 
-    def launch(request: Request) -> Any:
-        registry.record_launch(request.path_params["app_id"])
-        return Response(status_code=204)
+    def status(request: Request) -> Any:
+        return registry.status(request.path_params["app_id"], request.path_params["version"])
+
+    def launch(request: Request, actor: Account) -> Any:
+        user = _object(request.state.body, "user")["user"]
+        return {"counted": registry.record_launch(actor, request.path_params["app_id"], user)}
 
     def search(request: Request) -> Any:
         params = request.query_params
@@ -174,6 +181,7 @@ def create_app(registry: Registry) -> Starlette:
         Route("/account", authenticated(me), methods=["GET"]),
         Route("/accounts", authenticated(create_account), methods=["POST"]),
         Route("/account/keys", authenticated(add_key), methods=["POST"]),
+        Route("/account/keys/challenge", authenticated(key_challenge), methods=["POST"]),
         Route("/packages", publish, methods=["POST"]),
         Route("/reviews", authenticated(reviews), methods=["GET"]),
         Route("/reviews/{review_id}", authenticated(review), methods=["GET"]),
@@ -183,8 +191,9 @@ def create_app(registry: Registry) -> Starlette:
         Route(app_path + "/latest", public(latest), methods=["GET"]),
         Route(app_path + "/rollout", authenticated(rollout), methods=["POST"]),
         Route(app_path + "/rollback", authenticated(rollback), methods=["POST"]),
-        Route(app_path + "/launches", public(launch), methods=["POST"]),
+        Route(app_path + "/launches", authenticated(launch), methods=["POST"]),
         Route(version_path, public(version_info), methods=["GET"]),
+        Route(version_path + "/status", public(status), methods=["GET"]),
         Route(version_path + "/package", public(package), methods=["GET"]),
         Route(version_path + "/compiled", public(compiled), methods=["GET"]),
         Route(version_path + "/yank", authenticated(yank), methods=["POST"]),
@@ -259,5 +268,6 @@ def _signature_headers(info: dict[str, Any]) -> dict[str, str]:
     return {
         "X-Capsule-Digest": info["digest"],
         "X-Capsule-Version": info["version"],
-        "X-Capsule-Countersignature": info["countersignature"] or "",
+        "X-Capsule-Countersignature": info["countersignature"],
+        "X-Capsule-Countersigned-At": str(info["countersigned_at"]),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
@@ -9,9 +10,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..home import Home
+from ..package.keys import key_id, raw_public_key
 from .errors import RegistryError
+from .proof import sign_proof
 
 DEFAULT_URL = "http://127.0.0.1:8470"
 CHUNK = 256 * 1024
@@ -93,6 +97,37 @@ class RegistryClient:
             content=chunks(),
             headers={"Content-Type": "application/vnd.capsule.package", "Content-Length": str(size)},
         )
+
+    def add_key(self, key: Ed25519PrivateKey, registry_key: str | None = None) -> str:
+        """Register `key`'s public half to this account, proving we hold `key`: sign
+        the registry's fresh challenge with it. Returns the key id.
+
+        With `registry_key` (the pinned one), refuse to sign a challenge that
+        names another registry: a proof made for one registry is no good at another.
+        """
+        challenge = self.call("POST", "/account/keys/challenge")
+        fields = ("challenge", "account", "registry")
+        if not isinstance(challenge, dict) or not all(isinstance(challenge.get(name), str) for name in fields):
+            raise RegistryError(502, "bad-answer", f"{self.url} answered the key challenge request with something else; is it a Capsule registry?")
+        if registry_key is not None and challenge["registry"] != key_id(base64.b64decode(registry_key)):
+            raise RegistryError(
+                409,
+                "wrong-registry",
+                f"{self.url} handed out a challenge for registry {challenge['registry'][:80]!r}, not the registry "
+                "key you pinned; not signing it (run `capsule registry login` again if the registry's key really changed)",
+            )
+        public = base64.b64encode(raw_public_key(key.public_key())).decode("ascii")
+        signature = sign_proof(key, challenge["registry"], challenge["account"], challenge["challenge"])
+        body = {"public_key": public, "challenge": challenge["challenge"], "signature": signature}
+        return str(self.call("POST", "/account/keys", json=body)["key_id"])
+
+    def status(self, app_id: str, version: str) -> dict[str, Any]:
+        """The version's signed status now (checked by `install_from_registry`)."""
+        return self.call("GET", f"/apps/{app_id}/versions/{version}/status")
+
+    def record_launch(self, app_id: str, user_pseudonym: str) -> bool:
+        """Report one launch (needs a `host` token); False when it was counted already today."""
+        return bool(self.call("POST", f"/apps/{app_id}/launches", json={"user": user_pseudonym})["counted"])
 
     def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict[str, Any]:
         """What to download: `version`, else the live one for `user` (phased rollouts differ by user)."""

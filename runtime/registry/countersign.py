@@ -1,7 +1,10 @@
-"""The registry's countersignature: "this registry reviewed and released this digest".
+"""The registry's countersignature: "this registry reviewed and released this
+digest at this time".
 
 A host that installs from a registry pins the registry's public key and
 refuses any package whose (app id, version, digest) the registry did not sign.
+A countersignature never expires by itself; what says a version is still good
+is its signed status (`status.py`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from ..package.keys import key_id, raw_public_key
 
 #: The registry's key lives beside developer keys, under this name.
 KEY_NAME = "registry"
-_PREFIX = b"capsule-registry-countersignature-v1\n"
+_PREFIX = b"capsule-registry-countersignature-v2\n"
 
 
-def countersigned_message(app_id: str, version: str, digest: str) -> bytes:
+def countersigned_message(app_id: str, version: str, digest: str, issued_at: int) -> bytes:
     # A distinct prefix: a developer signature can never pass for a countersignature.
-    return _PREFIX + f"{app_id}\n{version}\n{digest}".encode()
+    return _PREFIX + f"{app_id}\n{version}\n{digest}\n{issued_at}".encode()
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,30 @@ class RegistryKey:
     def key_id(self) -> str:
         return key_id(raw_public_key(self.private.public_key()))
 
-    def countersign(self, app_id: str, version: str, digest: str) -> str:
-        return base64.b64encode(self.private.sign(countersigned_message(app_id, version, digest))).decode("ascii")
+    def countersign(self, app_id: str, version: str, digest: str, issued_at: int) -> str:
+        return self.sign(countersigned_message(app_id, version, digest, issued_at))
+
+    def sign(self, message: bytes) -> str:
+        """The base64 signature of `message`; callers give each kind of message its own prefix."""
+        return base64.b64encode(self.private.sign(message)).decode("ascii")
 
 
-def verify_countersignature(public_key: str, app_id: str, version: str, digest: str, signature: str) -> None:
-    """Raise PackageError `not-countersigned` unless the registry signed exactly this."""
+def signed_by(public_key: str, message: bytes, signature: object) -> bool:
+    """Whether `signature` (base64) is the signature of `message` by `public_key` (base64)."""
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
-        key.verify(base64.b64decode(signature, validate=True), countersigned_message(app_id, version, digest))
+        key.verify(base64.b64decode(signature, validate=True), message)  # type: ignore[arg-type]
     except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_countersignature(public_key: str, app_id: str, version: str, digest: str, issued_at: object, signature: object) -> None:
+    """Raise PackageError `not-countersigned` unless the registry signed exactly this."""
+    good = isinstance(issued_at, int) and not isinstance(issued_at, bool)
+    if not good or not signed_by(public_key, countersigned_message(app_id, version, digest, issued_at), signature):  # type: ignore[arg-type]
         raise PackageError(
             f"{app_id} {version} ({digest}) has no valid countersignature from the registry key you trust; "
             "it was not released by that registry: do not install it",
             code="not-countersigned",
-        ) from None
+        )

@@ -65,6 +65,7 @@ def openapi_document() -> dict[str, Any]:
                 "uploaded_at": {"type": "number"},
                 "audit": {"type": ["object", "null"]},
                 "changes": {"type": ["object", "null"]},
+                "source_changes": {"type": ["object", "null"]},
             },
         },
         "Release": {
@@ -79,14 +80,37 @@ def openapi_document() -> dict[str, Any]:
         },
         "Download": {
             "type": "object",
-            "required": ["id", "version", "digest", "size", "countersignature", "registry_key"],
+            "required": ["id", "version", "digest", "size", "countersignature", "countersigned_at", "registry_key"],
             "properties": {
                 "id": {"type": "string"},
                 "version": {"type": "string"},
                 "digest": {"type": "string"},
                 "size": {"type": "integer"},
-                "countersignature": {"type": "string"},
+                "countersignature": {"type": "string", "description": "base64 Ed25519 signature by the registry key (docs/registry.md)"},
+                "countersigned_at": {"type": "integer", "description": "when it was countersigned, Unix seconds (signed with it)"},
                 "registry_key": {"type": "string"},
+            },
+        },
+        "Status": {
+            "type": "object",
+            "required": ["id", "version", "digest", "status", "at", "signature"],
+            "properties": {
+                "id": {"type": "string"},
+                "version": {"type": "string"},
+                "digest": {"type": "string"},
+                "status": {"enum": ["auditing", "pending", "approved", "rejected", "rolled-back", "yanked"]},
+                "at": {"type": "integer", "description": "when this status was made, Unix seconds (signed with it)"},
+                "signature": {"type": "string", "description": "base64 Ed25519 signature by the registry key (docs/registry.md)"},
+            },
+        },
+        "KeyChallenge": {
+            "type": "object",
+            "required": ["challenge", "account", "registry", "expires_at"],
+            "properties": {
+                "challenge": {"type": "string"},
+                "account": {"type": "string"},
+                "registry": {"type": "string", "description": "the registry key's id: part of the signed message"},
+                "expires_at": {"type": "number"},
             },
         },
         "SearchResults": {
@@ -135,15 +159,37 @@ def openapi_document() -> dict[str, Any]:
                 "Create an account and its API token (admin)",
                 _answers(201, {"allOf": [_ref("Account"), {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}]}, 400, 401, 403, 409, 413),
                 auth=True,
-                body={"required": True, **_json({"type": "object", "required": ["name", "roles"], "properties": {"name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,63}$"}, "roles": {"type": "array", "minItems": 1, "items": {"enum": ["developer", "reviewer", "admin"]}}}})},
+                body={"required": True, **_json({"type": "object", "required": ["name", "roles"], "properties": {"name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,63}$"}, "roles": {"type": "array", "minItems": 1, "items": {"enum": ["developer", "reviewer", "admin", "host"]}}}})},
             )
         },
         "/account/keys": {
             "post": _operation(
-                "Register an Ed25519 public key that signs this developer's packages",
+                "Register an Ed25519 public key that signs this developer's packages, with proof of possession: "
+                "`signature` is the key's signature over `capsule-registry-key-proof-v1\\n{registry}\\n{account}\\n{challenge}` "
+                "for a challenge from POST /account/keys/challenge (single use, 5 minutes)",
                 _answers(201, {"type": "object", "required": ["key_id"], "properties": {"key_id": {"type": "string"}}}, 400, 401, 403, 409, 413),
                 auth=True,
-                body={"required": True, **_json({"type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string", "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$", "description": "base64 of the raw 32-byte Ed25519 public key"}}})},
+                body={
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "required": ["public_key", "challenge", "signature"],
+                            "properties": {
+                                "public_key": {"type": "string", "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$", "description": "base64 of the raw 32-byte Ed25519 public key"},
+                                "challenge": {"type": "string", "minLength": 1, "maxLength": 64},
+                                "signature": {"type": "string", "description": "base64 of the 64-byte Ed25519 signature"},
+                            },
+                        }
+                    ),
+                },
+            )
+        },
+        "/account/keys/challenge": {
+            "post": _operation(
+                "A fresh single-use challenge to sign with the next key this developer registers",
+                _answers(201, _ref("KeyChallenge"), 401, 403, 413),
+                auth=True,
             )
         },
         "/packages": {
@@ -199,8 +245,20 @@ def openapi_document() -> dict[str, Any]:
             )
         },
         "/apps/{app_id}/rollback": {"post": _operation("Roll back to the previous approved version (owner or admin)", _answers(200, _ref("Release"), 401, 403, 404, 413), auth=True, params=[_APP_ID])},
-        "/apps/{app_id}/launches": {"post": _operation("Count one launch (no user id)", {"204": {"description": "counted"}, "404": {"description": "not live", **_json(_ERROR)}}, params=[_APP_ID])},
+        "/apps/{app_id}/launches": {
+            "post": _operation(
+                "Count one launch for ranking (host role): at most one per host, user pseudonym, app and UTC day",
+                _answers(200, {"type": "object", "required": ["counted"], "properties": {"counted": {"type": "boolean"}}}, 400, 401, 403, 404, 413),
+                auth=True,
+                params=[_APP_ID],
+                body={
+                    "required": True,
+                    **_json({"type": "object", "required": ["user"], "properties": {"user": {"type": "string", "pattern": "^[A-Za-z0-9_-]{32,128}$", "description": "the host's opaque pseudonym of the user for this app, never a user id"}}}),
+                },
+            )
+        },
         "/apps/{app_id}/versions/{version}": {"get": _operation("A released version and its countersignature", _answers(200, _ref("Download"), 404), params=[_APP_ID, _VERSION])},
+        "/apps/{app_id}/versions/{version}/status": {"get": _operation("The version's status now, signed by the registry key with the time", _answers(200, _ref("Status"), 404), params=[_APP_ID, _VERSION])},
         "/apps/{app_id}/versions/{version}/package": {"get": _operation("The package", {"200": {"description": "the .capsule file", **binary}, "404": {"description": "not released", **_json(_ERROR)}}, params=[_APP_ID, _VERSION])},
         "/apps/{app_id}/versions/{version}/compiled": {"get": _operation("The precompiled component for this registry's engine build", {"200": {"description": "compiled artifact", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "404": {"description": "none", **_json(_ERROR)}}, params=[_APP_ID, _VERSION])},
         "/apps/{app_id}/versions/{version}/yank": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -31,3 +33,55 @@ def audit_changes(previous: dict[str, Any] | None, current: dict[str, Any] | Non
         "network_hosts_added": sorted(set(current.get("network_hosts", [])) - set(previous.get("network_hosts", []))),
         "network_hosts_removed": sorted(set(previous.get("network_hosts", [])) - set(current.get("network_hosts", []))),
     }
+
+
+#: A reviewer reads code, not megabytes: diffs past this are cut, and say so.
+MAX_DIFF_CHARS = 256 * 1024
+
+
+def source_changes(previous: Mapping[str, bytes] | None, current: Mapping[str, bytes]) -> dict[str, Any]:
+    """Files added, removed and changed since `previous` (member name -> bytes), with a unified diff.
+
+    With no previous version the diff holds the whole source, so a first
+    review reads every line too. Binary files are listed, not diffed.
+    """
+    before = dict(previous or {})
+    added = sorted(set(current) - set(before))
+    removed = sorted(set(before) - set(current))
+    changed = sorted(name for name in set(current) & set(before) if current[name] != before[name])
+    parts: list[str] = []
+    size = 0
+    truncated = False
+    for name in sorted(set(added) | set(removed) | set(changed)):
+        old, new = _text(before.get(name)), _text(current.get(name))
+        if old is None or new is None:
+            chunk = f"Binary file {name} {'added' if name in added else 'removed' if name in removed else 'changed'}\n"
+        else:
+            lines = difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{name}" if name not in added else "/dev/null",
+                tofile=f"b/{name}" if name not in removed else "/dev/null",
+            )
+            chunk = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        if size + len(chunk) > MAX_DIFF_CHARS:
+            truncated = True
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return {
+        "files_added": added,
+        "files_removed": removed,
+        "files_changed": changed,
+        "diff": "".join(parts),
+        "truncated": truncated,
+    }
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return ""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

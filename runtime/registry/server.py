@@ -12,14 +12,18 @@ from ..package import generate_key, load_signing_key
 from ..package.keys import raw_public_key
 from . import accounts, tables
 from .client import Credentials
+from .proof import sign_proof
 from .service import Registry
 
 DEV_ACCOUNT = "dev"
+#: The account a web host reports its own launches under, to its embedded registry.
+LOCAL_HOST_ACCOUNT = "local-host"
 
 
-def open_registry(home: Home, database_url: str | None = None) -> Registry:
-    """The registry in `home`: SQLite under CAPSULE_HOME/data unless a URL is given."""
-    return Registry(home, Database.open(database_url, home=home))
+def open_registry(home: Home, database_url: str | None = None, *, self_review: bool = False) -> Registry:
+    """The registry in `home`: SQLite under CAPSULE_HOME/data unless a URL is given.
+    `self_review` only for a one-person development registry (see `Registry`)."""
+    return Registry(home, Database.open(database_url, home=home), self_review=self_review)
 
 
 def setup_dev(registry: Registry, url: str) -> Credentials:
@@ -32,17 +36,31 @@ def setup_dev(registry: Registry, url: str) -> Credentials:
         generate_key(home)
         key = load_signing_key(home)
     public_key = base64.b64encode(raw_public_key(key.public_key())).decode("ascii")
+    roles = ["admin", "developer", "reviewer"]
     with registry.database.transaction() as connection:
         exists = connection.execute(sa.select(tables.accounts.c.id).where(tables.accounts.c.name == DEV_ACCOUNT)).first()
         if exists is None:
-            account, token = accounts.create_account(connection, DEV_ACCOUNT, list(accounts.ROLES))
+            account, token = accounts.create_account(connection, DEV_ACCOUNT, roles)
         else:
             token = accounts.rotate_token(connection, DEV_ACCOUNT)
             account = accounts.authenticate(connection, f"Bearer {token}")
-        accounts.register_key(connection, account, public_key)
+    # The same proof of possession as any developer's: the key is right here to sign with.
+    challenge = registry.key_challenge(account)
+    proof = sign_proof(key, str(challenge["registry"]), account.name, str(challenge["challenge"]))
+    registry.register_key(account, public_key, challenge["challenge"], proof)
     credentials = Credentials(url=url, token=token, registry_key=registry.key.public_key)
     credentials.save(home)
     return credentials
+
+
+def local_host_account(registry: Registry) -> accounts.Account:
+    """The `host` account a web host reports launches under to its own embedded registry
+    (in process, so its token is never used and not kept)."""
+    with registry.database.transaction() as connection:
+        row = connection.execute(sa.select(tables.accounts).where(tables.accounts.c.name == LOCAL_HOST_ACCOUNT)).first()
+        if row is None:
+            return accounts.create_account(connection, LOCAL_HOST_ACCOUNT, ["host"])[0]
+    return accounts.Account(row.id, row.name, frozenset(row.roles.split()))
 
 
 def serve(registry: Registry, host: str, port: int) -> None:

@@ -25,8 +25,10 @@ from . import accounts, tables
 from .blobs import BlobStore
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
-from .review import audit_changes
+from .launches import check_pseudonym, utc_day
+from .review import audit_changes, source_changes
 from .rollout import gets_new_version
+from .status import signed_status
 
 #: Statuses a download is allowed from: reviewed and released once, not yanked.
 DOWNLOADABLE = ("approved", "rolled-back")
@@ -41,8 +43,12 @@ class Registry:
         blobs: Path | None = None,
         limits: PackageLimits | None = None,
         engine: Engine | None = None,
+        self_review: bool = False,
     ) -> None:
+        """`self_review=True` lets a reviewer approve or reject versions of apps
+        their own account owns: only for a one-person development registry."""
         self.home = home
+        self.self_review = self_review
         self.database = database
         self.blobs = BlobStore(blobs or home.root / "registry" / "blobs")
         self.limits = limits or PackageLimits()
@@ -50,6 +56,7 @@ class Registry:
         self.engine = engine or Engine(home.compile_cache)
         database.ensure(tables.metadata)
         self.search_index = SearchIndex(database)
+        self._countersign_missing()
 
     # -- accounts ---------------------------------------------------------------
 
@@ -64,10 +71,27 @@ class Registry:
         with self.database.transaction() as connection:
             return accounts.create_account(connection, name, roles)
 
-    def register_key(self, actor: accounts.Account, public_key: object) -> str:
+    def key_challenge(self, actor: accounts.Account) -> dict[str, object]:
+        """A challenge to sign with the next key `actor` registers (see `proof.py`)."""
         actor.require("developer")
         with self.database.transaction() as connection:
-            return accounts.register_key(connection, actor, public_key)
+            return {**accounts.issue_challenge(connection, actor), "registry": self.key.key_id}
+
+    def register_key(self, actor: accounts.Account, public_key: object, challenge: object, signature: object) -> str:
+        """Register `public_key` once `signature` proves `actor` holds its private half."""
+        actor.require("developer")
+        with self.database.transaction() as connection:
+            expires_at = accounts.take_challenge(connection, actor, challenge)
+        with self.database.transaction() as connection:
+            return accounts.register_key(
+                connection,
+                actor,
+                public_key,
+                registry=self.key.key_id,
+                challenge=str(challenge),
+                expires_at=expires_at,
+                signature=signature,
+            )
 
     # -- publish ----------------------------------------------------------------
 
@@ -175,7 +199,7 @@ class Registry:
         with self.database.read() as connection:
             row = self._version_row(connection, version_id)
             previous = connection.execute(
-                sa.select(tables.versions.c.audit)
+                sa.select(tables.versions.c.audit, tables.versions.c.digest)
                 .where(
                     tables.versions.c.app_id == row.app_id,
                     tables.versions.c.status.in_(DOWNLOADABLE),
@@ -183,8 +207,24 @@ class Registry:
                 )
                 .order_by(tables.versions.c.id.desc())
                 .limit(1)
-            ).scalar()
-        return {**_version(row), "audit": row.audit, "changes": audit_changes(previous, row.audit)}
+            ).first()
+        return {
+            **_version(row),
+            "audit": row.audit,
+            "changes": audit_changes(previous.audit if previous else None, row.audit),
+            "source_changes": self._source_changes(previous.digest if previous else None, row.digest),
+        }
+
+    def _source_changes(self, previous_digest: str | None, digest: str) -> dict[str, Any] | None:
+        """What changed in a source package's files since the last downloadable version (None for components)."""
+        current = open_package(self.blobs.path(digest), self.limits)
+        if current.component is not None:
+            return None
+        def readable(package: Any) -> dict[str, bytes]:
+            return {**package.files, "manifest.json": package.manifest_bytes}
+
+        before = readable(open_package(self.blobs.path(previous_digest), self.limits)) if previous_digest else None
+        return source_changes(before, readable(current))
 
     def approve(self, actor: accounts.Account, version_id: int, percent: int = 100) -> dict[str, Any]:
         """Approve, countersign and release a pending version to `percent`% of users."""
@@ -193,14 +233,15 @@ class Registry:
         now = time.time()
         with self.database.transaction() as connection:
             row = self._version_row(connection, version_id)
+            self._require_independent(connection, actor, row, "approve")
             if row.status != "pending":
                 raise conflict(f"review {version_id} is {row.status}, not pending; only pending versions can be approved")
-            signature = self.key.countersign(row.app_id, row.version, row.digest)
             connection.execute(
                 tables.versions.update()
                 .where(tables.versions.c.id == version_id)
-                .values(status="approved", countersignature=signature, reviewed_at=now, reason=None)
+                .values(status="approved", reviewed_at=now, reason=None)
             )
+            self._countersign(connection, row, int(now))
             release = self._release_row(connection, row.app_id)
             previous = None if release is None else (release.version if release.percent >= 100 else release.previous)
             values = {"version": row.version, "percent": percent, "previous": previous, "released_at": now}
@@ -217,6 +258,7 @@ class Registry:
             raise invalid("a rejection needs a reason the developer can act on, e.g. --reason 'explain why location is needed'")
         with self.database.transaction() as connection:
             row = self._version_row(connection, version_id)
+            self._require_independent(connection, actor, row, "reject")
             if row.status not in ("pending", "auditing"):
                 raise conflict(f"review {version_id} is {row.status}; only pending versions can be rejected")
             connection.execute(
@@ -310,7 +352,9 @@ class Registry:
                 if version is None:
                     raise not_found(f"{app_id} is in a phased rollout that does not include this user yet")
             row = connection.execute(
-                sa.select(tables.versions).where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
+                sa.select(tables.versions, tables.countersignatures.c.issued_at, tables.countersignatures.c.signature)
+                .join(tables.countersignatures, tables.countersignatures.c.version_id == tables.versions.c.id)
+                .where(tables.versions.c.app_id == app_id, tables.versions.c.version == version)
             ).first()
         if row is None or row.status not in DOWNLOADABLE:
             raise not_found(f"{app_id} {version} is not available for download (never released, rejected or yanked)")
@@ -319,9 +363,23 @@ class Registry:
             "version": row.version,
             "digest": row.digest,
             "size": row.size,
-            "countersignature": row.countersignature,
+            "countersignature": row.signature,
+            "countersigned_at": row.issued_at,
             "registry_key": self.key.public_key,
         }
+
+    def status(self, app_id: str, version: str) -> dict[str, Any]:
+        """The version's status now, signed by the registry key with the time (see `status.py`):
+        what an installer checks before trusting a countersignature, however the package reached it."""
+        with self.database.read() as connection:
+            row = connection.execute(
+                sa.select(tables.versions.c.digest, tables.versions.c.status).where(
+                    tables.versions.c.app_id == app_id, tables.versions.c.version == version
+                )
+            ).first()
+        if row is None:
+            raise not_found(f"{app_id} has no version {version}")
+        return signed_status(self.key, app_id, version, row.digest, row.status)
 
     def package_path(self, app_id: str, version: str) -> tuple[Path, dict[str, Any]]:
         info = self.resolve(app_id, version)
@@ -335,14 +393,38 @@ class Registry:
         info = self.resolve(app_id, version)
         path = self.engine.cache.path_for(info["digest"])
         if not path.exists():
-            raise not_found(f"no precompiled artifact of {app_id} {version} for this engine build; download the package")
+            raise not_found(
+                f"no precompiled artifact of {app_id} {version} for this engine build: a source package needs none "
+                "(it runs on the host's shared runtime), a component gets one after its audit; download the package"
+            )
         return path, info
 
-    def record_launch(self, app_id: str) -> None:
-        with self.database.read() as connection:
+    def record_launch(self, actor: accounts.Account, app_id: str, user: object, now: float | None = None) -> bool:
+        """Count `user` (a host's pseudonym, see `launches.py`) launching `app_id` on
+        `actor`'s host; False when that was counted already today."""
+        actor.require("host")
+        user = check_pseudonym(user)
+        now = time.time() if now is None else now
+        day = utc_day(now)
+        counts = tables.launch_counts
+        with self.database.transaction() as connection:
             if self._release_row(connection, app_id) is None:
                 raise not_found(f"{app_id} has no live version")
-        self.search_index.record_launch(app_id)
+            connection.execute(counts.delete().where(counts.c.day < day - 1))
+            seen = connection.execute(
+                sa.select(counts.c.day).where(
+                    counts.c.host_id == actor.id, counts.c.app_id == app_id, counts.c.user == user, counts.c.day == day
+                )
+            ).first()
+            if seen is not None:
+                return False
+            try:
+                with connection.begin_nested():
+                    connection.execute(counts.insert().values(host_id=actor.id, app_id=app_id, user=user, day=day))
+            except sa.exc.IntegrityError:
+                return False  # the same launch reported twice at once: the other one counted
+        self.search_index.record_launch(app_id, now=now)
+        return True
 
     def live_programs(self) -> list[dict[str, Any]]:
         """Every app with a released version, by name: what a catalog lists before anyone types."""
@@ -391,6 +473,32 @@ class Registry:
             self.search_index.remove(app_id)
         else:
             self.search_index.put(document_from_manifest(load_manifest(row.manifest), release.released_at))
+
+    def _require_independent(self, connection: Connection, actor: accounts.Account, row: sa.Row, verb: str) -> None:
+        """A reviewer never decides on a version of an app their own account owns."""
+        owner = connection.execute(sa.select(tables.apps.c.owner_id).where(tables.apps.c.app_id == row.app_id)).scalar()
+        if owner == actor.id and not self.self_review:
+            raise forbidden(
+                f"account {actor.name!r} owns {row.app_id}, so it cannot {verb} its versions; another reviewer must "
+                "(only a one-person development registry turns this off: `capsule registry serve --dev`)"
+            )
+
+    def _countersign(self, connection: Connection, row: sa.Row, issued_at: int) -> None:
+        signature = self.key.countersign(row.app_id, row.version, row.digest, issued_at)
+        connection.execute(tables.countersignatures.insert().values(version_id=row.id, issued_at=issued_at, signature=signature))
+
+    def _countersign_missing(self) -> None:
+        """Countersign, as of now, released versions that have no countersignature with an
+        issue time (a registry made before issue times were signed)."""
+        signed = sa.select(tables.countersignatures.c.version_id)
+        with self.database.transaction() as connection:
+            rows = connection.execute(
+                sa.select(tables.versions).where(
+                    tables.versions.c.status.in_(DOWNLOADABLE), tables.versions.c.id.not_in(signed)
+                )
+            ).all()
+            for row in rows:
+                self._countersign(connection, row, int(time.time()))
 
     def _require_manager(self, connection: Connection, actor: accounts.Account, app_id: str) -> None:
         owner = connection.execute(sa.select(tables.apps.c.owner_id).where(tables.apps.c.app_id == app_id)).scalar()

@@ -25,6 +25,15 @@ keys = sa.Table(
     sa.Column("public_key", sa.String(64), nullable=False),
 )
 
+#: Challenges handed out for proof of possession of a key; each answered once.
+key_challenges = sa.Table(
+    "registry_key_challenges",
+    metadata,
+    sa.Column("challenge", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("registry_accounts.id"), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)
+
 #: The first publisher of an app id owns it.
 apps = sa.Table(
     "registry_apps",
@@ -48,7 +57,6 @@ versions = sa.Table(
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("manifest", sa.JSON, nullable=False),
     sa.Column("audit", sa.JSON, nullable=True),
-    sa.Column("countersignature", sa.String(128), nullable=True),
     sa.Column("uploaded_at", sa.Float, nullable=False),
     sa.Column("reviewed_at", sa.Float, nullable=True),
     sa.UniqueConstraint("app_id", "version", name="registry_versions_app_version"),
@@ -63,4 +71,25 @@ releases = sa.Table(
     sa.Column("percent", sa.Integer, nullable=False),
     sa.Column("previous", sa.String(64), nullable=True),
     sa.Column("released_at", sa.Float, nullable=False),
+)
+
+#: The registry's countersignature of an approved version, with its issue time
+#: (a table of its own, so registries made before issue times were signed keep opening).
+countersignatures = sa.Table(
+    "registry_countersignatures",
+    metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("registry_versions.id"), primary_key=True),
+    sa.Column("issued_at", sa.BigInteger, nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+)
+
+#: Launches counted for ranking: at most one per (host, user pseudonym, app, UTC day).
+#: Only the last two days are kept; older rows cannot collide with a new count.
+launch_counts = sa.Table(
+    "registry_launch_counts",
+    metadata,
+    sa.Column("host_id", sa.Integer, sa.ForeignKey("registry_accounts.id"), primary_key=True),
+    sa.Column("app_id", sa.String(255), primary_key=True),
+    sa.Column("user", sa.String(128), primary_key=True),
+    sa.Column("day", sa.Integer, primary_key=True, index=True),
 )

@@ -1,6 +1,8 @@
 """The web host's routes: the shell, its JSON API, the socket, media and the registry.
 
-See docs/webhost.md for every route and message.
+Every API call and the socket act for the signed-in account (`auth`), and
+only pages of the host's own origin reach them (`origin`). See
+docs/webhost.md for every route and message.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..capabilities.base import CapabilityError
 from ..capabilities.media.provider import media_app
+from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
@@ -26,13 +31,16 @@ from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
 from . import me
+from .auth import Refused, authorise, current
 from .connection import TabConnection
 from .headers import SecurityHeaders
+from .origin import POLICY_VIOLATION, SameOrigin
 from .prompter import answer
+from .signin import refusal, signin_routes
+from .signins import SignIn
 from .state import WebHost
 
 STATIC = Path(__file__).with_name("static")
-USER_COOKIE = "capsule_user"
 #: Uploads through the shell (an image to scan, files for a picker).
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -40,18 +48,24 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def create_app(web: WebHost) -> Starlette:
-    def user_of(connection: Request | WebSocket) -> str:
-        """The demo user the tab chose (a cookie); the first demo user otherwise."""
-        chosen = connection.cookies.get(USER_COOKIE, "")
-        names = web.user_names()
-        return chosen if chosen in names else names[0]
-
-    def api(handler: Callable[[Request, str], Any]) -> Handler:
-        """A JSON endpoint run off the event loop; Capsule errors become 4xx answers."""
+    def signed_in(handler: Callable[[Request, SignIn], Awaitable[Response]]) -> Handler:
+        """An endpoint for the signed-in account only: 401 without a sign-in, 403 without its CSRF token."""
 
         async def endpoint(request: Request) -> Response:
             try:
-                result = await run_in_threadpool(handler, request, user_of(request))
+                sign_in = await run_in_threadpool(authorise, web.signins, request)
+            except Refused as refused:
+                return refusal(refused)
+            return await handler(request, sign_in)
+
+        return endpoint
+
+    def api(handler: Callable[[Request, str], Any]) -> Handler:
+        """A JSON endpoint for the signed-in user, run off the event loop; Capsule errors become 4xx answers."""
+
+        async def endpoint(request: Request, sign_in: SignIn) -> Response:
+            try:
+                result = await run_in_threadpool(handler, request, sign_in.user)
             except RegistryError as error:
                 return _problem(error.status, error.code, str(error))
             except CapsuleError as error:
@@ -60,28 +74,27 @@ def create_app(web: WebHost) -> Starlette:
                 return _problem(400, "bad-request", str(error))
             return result if isinstance(result, Response) else JSONResponse(result)
 
-        return endpoint
+        return signed_in(endpoint)
 
     async def index(request: Request) -> Response:
+        if await run_in_threadpool(current, web.signins, request) is None:
+            return RedirectResponse("/signin", status_code=303)
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
-    def config(request: Request, user: str) -> Any:
-        dev = web.dev.describe(user) if web.dev is not None else None
-        return {
+    async def config(request: Request, sign_in: SignIn) -> Response:
+        user = sign_in.user
+        dev = await run_in_threadpool(web.dev.describe, user) if web.dev is not None else None
+        account = await run_in_threadpool(web.accounts.get, user)
+        return JSONResponse({
             "mode": web.mode,
             "user": user,
-            "users": [{"name": u.name, "display": u.display} for u in web.users],
+            "display": account.display if account else user.capitalize(),
+            # Only the host's own pages can read this answer: the token proves a request came from one.
+            "csrf": sign_in.csrf,
+            # Developer mode's test personas; a host has no user switcher.
+            "users": [{"name": u.name, "display": u.display} for u in web.users] if web.dev is not None else [],
             "dev": dev,
-        }
-
-    async def choose_user(request: Request) -> Response:
-        body = await _json(request)
-        name = body.get("user") if isinstance(body, dict) else None
-        if name not in web.user_names():
-            return _problem(400, "unknown-user", f"pick one of the demo users: {', '.join(web.user_names())}")
-        response = JSONResponse({"user": name})
-        response.set_cookie(USER_COOKIE, name, httponly=True, samesite="strict")
-        return response
+        })
 
     def search(request: Request, user: str) -> Any:
         params = request.query_params
@@ -107,7 +120,7 @@ def create_app(web: WebHost) -> Starlette:
         svg = qr_svg(text, 240)
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
-    async def scan(request: Request) -> Response:
+    async def scan(request: Request, sign_in: SignIn) -> Response:
         try:
             data = await _one_upload(request, "image")
             found = await run_in_threadpool(decode, data)
@@ -127,10 +140,10 @@ def create_app(web: WebHost) -> Starlette:
             target = {"app_id": parsed.app_id, "page": parsed.page, "scene": parsed.scene, "params": dict(parsed.params)}
         return JSONResponse({"text": code.text, "format": code.format, "target": target})
 
-    async def prompt_files(request: Request) -> Response:
+    async def prompt_files(request: Request, sign_in: SignIn) -> Response:
         prompt_id = request.path_params["prompt_id"]
         prompt = web.pending.get(prompt_id)
-        user = user_of(request)
+        user = sign_in.user
         if prompt is None or prompt.kind != "pick" or prompt.user != user:
             return _problem(404, "no-prompt", "nothing is waiting for files under that id; it may have timed out")
         try:
@@ -160,10 +173,31 @@ def create_app(web: WebHost) -> Starlette:
     def wallet(request: Request, user: str) -> Any:
         return me.wallet(web, user)
 
+    def pin(request: Request, user: str) -> Any:
+        return me.pin_status(web, user)
+
+    async def change_pin(request: Request, sign_in: SignIn) -> Response:
+        change = {"set": me.set_pin, "no-pin-below": me.set_no_pin_below}.get(request.path_params["action"])
+        if change is None:
+            return _problem(404, "not-found", "the PIN can be set (set) or waived below an amount (no-pin-below)")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _problem(415, "json-only", "send the PIN as application/json")
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return _problem(400, "bad-request", 'send {"pin": "123456", ...} as JSON')
+        try:
+            return JSONResponse(await run_in_threadpool(change, web, sign_in.user, body))
+        except PinLocked as error:
+            return _problem(423, "pin-locked", str(error), locked_until=error.until_ms)
+        except WrongPin as error:
+            return _problem(403, "wrong-pin", str(error), tries_left=error.tries_left)
+        except CapabilityError as error:
+            return _problem(400, error.tag, str(error))
+
     def permissions(request: Request, user: str) -> Any:
         return me.permissions(web, user)
 
-    async def change_permission(request: Request) -> Response:
+    async def change_permission(request: Request, sign_in: SignIn) -> Response:
         change = {"revoke": me.revoke, "reset": me.ask_again}.get(request.path_params["action"])
         if change is None:
             return _problem(404, "not-found", "permissions can be revoked or reset")
@@ -171,7 +205,7 @@ def create_app(web: WebHost) -> Starlette:
         if not isinstance(body, dict) or not isinstance(body.get("app_id"), str) or not isinstance(body.get("scope"), str):
             return _problem(400, "bad-request", 'send {"app_id": ..., "scope": ...}')
         try:
-            return JSONResponse(await run_in_threadpool(change, web, user_of(request), body["app_id"], body["scope"]))
+            return JSONResponse(await run_in_threadpool(change, web, sign_in.user, body["app_id"], body["scope"]))
         except CapsuleError as error:
             return _problem(404, error.code, str(error))
 
@@ -181,52 +215,78 @@ def create_app(web: WebHost) -> Starlette:
     def media(request: Request, user: str) -> Any:
         return me.uploads(web, user)
 
-    async def presets(request: Request) -> Response:
+    async def presets(request: Request, sign_in: SignIn) -> Response:
         if web.dev is None:
             return _problem(404, "not-dev", "presets exist in developer mode only (`capsule dev`)")
         body = await _json(request)
         try:
-            return JSONResponse(await run_in_threadpool(web.dev.apply_presets, body, user_of(request)))
+            applied = await run_in_threadpool(web.dev.apply_presets, body, sign_in.user)
         except (CapsuleError, ValueError) as error:
             return _problem(400, "bad-preset", str(error))
+        if "user" in applied:  # the developer's own sign-in now acts as that persona
+            await run_in_threadpool(web.signins.switch_user, sign_in, applied["user"])
+        return JSONResponse(applied)
 
     async def socket(websocket: WebSocket) -> None:
-        await TabConnection(web, websocket, user_of(websocket)).run()
+        sign_in = await run_in_threadpool(current, web.signins, websocket)
+        if sign_in is None:
+            # Before `accept`: the browser sees the handshake refused (HTTP 403).
+            await websocket.close(code=POLICY_VIOLATION, reason="sign in first (/signin)")
+            return
+        await TabConnection(web, websocket, sign_in).run()
 
     store = web.host.capabilities["media"].store  # type: ignore[attr-defined]
     routes = [
         Route("/", index),
-        Route("/api/config", api(config)),
-        Route("/api/user", choose_user, methods=["POST"]),
+        *signin_routes(web),
+        Route("/api/config", signed_in(config)),
         Route("/api/search", api(search)),
         Route("/api/apps/{app_id}/icon", api(icon)),
         Route("/api/apps/{app_id}/assets/{path:path}", api(asset)),
         Route("/api/qr.svg", api(qr)),
-        Route("/api/scan", scan, methods=["POST"]),
-        Route("/api/prompts/{prompt_id}/files", prompt_files, methods=["POST"]),
+        Route("/api/scan", signed_in(scan), methods=["POST"]),
+        Route("/api/prompts/{prompt_id}/files", signed_in(prompt_files), methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
+        Route("/api/me/pin", api(pin)),
+        Route("/api/me/pin/{action}", signed_in(change_pin), methods=["POST"]),
         Route("/api/me/permissions", api(permissions)),
-        Route("/api/me/permissions/{action}", change_permission, methods=["POST"]),
+        Route("/api/me/permissions/{action}", signed_in(change_permission), methods=["POST"]),
         Route("/api/me/audit", api(audit)),
         Route("/api/me/media", api(media)),
-        Route("/api/dev/presets", presets, methods=["POST"]),
+        Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC)),
-        Mount("/media", media_app(store)),
+        Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
     ]
     app = Starlette(routes=routes)
+    # The last added runs first: headers go on every answer, refusals included.
+    app.add_middleware(SameOrigin, allowed_hosts=web.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+class SignedInOnly:
+    """ASGI wrapper for a mounted app (the media store): signed-in browsers only."""
+
+    def __init__(self, app: ASGIApp, web: WebHost) -> None:
+        self.app = app
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await run_in_threadpool(current, self.web.signins, Request(scope)) is None:
+            await _problem(401, "not-signed-in", "sign in first (/signin)")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BadRequest(ValueError):
     """A request that does not follow docs/webhost.md; the message says what to send."""
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def _problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 async def _json(request: Request) -> Any:

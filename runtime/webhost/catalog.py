@@ -2,8 +2,9 @@
 
 Search goes to the registry's index (only live versions are in it); a launch
 installs the version that is live for that user, checked against the
-registry's countersignature exactly as a remote host would check it, and
-counts the launch for ranking.
+registry's countersignature and signed status exactly as a remote host would
+check them, and reports the launch for ranking as any host does: under a
+`host` account, with a pseudonym instead of the user's name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..errors import NotInstalled
 from ..host import Host
 from ..registry import Registry, RegistryError
 from ..registry.install import install_from_registry
+from ..registry.launches import host_secret, pseudonym
+from ..registry.server import local_host_account
 
 
 class Catalog:
@@ -25,6 +28,8 @@ class Catalog:
         self.host = host
         self.registry = registry
         self._lock = threading.Lock()
+        self._reporter = local_host_account(registry)
+        self._secret = host_secret(host.home)
 
     # -- finding --------------------------------------------------------------
 
@@ -72,9 +77,10 @@ class Catalog:
                 pass
             return install_from_registry(self.host, self.registry, app_id, registry_key=self.registry.key.public_key, user=user)
 
-    def record_launch(self, app_id: str) -> None:
+    def record_launch(self, app_id: str, user: str) -> None:
+        """Report `user` launching `app_id` (counted once per user, program and day)."""
         try:
-            self.registry.record_launch(app_id)
+            self.registry.record_launch(self._reporter, app_id, pseudonym(self._secret, app_id, user))
         except RegistryError:
             pass  # a program launched from a local build (developer mode) is not in the registry
 

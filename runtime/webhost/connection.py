@@ -5,12 +5,16 @@ each session has one worker thread of its own: its calls run in order, a
 prompt blocks only that session, and the socket keeps reading (answers to
 prompts included) and writing for every other session. Replies are queued
 and written by one writer task, so threads never touch the socket.
+
+The socket belongs to one sign-in: it closes at sign-out, and when the
+sign-in has expired (checked at most once a minute, as messages arrive).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -19,7 +23,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import CapsuleError, ProgramError, SessionEnded
 from ..session import Session
-from .prompter import BrowserPrompter, answer, cancel_sessions
+from .prompter import BrowserPrompter, answer, cancel_sessions, with_secret
+from .signins import SignIn
 
 if TYPE_CHECKING:
     from .state import WebHost
@@ -28,6 +33,12 @@ if TYPE_CHECKING:
 MAX_SESSIONS_PER_TAB = 12
 #: The largest message a tab may send (event data is small; files go by HTTP).
 MAX_MESSAGE_BYTES = 256 * 1024
+#: Seconds between checks that the socket's sign-in is still live.
+SIGN_IN_CHECK_SECONDS = 60.0
+#: Close code when the sign-in ended (an application code: 4000-4999).
+SIGNED_OUT = 4401
+#: Queued to the writer: close the socket.
+_CLOSE: dict[str, Any] = {"type": "_close"}
 
 
 class BadMessage(ValueError):
@@ -44,10 +55,13 @@ class LiveSession:
 
 
 class TabConnection:
-    def __init__(self, web: "WebHost", websocket: WebSocket, user: str) -> None:
+    def __init__(self, web: "WebHost", websocket: WebSocket, sign_in: SignIn) -> None:
         self.web = web
         self.websocket = websocket
-        self.user = user
+        self.sign_in = sign_in
+        #: The signed-in account: fixed for the socket's life.
+        self.user = sign_in.user
+        self._checked_at = time.monotonic()
         self.live: dict[str, LiveSession] = {}
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
@@ -63,6 +77,9 @@ class TabConnection:
         try:
             while True:
                 text = await self.websocket.receive_text()
+                if not await self._still_signed_in():
+                    self.sign_out()
+                    continue
                 try:
                     self._handle(_parse(text))
                 except BadMessage as error:
@@ -79,8 +96,26 @@ class TabConnection:
         """Queue a message for the tab; safe from any thread."""
         self._loop.call_soon_threadsafe(self._outbox.put_nowait, message)
 
+    def sign_out(self) -> None:
+        """The sign-in ended: tell the tab, then close the socket (its sessions close with it)."""
+        self.send({"type": "signed_out", "message": "you are signed out; sign in again to go on"})
+        self.send(_CLOSE)
+
+    async def _still_signed_in(self) -> bool:
+        if time.monotonic() - self._checked_at < SIGN_IN_CHECK_SECONDS:
+            return True
+        self._checked_at = time.monotonic()
+        found = await asyncio.to_thread(self.web.signins.find, self.sign_in.token)
+        return found is not None  # (developer mode may move the sign-in to another persona: this socket keeps its own)
+
     async def _write(self) -> None:
         while (message := await self._outbox.get()) is not None:
+            if message is _CLOSE:
+                try:
+                    await self.websocket.close(code=SIGNED_OUT, reason="signed out")
+                except Exception:  # noqa: BLE001 - closed already
+                    pass
+                return
             try:
                 await self.websocket.send_text(json.dumps(message, separators=(",", ":"), default=str))
             except Exception:  # noqa: BLE001 - the tab is gone; the reader notices and cleans up
@@ -124,7 +159,7 @@ class TabConnection:
             value = message.get("value")
             if not isinstance(value, bool):
                 raise BadMessage("`answer` takes `value` true or false (files for a pick go to /api/prompts/{id}/files)")
-            answer(self.web.pending, _text(message, "prompt"), value, user=self.user)
+            answer(self.web.pending, _text(message, "prompt"), with_secret(value, message.get("secret")), user=self.user)
         else:
             raise BadMessage(f"unknown message type {kind!r}; see docs/webhost.md")
 

@@ -9,6 +9,8 @@ what is already there, so later starts redo nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import capsule.samples
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -32,8 +34,8 @@ class DemoUser:
 
 DEMO_USERS = (DemoUser("alice", "Alice"), DemoUser("bob", "Bob"), DemoUser("carol", "Carol"))
 
-#: The repository's samples, beside the installed package when run from a checkout.
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_programs"
+#: The samples ship inside Capsule (`capsule.samples`): a checkout's sample_programs/, or the installed copy.
+SAMPLES_DIR = Path(capsule.samples.__file__).resolve().parent
 
 
 def sample_dirs(root: Path = SAMPLES_DIR) -> list[Path]:
@@ -48,7 +50,13 @@ def publish_samples(catalog: Catalog, actor: Account, samples: list[Path], progr
     for number, directory in enumerate(samples, 1):
         step = f"[{number}/{len(samples)}] {directory.name}"
         try:
-            built = build_program(directory, home=catalog.host.home, progress=lambda m: progress(f"{step}: {m}"))
+            # Packages go to CAPSULE_HOME: an installed Capsule's samples may sit in a read-only site-packages.
+            built = build_program(
+                directory,
+                home=catalog.host.home,
+                out_dir=catalog.host.home.build_cache / "samples",
+                progress=lambda m: progress(f"{step}: {m}"),
+            )
             app_id = built.manifest.id
             release(catalog.registry, actor, built.package, progress=lambda m: progress(f"{step}: {m}"))
             catalog.ensure_installed(app_id, user=DEMO_USERS[0].name)

@@ -1,4 +1,4 @@
-"""The "Me" page: a user's own wallet, permissions, activity and uploads.
+"""The "Me" page: a user's own wallet, payment PIN, permissions, activity and uploads.
 
 Every function takes the user from the request's cookie and reads only that
 user's rows; nothing here is reachable by a program.
@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..capabilities.payments.embedded import EmbeddedProvider
+from ..capabilities.payments.pin import PinStore
 from ..consent.grants import GrantState
 from ..errors import CapsuleError, NotInstalled
 from ..manifest import Manifest
@@ -43,6 +44,27 @@ def wallet(web: "WebHost", user: str) -> dict[str, Any]:
             for line in lines
         ],
     }
+
+
+def _pins(web: "WebHost") -> PinStore:
+    return web.host.capabilities["payments"].pins  # type: ignore[attr-defined]
+
+
+def pin_status(web: "WebHost", user: str) -> dict[str, Any]:
+    """Is a PIN set, are payments locked (until when), which amounts need none."""
+    return _pins(web).status(user).as_dict()
+
+
+def set_pin(web: "WebHost", user: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The first PIN, or a new one with `old_pin`; the PIN is never sent back."""
+    _pins(web).set(user, body.get("pin"), old_pin=body.get("old_pin"))
+    return pin_status(web, user)
+
+
+def set_no_pin_below(web: "WebHost", user: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Payments below `amount` minor units of `currency` need no PIN (0: always ask); needs the PIN."""
+    _pins(web).set_threshold(user, body.get("currency"), body.get("amount"), body.get("pin"))
+    return pin_status(web, user)
 
 
 def permissions(web: "WebHost", user: str) -> dict[str, Any]:

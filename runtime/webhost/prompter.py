@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..prompter import ConfirmRequest, ConsentRequest, PickRequest
+from ..capabilities.payments.pin import MAX_SECRET_CHARS
+from ..prompter import Approval, ConfirmRequest, ConsentRequest, Money, PickRequest
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -47,7 +48,8 @@ class BrowserPrompter:
             request.user,
         ) is True
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool:
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
+        """Amounts go as {"amount", "currency"} so the shell formats all money one way."""
         fields = {
             "sheet": request.kind,
             "app_name": request.app_name,
@@ -55,9 +57,15 @@ class BrowserPrompter:
             "message": request.message,
             "confirm_label": request.confirm_label,
             "cancel_label": request.cancel_label,
-            "details": [list(line) for line in request.details],
+            "details": [[label, _value(value)] for label, value in request.details],
+            "amount": _value(request.amount) if request.amount is not None else None,
+            "secret": request.secret,
+            "problem": request.problem,
         }
-        return self._ask("confirm", fields, timeout, request.user) is True
+        answered = self._ask("confirm", fields, timeout, request.user)
+        if isinstance(answered, Approval):
+            return answered if request.secret is not None else True
+        return answered is True
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         answer = self._ask("pick", {"app_name": request.app_name, "pick": request.kind, "max_count": request.max_count}, timeout, request.user)
@@ -76,6 +84,19 @@ class BrowserPrompter:
             return prompt.answer
         finally:
             self._pending.pop(prompt.id, None)
+
+
+def _value(value: str | Money) -> str | dict[str, Any]:
+    if isinstance(value, Money):
+        return {"amount": value.amount, "currency": value.currency}
+    return value
+
+
+def with_secret(value: bool, secret: Any) -> bool | Approval:
+    """A tab's yes with the PIN typed into the sheet; anything unusable as a PIN is no PIN."""
+    if value and isinstance(secret, str) and 0 < len(secret) <= MAX_SECRET_CHARS:
+        return Approval(secret)
+    return value
 
 
 def answer(pending: dict[str, PendingPrompt], prompt_id: str, value: Any, *, user: str) -> bool:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 import threading
 import time
 from pathlib import Path
+from typing import Iterable
+from urllib.parse import urlsplit
 
 from ..home import Home
+from ..devmode import DevProgram
 from ..host import Host
 from ..registry import Registry
 from ..registry.server import setup_dev
 from .demo import DEMO_USERS, DemoUser, Progress, publish_samples, sample_dirs, top_up_wallets
+from .origin import allowed_host_names
 from .state import WebHost
 
 
@@ -22,37 +27,67 @@ def open_web_host(
     database_url: str | None = None,
     samples: list[Path] | None = None,
     progress: Progress = lambda message: None,
+    demo: bool = False,
+    allowed_hosts: Iterable[str] = (),
 ) -> WebHost:
-    """The super app in `home`, with the samples live in its registry and demo wallets funded.
+    """The super app in `home`, with the samples live in its registry.
 
     `url` is where the host will listen: the local developer account's saved
-    credentials point the CLI (`capsule publish`, `capsule review`) at its registry.
+    credentials point the CLI (`capsule publish`, `capsule review`) at its
+    registry, and its host name is one the host answers to (with loopback and
+    `allowed_hosts`). With `demo`, the demo accounts exist, their wallets are
+    funded, and the sign-in page offers them; without, people sign up.
     """
     host = Host(home, database_url=database_url)
-    # One database for the runtime and its registry: one file to back up.
-    registry = Registry(home, host.services.database, engine=host.engine)
+    # One database for the runtime and its registry: one file to back up. The local
+    # `dev` account publishes and reviews the samples itself: a one-person registry.
+    registry = Registry(home, host.services.database, engine=host.engine, self_review=True)
     credentials = setup_dev(registry, f"{url.rstrip('/')}/registry")
     actor = registry.authenticate(f"Bearer {credentials.token}")
-    web = WebHost(host, registry)
+    names = allowed_host_names(urlsplit(url).hostname or "", allowed_hosts)
+    web = WebHost(host, registry, demo=demo, allowed_hosts=names)
     publish_samples(web.catalog, actor, sample_dirs() if samples is None else samples, progress)
-    top_up_wallets(host, web.users)
+    if demo:
+        for user in web.users:
+            web.accounts.ensure_demo(user.name, user.display)
+        top_up_wallets(host, web.users)
     return web
 
 
-def open_dev_host(home: Home, directory: Path, *, progress: Progress = lambda message: None) -> WebHost:
+def open_dev_host(
+    home: Home,
+    directory: Path,
+    *,
+    progress: Progress = lambda message: None,
+    listen: str = "127.0.0.1",
+    allowed_hosts: Iterable[str] = (),
+) -> WebHost:
     """`capsule dev`: the shell on one program folder, reloaded on every change.
 
     Its storage, grants and wallet live in `home` like any program's, so they
-    survive reloads and restarts.
+    survive reloads and restarts. Only the developer signs in: `web.dev_key`
+    is new at every start, and `dev_signin_url` is the address to open.
     """
     from .devshell import DevShell
 
     host = Host(home)
     registry = Registry(home, host.services.database, engine=host.engine)
-    web = WebHost(host, registry, users=(DemoUser("developer", "Developer"), *DEMO_USERS), mode="dev")
-    web.dev = DevShell(web, host.install_dev(directory, progress=progress))
+    web = WebHost(
+        host,
+        registry,
+        users=(DemoUser("developer", "Developer"), *DEMO_USERS),
+        mode="dev",
+        allowed_hosts=allowed_host_names(listen, allowed_hosts),
+        dev_key=secrets.token_urlsafe(24),
+    )
+    web.dev = DevShell(web, DevProgram(host, directory, progress=progress))
     top_up_wallets(host, web.users)
     return web
+
+
+def dev_signin_url(web: WebHost, url: str) -> str:
+    """The URL `capsule dev` prints: opening it signs the developer in (this start only)."""
+    return f"{url.rstrip('/')}/dev/signin?key={web.dev_key}"
 
 
 #: Tabs send small JSON; files go over HTTP.

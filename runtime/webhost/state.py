@@ -12,9 +12,13 @@ from ..host import Host
 from ..prompter import Prompter
 from ..registry import Registry
 from ..session import Session
+from .accounts import Accounts
 from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
+from .origin import allowed_host_names
 from .prompter import PendingPrompt
+from .signins import SessionPolicy, SignIns
+from .throttle import Throttle
 
 if TYPE_CHECKING:
     from .connection import TabConnection
@@ -26,8 +30,16 @@ class WebHost:
 
     host: Host
     registry: Registry
+    #: Demo accounts (`--demo`), or developer mode's personas (the first is the developer).
     users: tuple[DemoUser, ...] = DEMO_USERS
     mode: str = "host"
+    #: `capsule host --demo`: the sign-in page offers the demo accounts.
+    demo: bool = False
+    #: Host header names this host answers to (DNS rebinding stops here).
+    allowed_hosts: frozenset[str] = field(default_factory=lambda: allowed_host_names("127.0.0.1"))
+    #: Developer mode: this start's secret; `/dev/signin?key=...` signs the developer in.
+    dev_key: str | None = None
+    session_policy: SessionPolicy = field(default_factory=SessionPolicy)
     #: Prompts waiting for an answer, by their unguessable id, across every tab.
     pending: dict[str, PendingPrompt] = field(default_factory=dict)
     connections: set["TabConnection"] = field(default_factory=set)
@@ -36,6 +48,10 @@ class WebHost:
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
+        database = self.host.services.database
+        self.accounts = Accounts(database)
+        self.signins = SignIns(database, self.session_policy)
+        self.throttle = Throttle()
         self._pick_folders: list[Path] = []
 
     def pick_folder(self) -> Path:
@@ -62,7 +78,7 @@ class WebHost:
             return self.dev.launch(user=user, scene=scene, query=query, page=page, prompter=prompter)
         self.catalog.ensure_installed(app_id, user)
         session = self.host.launch(app_id, user=user, scene=scene, query=query, page=page, prompter=prompter)
-        self.catalog.record_launch(app_id)
+        self.catalog.record_launch(app_id, user)
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter) -> Session:

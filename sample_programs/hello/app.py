@@ -16,7 +16,7 @@ class Index(Page):
         return v.page(
             "Hello",
             v.text(f"Hello, {self.name}!", style="title"),
-            v.text(f"You pressed the button {self.count} times."),
+            v.text(f"You pressed the button {self.count} {'time' if self.count == 1 else 'times'}."),
             v.button("Press me", "increment", style="primary"),
         )
 

@@ -1,9 +1,11 @@
 """`capsule build`: a program folder in, a signed package out.
 
-Steps: validate the manifest, generate the world from it, componentize,
-pack the manifest, component and assets, sign. The component is cached by a
-digest of everything that goes into it, so an unchanged program rebuilds in
-milliseconds.
+A Python program becomes a `python` package by default: its source, checked
+on the shared runtime (see `source.py`), no componentize-py. `kind="component"`
+builds a component of its own with componentize-py (any WIT toolchain's
+component can be packed the same way: a folder with `program.wasm` and no
+app.py). Both are cached by a digest of everything that goes into them, so an
+unchanged program rebuilds in milliseconds.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from typing import Callable
 from capsule.runtime.errors import BuildError, PackageError
 from capsule.runtime.home import Home
 from capsule.runtime.manifest import Manifest, load_manifest
-from capsule.runtime.package import KeyInfo, generate_key, load_signing_key, pack
+from capsule.runtime.languages.python.analysis import analyse
+from capsule.runtime.languages.python.component import component_key
+from capsule.runtime.package import KeyInfo, generate_key, load_signing_key, pack, pack_members
+from capsule.runtime.package.format import COMPONENT, COMPONENT_KIND, PYTHON_ENTRY, PYTHON_KIND
 
 from .. import PYTHON_SDK_DIR, WIT_DIR
+from . import source as python_source
 from .python import build_component
 from .world import write_world
 
@@ -35,10 +41,12 @@ class BuildResult:
     manifest: Manifest
     package: Path
     digest: str
-    component: Path
+    #: The built or packed component; None for a `python` package.
+    component: Path | None
     cached: bool
     seconds: float
     key_id: str
+    kind: str = PYTHON_KIND
 
 
 def program_files(program_dir: Path) -> list[Path]:
@@ -81,6 +89,13 @@ def signing_key(home: Home, name: str, progress: Progress):
         return load_signing_key(home, name)
 
 
+def program_kind(program_dir: Path) -> str:
+    """`python` for a folder with app.py; `component` for one with only a prebuilt program.wasm."""
+    if not (program_dir / PYTHON_ENTRY).exists() and (program_dir / COMPONENT).exists():
+        return COMPONENT_KIND
+    return PYTHON_KIND
+
+
 def build_program(
     program_dir: Path,
     *,
@@ -89,36 +104,87 @@ def build_program(
     out_dir: Path | None = None,
     progress: Progress = lambda message: None,
     capabilities: set[str] | None = None,
+    kind: str | None = None,
 ) -> BuildResult:
-    """Build and sign `program_dir`; returns where the package is and its digest."""
+    """Build and sign `program_dir`; returns where the package is and its digest.
+
+    `kind` is `python` (source on the shared runtime, the default for a
+    folder with app.py) or `component`. `capabilities` overrides the
+    manifest's for a component's world (tests build a component that imports
+    more than it declares).
+    """
     started = time.monotonic()
     program_dir = program_dir.resolve()
+    if not program_dir.is_dir():
+        raise BuildError(f"{program_dir} is not a folder; give the program folder (the one with manifest.json)")
     manifest_path = program_dir / "manifest.json"
     if not manifest_path.exists():
         raise BuildError(f"{program_dir} has no manifest.json; create one with `capsule new`")
     manifest_bytes = manifest_path.read_bytes()
     manifest = load_manifest(manifest_bytes, source=str(manifest_path))
     progress(f"manifest ok: {manifest.id} {manifest.version}")
-
-    digest = _source_digest(program_dir, capabilities)
-    work = home.build_cache / digest[:32]
-    component = work / "program.wasm"
-    cached = component.exists()
-    if cached:
-        progress("component unchanged: reusing the cached build")
-    else:
-        wit_dir = write_world(manifest, work / "wit", capabilities)
-        progress("componentizing with componentize-py (a few seconds)")
-        build_component(program_dir, wit_dir, work, component)
-
+    kind = kind or program_kind(program_dir)
+    out = (out_dir or program_dir / "dist").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{manifest.id}-{manifest.version}.capsule"
     key = signing_key(home, key_name, progress)
+    if kind == PYTHON_KIND:
+        return _build_source(program_dir, manifest, key, target, home, progress, started)
+    if kind != COMPONENT_KIND:
+        raise BuildError(f"unknown package kind {kind!r}; choose {PYTHON_KIND} or {COMPONENT_KIND}")
+
+    prebuilt = program_dir / COMPONENT
+    if prebuilt.exists() and not (program_dir / PYTHON_ENTRY).exists():
+        component, cached = prebuilt, True
+        progress(f"packing the prebuilt {COMPONENT}")
+    else:
+        digest = _source_digest(program_dir, capabilities)
+        work = home.build_cache / digest[:32]
+        component = work / "program.wasm"
+        cached = component.exists()
+        if cached:
+            progress("component unchanged: reusing the cached build")
+        else:
+            wit_dir = write_world(manifest, work / "wit", capabilities)
+            progress("componentizing with componentize-py (a few seconds)")
+            build_component(program_dir, wit_dir, work, component)
+
     assets = {
         path.relative_to(program_dir).as_posix(): path
         for path in program_files(program_dir)
         if path.relative_to(program_dir).parts[0] == "assets"
     }
-    out = (out_dir or program_dir / "dist").resolve()
-    out.mkdir(parents=True, exist_ok=True)
     progress("packing and signing")
-    info = pack(out / f"{manifest.id}-{manifest.version}.capsule", manifest_bytes, component, assets, key)
-    return BuildResult(manifest, info.path, info.digest, component, cached, time.monotonic() - started, info.key_id)
+    info = pack(target, manifest_bytes, component, assets, key)
+    return BuildResult(
+        manifest, info.path, info.digest, component, cached, time.monotonic() - started, info.key_id, COMPONENT_KIND
+    )
+
+
+def _build_source(
+    program_dir: Path,
+    manifest: Manifest,
+    key,
+    target: Path,
+    home: Home,
+    progress: Progress,
+    started: float,
+) -> BuildResult:
+    source = python_source.collect(program_dir)
+    # Same files, runtime and key: the package built last time is this one.
+    public = key.public_key().public_bytes_raw().hex()
+    inputs = hashlib.sha256(f"{source.digest}\n{component_key()}\n{public}\n".encode()).hexdigest()
+    reused = python_source.cached_package(home.build_cache, inputs, target)
+    if reused is not None:
+        progress("unchanged since the last build: reusing its package")
+        from capsule.runtime.package import open_package
+
+        verified = open_package(reused)
+        return BuildResult(manifest, reused, verified.digest, None, True, time.monotonic() - started, verified.key_id)
+    python_source.check_capabilities(manifest, analyse(source.files), progress)
+    progress("checking the program on the Python runtime")
+    python_source.probe(home, manifest, source, progress)
+    progress("packing and signing")
+    info = pack_members(target, python_source.package_members(source), key)
+    python_source.remember_package(home.build_cache, inputs, info.path)
+    return BuildResult(manifest, info.path, info.digest, None, False, time.monotonic() - started, info.key_id)

@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_without_playwright_the_web_part_is_skipped_and_the_others_run(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "playwright", None)  # as after `pip install capsule-platform`
     ready, skipped = runnable(list(PARTS))
-    assert ready == ["runtime", "payments", "registry"]
+    assert ready == ["runtime", "host", "payments", "registry"]
     assert skipped == {"web": web.PLAYWRIGHT_MISSING}
     assert "pip install" in web.PLAYWRIGHT_MISSING
 
@@ -38,7 +38,7 @@ def test_without_chromium_the_web_part_says_how_to_get_one(monkeypatch, tmp_path
     assert "Chromium is not installed" in result.stderr and "CAPSULE_CHROMIUM" in result.stderr
 
 
-def test_outside_a_checkout_the_parts_that_run_the_hello_sample_are_skipped(monkeypatch, tmp_path) -> None:
+def test_without_the_hello_sample_the_parts_that_run_it_are_skipped(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(suite, "HELLO", tmp_path / "hello")
     ready, skipped = runnable(["runtime", "payments", "registry"])
     assert ready == ["payments"]

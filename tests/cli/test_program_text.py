@@ -247,6 +247,7 @@ class HostileRegistry:
             "data_practices": t,
         }
         row["changes"] = {"since_version": t, "added_permissions": [t]}
+        row["source_changes"] = {"files_added": [t], "files_removed": [t], "files_changed": [], "diff": f"+{t}\n-{t}", "truncated": True}
         return row
 
 
@@ -254,7 +255,7 @@ class HostileRegistry:
 @given(text=hostile)
 def test_review_commands_print_a_hostile_registrys_answers_literally(monkeypatch, text: str) -> None:
     monkeypatch.setattr(review, "connect", lambda registry: (HostileRegistry(text), None))
-    for args in (["review", "show", "7"], ["review", "list"], ["review", "approve", "7"], ["review", "reject", "7", "--reason", "no"]):
+    for args in (["review", "show", "7"], ["review", "show", "7", "--diff"], ["review", "list"], ["review", "approve", "7"], ["review", "reject", "7", "--reason", "no"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
         assert_printed(result, text)

@@ -1,4 +1,4 @@
-"""Developer mode on real components: the developer component is built once per run."""
+"""Developer mode on the real Python runtime: built once per run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from capsule.runtime import Home, Host, PolicyPrompter
-from capsule.runtime.devmode import DeveloperComponent, ensure_component
+from capsule.runtime.devmode import DevProgram
+from capsule.runtime.languages.python import RuntimeComponent, ensure_component
 
 from ..conftest import HELLO
 
@@ -37,7 +38,7 @@ class Index(Page):
 
 
 @pytest.fixture(scope="session")
-def developer_component(home: Home) -> DeveloperComponent:
+def python_runtime(home: Home) -> RuntimeComponent:
     """Built by componentize-py once (about 15 s), then cached in the run's CAPSULE_HOME."""
     return ensure_component(home)
 
@@ -51,7 +52,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dev_host(home: Home, developer_component: DeveloperComponent, tmp_path: Path):
+def dev_host(home: Home, python_runtime: RuntimeComponent, tmp_path: Path):
     host = Host(home, prompter=PolicyPrompter(), database_url=f"sqlite:///{tmp_path / 'host.db'}")
     yield host
     host.close()
@@ -59,7 +60,7 @@ def dev_host(home: Home, developer_component: DeveloperComponent, tmp_path: Path
 
 @pytest.fixture
 def dev(dev_host: Host, folder: Path):
-    program = dev_host.install_dev(folder)
+    program = DevProgram(dev_host, folder)
     yield program
     program.close()
 

@@ -110,7 +110,7 @@ def test_the_audit_trail_gets_no_arguments(dev_host: Host, folder: Path):
     dev_host.observers.append(records.append)  # an observer that does not ask for arguments
     declare(folder, "storage")
     (folder / "app.py").write_text(program(COUNT))
-    with dev_host.install_dev(folder) as dev:
+    with DevProgram(dev_host, folder) as dev:
         session = dev.launch(user="alice")
         session.dispatch("go")
         assert [r.args for r in records if r.capability == "storage"] == [(), ()]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from capsule.runtime.devmode import component
-from capsule.runtime.devmode.files import is_ignored
+from capsule.runtime.languages.python import component
+from capsule.runtime.package.folder import is_ignored
 from capsule.runtime.devmode.inspector import summarize
 from capsule.runtime.devmode.problems import locate
 
@@ -17,7 +17,7 @@ def test_guest_constants_match_the_host():
         for node in tree.body
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)
     }
-    for name in ("PROGRAM_MOUNT", "STDLIB_MOUNT", "PROBE_SCENE", "STDLIB_OUT_MARKER"):
+    for name in ("PROGRAM_MOUNT", "STDLIB_MOUNT", "LOAD_SCENE", "CHECK_SCENE", "STDLIB_OUT_MARKER"):
         assert guest[name] == getattr(component, name)
 
 

@@ -11,13 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-from starlette.testclient import TestClient
-
-from capsule.runtime.webhost.app import create_app
-
 from ..cli.test_cli import CAPSULE, capsule
 from ..conftest import REPO, texts
+from ..webhost.conftest import signed_in, socket_url
 from ..webhost.test_api import Tab
 
 TUTORIAL = REPO / "docs" / "tutorial.md"
@@ -61,7 +57,8 @@ def test_the_tutorial_works_from_capsule_new_to_audit(home, tmp_path):
 
     package = next((folder / "dist").glob("*.capsule"))
     audit = capsule("audit", str(package))
-    assert "allowed (always)" in audit.stdout and "locked down" in audit.stdout
+    assert "Capabilities the source uses" in audit.stdout and "locked down" in audit.stdout
+    assert "only ui and log" in audit.stdout and "app.py" in audit.stdout
 
 
 def capsule_in(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -85,7 +82,8 @@ def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, 
     # No --registry, no token: the saved credentials point at this host's embedded registry.
     published = json.loads(capsule_in(home, "publish", built["package"], "--json").stdout)
     assert published["id"] == APP_ID and published["status"] in ("auditing", "pending")
-    assert not httpx.get(f"{live.url}/api/search", params={"q": "tea"}).json()["results"]  # not live before review
+    with signed_in(web) as client:
+        assert not client.get("/api/search", params={"q": "tea"}).json()["results"]  # not live before review
 
     deadline = time.monotonic() + 120
     while not any(row["review_id"] == published["review_id"] for row in json.loads(capsule_in(home, "review", "list", "--json").stdout)):
@@ -94,11 +92,10 @@ def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, 
     approved = capsule_in(home, "review", "approve", str(published["review_id"]))
     assert f"{APP_ID} 0.1.0 is live for 100% of users" in approved.stdout
 
-    found = httpx.get(f"{live.url}/api/search", params={"q": "tea"}).json()["results"]
-    assert found and found[0]["app_id"] == APP_ID and found[0]["name"] == "Tea House"
-    assert found[0]["description"] == "Pick a tea and see what your order costs." and found[0]["permissions"] == []
-
-    with TestClient(create_app(web)) as client, client.websocket_connect("/ws") as socket:
+    with signed_in(web) as client, client.websocket_connect(socket_url(client)) as socket:
+        found = client.get("/api/search", params={"q": "tea"}).json()["results"]
+        assert found and found[0]["app_id"] == APP_ID and found[0]["name"] == "Tea House"
+        assert found[0]["description"] == "Pick a tea and see what your order costs." and found[0]["permissions"] == []
         tab = Tab(socket)
         session, view = tab.launch(APP_ID)
         assert view["name"] == "index" and "What would you like?" in texts(view)

@@ -45,6 +45,17 @@ def test_the_wheel_holds_every_file_the_checkout_ships(wheel) -> None:
     assert "capsule/bench/program/manifest.json" in names and "capsule/runtime/webhost/static/index.html" in names
 
 
+def test_the_wheel_ships_the_samples_without_their_tests(wheel) -> None:
+    archive, _ = wheel
+    names = set(archive.namelist())
+    tracked = subprocess.run(["git", "ls-files", "sample_programs"], capture_output=True, text=True, cwd=REPO, check=True).stdout.split()
+    shipped = [path.split("/", 1)[1] for path in tracked if "/tests/" not in path]
+    assert "hello/manifest.json" in shipped
+    missing = [path for path in shipped if f"capsule/samples/{path}" not in names]
+    assert not missing, f"samples not in the wheel: {missing}"
+    assert not [name for name in names if name.startswith("capsule/samples/") and "/tests/" in name]
+
+
 def test_the_wheel_installs_nothing_outside_the_capsule_namespace(wheel) -> None:
     archive, _ = wheel
     tops = {name.split("/", 1)[0] for name in archive.namelist()}

@@ -46,7 +46,7 @@ def payments(tmp_path, database_url):
 
 
 def ctx(user="alice", prompter=None) -> CallContext:
-    return CallContext(FakeSession(user, prompter or PolicyPrompter()), "payments", "request-payment")
+    return CallContext(FakeSession(user, prompter or PolicyPrompter(pin="123456")), "payments", "request-payment")
 
 
 def request(order_id="o1", amount=1250, currency="CNY", description="Flat white", items=()):
@@ -84,12 +84,12 @@ def test_bad_requests_name_what_is_wrong(payments, bad, error, words):
 
 def test_sheet_then_receipt(payments):
     payments.provider.topup("alice", 5000, "CNY")
-    prompter = PolicyPrompter()
+    prompter = PolicyPrompter(pin="123456")
     receipt = payments.request_payment(ctx(prompter=prompter), request(items=[("Flat white", 1, 1250)]))
     assert getattr(receipt, "order-id") == "o1" and receipt.amount == 1250
     details = dict(prompter.asked[0].details)
     assert details["Program"] == "Coffee Shop" and details["To"] == "Capsule Coffee Co."
-    assert details["1 × Flat white"] == "12.50 CNY"
+    assert str(details["1 × Flat white"]) == "12.50 CNY"
     [order] = payments.query_order(ctx(), "o1")
     assert order.state == "paid" and order.refunded == 0
     assert payments.query_order(ctx(), "nope") == []

@@ -34,20 +34,27 @@ def test_topup_run_coffee_shop_and_statements(env):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["balance"] == 5000
 
-    ran = capsule(
-        "run", str(COFFEE), "--user", user, "--grant", "payments", "--json",
-        "--tap", "add", "--data", '{"item": "flat-white"}', "--tap", "checkout", env=env,
-    )
-    assert ran.returncode == 0, ran.stderr
-    last = json.loads(ran.stdout.strip().splitlines()[-1])
-    shown = texts(last)
+    def checkout(pin: str | None) -> list[str]:
+        ran = capsule(
+            "run", str(COFFEE), "--user", user, "--grant", "payments", "--json",
+            "--tap", "add", "--data", '{"item": "flat-white"}', "--tap", "checkout",
+            env={**env, "CAPSULE_PAYMENT_PIN": pin} if pin else env,
+        )
+        assert ran.returncode == 0, ran.stderr
+        return texts(json.loads(ran.stdout.strip().splitlines()[-1]))
+
+    # Without a PIN the payment is refused; the first PIN typed becomes the user's PIN.
+    assert "Paid" not in checkout(None)
+    assert "Paid" in checkout("246810")
+    assert "Paid" not in checkout("111111")
+    shown = checkout("246810")
     assert "Paid" in shown
     tx = next(t for t in shown if t.startswith("Transaction "))[len("Transaction "):]
 
     balance = json.loads(capsule("wallet", "balance", "--user", user, "--json", env=env).stdout)
-    assert balance["balances"] == {"CNY": 3750}
+    assert balance["balances"] == {"CNY": 2500}
     lines = json.loads(capsule("wallet", "statement", "--user", user, "--json", env=env).stdout)["lines"]
-    assert [line["kind"] for line in lines] == ["payment", "topup"] and lines[0]["transaction_id"] == tx
+    assert [line["kind"] for line in lines] == ["payment", "payment", "topup"] and lines[0]["transaction_id"] == tx
     merchant = json.loads(capsule("wallet", "merchant", APP, "--json", env=env).stdout)
     assert tx in [line["transaction_id"] for line in merchant["lines"]]
     assert json.loads(capsule("wallet", "check", "--json", env=env).stdout)["ok"]

@@ -25,7 +25,7 @@ def coffee_package(home, tmp_path_factory):
 @pytest.fixture
 def shop(home, coffee_package, database_url):
     def open_shop(prompter=None, **kw):
-        host = Host(home, prompter=prompter or PolicyPrompter(), database_url=database_url, **kw)
+        host = Host(home, prompter=prompter or PolicyPrompter(pin="123456"), database_url=database_url, **kw)
         host.install(coffee_package)
         opened.append(host)
         return host
@@ -48,7 +48,7 @@ def order_flat_white(host, user="alice"):
 
 
 def test_paying_for_a_flat_white(shop):
-    prompter = PolicyPrompter()
+    prompter = PolicyPrompter(pin="123456")
     host = shop(prompter)
     wallet(host).topup("alice", 5000, "CNY")
     session = order_flat_white(host)
@@ -59,8 +59,8 @@ def test_paying_for_a_flat_white(shop):
     sheet = prompter.asked[-1]
     details = dict(sheet.details)
     assert sheet.kind == "payment" and sheet.app_name == "Coffee Shop"
-    assert details["To"] == "Capsule Coffee Co." and details["Amount"] == "12.50 CNY"
-    assert details["Your balance"] == "50.00 CNY" and "Flat white" in details["Description"]
+    assert details["To"] == "Capsule Coffee Co." and str(details["Amount"]) == "12.50 CNY"
+    assert str(details["Your balance"]) == "50.00 CNY" and "Flat white" in details["Description"]
     order = wallet(host).orders(APP)[0]
     assert order.transaction_id == tx
     public = host.capabilities["payments"].provider.signer.public_key_b64
@@ -87,7 +87,7 @@ def test_a_timeout_counts_as_cancel(shop, monkeypatch):
 
 
 def test_insufficient_funds_is_declined_before_the_sheet(shop):
-    prompter = PolicyPrompter()
+    prompter = PolicyPrompter(pin="123456")
     host = shop(prompter)
     wallet(host).topup("alice", 100, "CNY")
     view = order_flat_white(host).view
@@ -108,7 +108,7 @@ def test_per_transaction_limit_declines(shop):
 
 
 def test_paying_twice_for_one_order_charges_once(shop):
-    prompter = PolicyPrompter()
+    prompter = PolicyPrompter(pin="123456")
     host = shop(prompter)
     wallet(host).topup("alice", 5000, "CNY")
     session = order_flat_white(host)

@@ -21,7 +21,7 @@ def go_dutch_package(home, tmp_path_factory):
 
 @pytest.fixture
 def host(home, go_dutch_package, database_url):
-    h = Host(home, prompter=PolicyPrompter(grants={"profile": True}), database_url=database_url)
+    h = Host(home, prompter=PolicyPrompter(grants={"profile": True}, pin="123456"), database_url=database_url)
     h.install(go_dutch_package)
     yield h
     h.close()

@@ -131,7 +131,7 @@ def test_the_capability_refuses_a_notify_host_the_manifest_does_not_list(tmp_pat
     try:
         payments = PaymentsCapability(services)
         payments.provider.topup("alice", 5000, "CNY")
-        session = FakeSession("alice", PolicyPrompter())
+        session = FakeSession("alice", PolicyPrompter(pin="123456"))
         session.app.manifest = manifest
         with pytest.raises(NotDeclared, match="network.hosts"):
             payments.request_payment(CallContext(session, "payments", "request-payment"), request())

@@ -1,5 +1,5 @@
 """Registry fixtures: a registry on each database, accounts per role, and
-packages packed around the hello component (built once per session)."""
+source packages packed around the hello sample's files."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.testclient import TestClient
 
 from capsule.runtime.engine.engine import Engine
-from capsule.runtime.package import open_package, pack
+from capsule.runtime.package import open_package, pack_members
 from capsule.runtime.package.keys import raw_public_key
 from capsule.runtime.registry import Registry
 from capsule.runtime.registry.app import create_app
+from capsule.runtime.registry.proof import sign_proof
 
 REPO = Path(__file__).resolve().parents[2]
 HELLO_MANIFEST = json.loads((REPO / "sample_programs" / "hello" / "manifest.json").read_text())
@@ -38,8 +39,10 @@ class SharedEngine(Engine):
 
 
 @pytest.fixture(scope="session")
-def hello_component(packages) -> bytes:
-    return open_package(packages["hello"].package).component
+def hello_files(packages) -> dict[str, bytes]:
+    """The hello sample's source package members, but its signature."""
+    package = open_package(packages["hello"].package)
+    return dict(package.files)
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +52,10 @@ def shared_engine(home) -> SharedEngine:
 
 @dataclass
 class Packer:
-    """Packs (and remembers) packages: deflating the 18 MB component takes
-    seconds, so each distinct (key, manifest) is packed once per session."""
+    """Packs (and remembers) source packages: each distinct (key, manifest) once per session."""
 
     directory: Path
-    component: bytes
+    files: dict[str, bytes]
 
     def __call__(self, key: Ed25519PrivateKey, app_id: str = "com.example.coffee", version: str = "1.0.0", **fields: Any) -> Path:
         manifest = {**HELLO_MANIFEST, "id": app_id, "version": version, **fields}
@@ -62,13 +64,13 @@ class Packer:
         public = raw_public_key(key.public_key())
         out = self.directory / f"{hashlib.sha256(public + text.encode()).hexdigest()[:16]}.capsule"
         if not out.exists():
-            pack(out, text.encode(), self.component, None, key)
+            pack_members(out, {**self.files, "manifest.json": text.encode()}, key)
         return out
 
 
 @pytest.fixture(scope="session")
-def make_package(tmp_path_factory: pytest.TempPathFactory, hello_component: bytes) -> Packer:
-    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_component)
+def make_package(tmp_path_factory: pytest.TempPathFactory, hello_files: dict[str, bytes]) -> Packer:
+    return Packer(tmp_path_factory.mktemp("registry-packages"), hello_files)
 
 
 def fixed_key(name: str) -> Ed25519PrivateKey:
@@ -105,10 +107,24 @@ def actors(registry: Registry, client: TestClient) -> dict[str, Actor]:
         _, token = registry.create_account(None, name, roles)
         found[name] = Actor(name, token, fixed_key(name))
     for name in ("alice", "bob"):
-        public = base64.b64encode(raw_public_key(found[name].key.public_key())).decode()
-        response = client.post("/account/keys", json={"public_key": public}, headers=found[name].headers)
+        response = register_key(client, found[name], found[name].key)
         assert response.status_code == 201, response.text
     return found
+
+
+def public_b64(key: Ed25519PrivateKey) -> str:
+    return base64.b64encode(raw_public_key(key.public_key())).decode()
+
+
+def register_key(client: TestClient, actor: Actor, key: Ed25519PrivateKey):
+    """Register `key` to `actor` the way a client must: sign a fresh challenge with it."""
+    challenge = client.post("/account/keys/challenge", headers=actor.headers)
+    assert challenge.status_code == 201, challenge.text
+    body = challenge.json()
+    signature = sign_proof(key, body["registry"], body["account"], body["challenge"])
+    return client.post(
+        "/account/keys", json={"public_key": public_b64(key), "challenge": body["challenge"], "signature": signature}, headers=actor.headers
+    )
 
 
 def publish(client: TestClient, actor: Actor, path: Path):

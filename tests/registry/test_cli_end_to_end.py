@@ -91,17 +91,30 @@ def test_publish_review_release_search_install(server: str, home, packages) -> N
         assert [hit["id"] for hit in found] == ["dev.capsule.samples.hello"], query
     assert "Hallo" in capsule("search", "hallo", "--language", "nl").stdout
 
-    # Precompiled once by the registry, in the background after the upload.
+    # A source package runs on the host's shared runtime: there is nothing to precompile.
     compiled = httpx.get(f"{server}/apps/dev.capsule.samples.hello/versions/1.0.0/compiled")
-    assert compiled.status_code == 200 and len(compiled.content) > 1000
+    assert compiled.status_code == 404 and "source package needs none" in compiled.text
 
     installed = capsule("registry", "install", "dev.capsule.samples.hello")
-    assert "countersigned by the registry" in installed.stdout
+    assert "countersigned by the registry" in installed.stdout and "approved as of now" in installed.stdout
 
-    # A host that pins another registry key refuses the same package.
+    # A second key registers with proof of possession (the CLI signs the registry's challenge).
+    capsule("keygen", "--name", "second", "--force")
+    assert "proof of possession checked" in capsule("registry", "add-key", "--name", "second").stdout
+
+    # A host that pins another registry key refuses its packages, and will not
+    # sign a key challenge that names another registry.
     Credentials(url=server, token=credentials.token, registry_key="A" * 43 + "=").save(home)
     refused = capsule("registry", "install", "dev.capsule.samples.hello", check=False)
     assert refused.returncode != 0 and "countersignature" in refused.stderr
+    refused = capsule("registry", "add-key", "--name", "second", check=False)
+    assert refused.returncode != 0 and "not the registry key you pinned" in refused.stderr
+    credentials.save(home)
+
+    # Yanked: the registry serves it no more, and the installer refuses it.
+    capsule("release", "yank", "dev.capsule.samples.hello", "1.0.0")
+    refused = capsule("registry", "install", "dev.capsule.samples.hello", "--version", "1.0.0", check=False)
+    assert refused.returncode != 0 and "not available" in refused.stderr
 
 
 def test_the_registry_rejects_undeclared_imports_by_itself(server: str, packages) -> None:

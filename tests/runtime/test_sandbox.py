@@ -1,5 +1,9 @@
 """Hostile programs: each attack is refused or stopped with its documented error,
-the host stays up, and another live session is unaffected."""
+the host stays up, and another live session is unaffected.
+
+Every test runs twice: against the hostile program as source on the shared
+Python runtime (kind `python`) and as its own component (kind `component`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import threading
 
 import pytest
 
-from capsule.runtime import Host, LimitExceeded, ProgramError, SessionEnded, TurnLimits
+from capsule.runtime import Host, LimitExceeded, PolicyPrompter, ProgramError, SessionEnded, TurnLimits
 from capsule.runtime.errors import AuditError, ProgramTrapped
 
 from ..conftest import texts
@@ -16,24 +20,67 @@ HOSTILE = "dev.capsule.tests.hostile"
 HELLO = "dev.capsule.samples.hello"
 
 
+@pytest.fixture(params=["python", "component"])
+def kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def hostile_package(kind, packages):
+    return packages["hostile_source" if kind == "python" else "hostile"].package
+
+
+@pytest.fixture
+def host(home, packages, hostile_package):
+    h = Host(home, prompter=PolicyPrompter())
+    h.install(packages["hello"].package)
+    h.install(hostile_package)
+    yield h
+    h.close()
+
+
 @pytest.fixture
 def bystander(host: Host):
     """A second live session that must not notice anything."""
     session = host.launch(HELLO, user="bystander")
     yield session
     session.dispatch("increment")
-    assert "You pressed the button 1 times." in texts(session.view)
+    assert "You pressed the button 1 time." in texts(session.view)
 
 
 def outcome(session) -> str:
     return texts(session.view)[0]
 
 
-def test_cannot_read_files(host, bystander):
+def test_cannot_read_files(host, bystander, packages, kind):
     session = host.launch(HOSTILE, user="mallory")
-    for path in ("/etc/passwd", "/proc/self/environ", "../../etc/hostname", "app.py"):
+    hello_dir = host.app(HELLO).path.name  # another installed program's files
+    paths = ["/etc/passwd", "/proc/self/environ", "../../etc/hostname", f"/program/../{hello_dir}/app.py",
+             f"../{hello_dir}/app.py", "/stdlib/../../etc/passwd", "/program/../installed.json"]  # fmt: skip
+    if kind == "component":
+        paths.append("app.py")  # a component sees no files at all
+    for path in paths:
         session.dispatch("read_file", {"path": path})
-        assert outcome(session).startswith("read_file blocked"), outcome(session)
+        assert outcome(session).startswith("read_file blocked"), (path, outcome(session))
+
+
+def test_a_source_program_reads_only_its_own_files(host, bystander, kind):
+    if kind != "python":
+        pytest.skip("only a source program has files")
+    session = host.launch(HOSTILE, user="mallory")
+    session.dispatch("read_file", {"path": "/program/app.py"})
+    assert outcome(session).startswith("read_file allowed"), outcome(session)
+    for path in ("/program/app.py", "/program/new.py", "/stdlib/os.py", "/stdlib/new.py"):
+        session.dispatch("write_file", {"path": path})
+        assert outcome(session).startswith("write_file blocked"), (path, outcome(session))
+
+
+def test_raw_bindings_of_an_undeclared_capability_are_refused_by_the_host(host, bystander):
+    session = host.launch(HOSTILE, user="mallory")
+    session.dispatch("raw_binding")
+    through_bindings, through_internals = outcome(session).removeprefix("raw_binding ").split(" | ")
+    for result in (through_bindings, through_internals):
+        assert result.startswith("blocked"), outcome(session)
 
 
 def test_cannot_list_the_filesystem(host, bystander):
@@ -56,9 +103,9 @@ def test_sees_no_environment_and_no_arguments(host, bystander, monkeypatch):
     assert "{}" in outcome(session)
 
 
-def test_infinite_loop_is_stopped_by_the_cpu_limit(home, packages, bystander):
+def test_infinite_loop_is_stopped_by_the_cpu_limit(home, hostile_package, bystander):
     host = Host(home, limits=TurnLimits(cpu_ms=300))
-    host.install(packages["hostile"].package)
+    host.install(hostile_package)
     session = host.launch(HOSTILE, user="mallory")
     with pytest.raises(LimitExceeded) as caught:
         session.dispatch("spin")
@@ -128,9 +175,9 @@ def test_markup_stays_text(host, bystander):
     assert outcome(session) == '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def test_a_runaway_session_does_not_block_others(home, packages):
+def test_a_runaway_session_does_not_block_others(home, packages, hostile_package):
     host = Host(home, limits=TurnLimits(cpu_ms=1500))
-    host.install(packages["hostile"].package)
+    host.install(hostile_package)
     host.install(packages["hello"].package)
     runaway = host.launch(HOSTILE, user="mallory")
     other = host.launch(HELLO, user="alice")

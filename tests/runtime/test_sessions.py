@@ -32,7 +32,7 @@ def test_each_session_has_its_own_state(host: Host):
     a = host.launch(HELLO, user="alice")
     b = host.launch(HELLO, user="bob")
     a.dispatch("increment")
-    assert "You pressed the button 1 times." in texts(a.view)
+    assert "You pressed the button 1 time." in texts(a.view)
     assert "You pressed the button 0 times." in texts(b.view)
 
 
@@ -54,7 +54,7 @@ def test_unknown_handler_is_a_program_error_and_the_session_goes_on(host: Host):
     assert caught.value.kind == "LookupError"
     assert "no_such_handler" in str(caught.value)
     session.dispatch("increment")
-    assert "You pressed the button 1 times." in texts(session.view)
+    assert "You pressed the button 1 time." in texts(session.view)
 
 
 def test_program_exception_keeps_traceback_in_the_log(host: Host):

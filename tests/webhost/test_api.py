@@ -7,24 +7,23 @@ import json
 
 import pytest
 from PIL import Image
-from starlette.testclient import TestClient
-
 from capsule.runtime.capabilities.qr.codes import qr_png
-from capsule.runtime.webhost.app import create_app
 from capsule.runtime.webhost.prompter import PendingPrompt, answer
 
 from ..capabilities.test_media import GPS_IFD, photo_with_gps
 from ..conftest import texts
+from .conftest import signed_in, socket_url
 
 COFFEE = "dev.capsule.samples.coffee"
 TABLE = "dev.capsule.samples.tableorder"
 TAXI = "dev.capsule.samples.taxi"
 HOMEWORK = "dev.capsule.samples.homework"
+ALICE_PIN = "123456"
 
 
 @pytest.fixture
 def client(web):
-    with TestClient(create_app(web)) as client:
+    with signed_in(web, "alice") as client:
         yield client
 
 
@@ -56,7 +55,7 @@ class Tab:
 
 @pytest.fixture
 def tab(client):
-    with client.websocket_connect("/ws") as socket:
+    with client.websocket_connect(socket_url(client)) as socket:
         yield Tab(socket)
 
 
@@ -90,31 +89,93 @@ def test_search_finds_live_programs_with_what_they_ask_for(client) -> None:
     assert client.get("/api/search", params={"limit": "0"}).status_code == 400
 
 
-def test_demo_users_are_switched_by_cookie_and_unknown_users_refused(client) -> None:
+def test_the_user_is_the_signed_in_account_and_no_request_can_switch_it(client) -> None:
     assert client.get("/api/config").json()["user"] == "alice"
-    assert client.post("/api/user", json={"user": "mallory"}).status_code == 400
-    assert client.post("/api/user", json={"user": "bob"}).status_code == 200
-    assert client.get("/api/config").json()["user"] == "bob"
-    client.cookies.clear()
+    # The old user switcher is gone, and a cookie a page could set picks nobody.
+    assert client.post("/api/user", json={"user": "bob"}).status_code in (404, 405)
+    client.cookies.set("capsule_user", "bob")
+    assert client.get("/api/config").json()["user"] == "alice"
 
 
-def test_pay_for_a_flat_white_through_the_payment_sheet(client, tab) -> None:
+def pin_of_alice(web) -> str:
+    """alice's payment PIN in the shared web host, set on first use."""
+    pins = web.host.capabilities["payments"].pins
+    if not pins.status("alice").is_set:
+        pins.set("alice", ALICE_PIN)
+    return ALICE_PIN
+
+
+def test_pay_for_a_flat_white_through_the_payment_sheet(client, tab, web) -> None:
+    pin = pin_of_alice(web)
     before = client.get("/api/me/wallet").json()["balances"]["CNY"]
     session, view = tab.launch(COFFEE)
     tab.tap(session, "add", {"item": "flat-white"})
     tab.until("view")
     tab.tap(session, "checkout")
     sheet = tab.until("prompt")
-    assert sheet["kind"] == "confirm" and sheet["sheet"] == "payment" and sheet["confirm_label"] == "Pay 12.50 CNY"
+    assert sheet["kind"] == "confirm" and sheet["sheet"] == "payment" and sheet["confirm_label"] == "Pay"
+    # Amounts travel as numbers, so the shell formats every price one way.
+    assert sheet["amount"] == {"amount": 1250, "currency": "CNY"} and sheet["secret"] == "pin"
     details = dict(sheet["details"])
-    assert details["To"] == "Capsule Coffee Co." and details["Amount"] == "12.50 CNY" and "Flat white" in details["Description"]
-    assert "Your balance" in details
-    tab.send(type="answer", prompt=sheet["prompt"], value=True)
+    assert details["To"] == "Capsule Coffee Co." and details["Amount"] == {"amount": 1250, "currency": "CNY"}
+    assert "Flat white" in details["Description"] and "Your balance" in details
+    # A yes without the PIN pays nothing; a wrong PIN brings the sheet back saying so.
+    tab.send(type="answer", prompt=sheet["prompt"], value=True, secret="999999" if pin != "999999" else "999998")
+    again = tab.until("prompt")
+    assert again["problem"].startswith("Wrong PIN.") and again["secret"] == "pin"
+    tab.send(type="answer", prompt=again["prompt"], value=True, secret=pin)
     receipt = tab.until("view")["view"]
     assert "Paid" in texts(receipt) and any(t.startswith("Transaction tx_") for t in texts(receipt))
     wallet = client.get("/api/me/wallet").json()
     assert wallet["balances"]["CNY"] == before - 1250
     assert wallet["statement"][0]["amount"] == -1250 and wallet["statement"][0]["app_name"] == "Coffee Shop"
+    assert not any(pin in json.dumps(message) for message in tab.seen)  # the PIN never comes back
+
+
+def test_a_yes_without_the_pin_pays_nothing(client, tab, web) -> None:
+    pin_of_alice(web)
+    before = client.get("/api/me/wallet").json()["balances"]["CNY"]
+    session, _ = tab.launch(COFFEE)
+    tab.tap(session, "add", {"item": "espresso"})
+    tab.until("view")
+    tab.tap(session, "checkout")
+    tab.send(type="answer", prompt=tab.until("prompt")["prompt"], value=True)
+    assert "Payment cancelled." in texts(tab.until("view")["view"])
+    assert client.get("/api/me/wallet").json()["balances"]["CNY"] == before
+
+
+def test_the_pin_on_me_set_change_lock_and_no_pin_amount(web) -> None:
+    with signed_in(web, "carol") as client:
+        pin_on_me(client, web)
+
+
+def pin_on_me(client, web) -> None:
+    try:
+        status = client.get("/api/me/pin").json()
+        if not status["set"]:
+            assert client.post("/api/me/pin/set", json={"pin": "12345"}).json()["error"] == "invalid-argument"
+            assert client.post("/api/me/pin/set", json={"pin": "112233"}).json()["set"] is True
+        # A cross-site form can send only text/plain: refused before anything is read.
+        assert client.post("/api/me/pin/set", content=b'{"pin": "000000"}', headers={"content-type": "text/plain"}).status_code == 415
+        assert client.post("/api/me/pin/set", json={"pin": "445566"}).json()["error"] == "invalid-argument"
+        wrong = client.post("/api/me/pin/set", json={"pin": "445566", "old_pin": "000000"})
+        assert wrong.status_code == 403 and wrong.json()["tries_left"] == 4
+        assert client.post("/api/me/pin/set", json={"pin": "445566", "old_pin": "112233"}).status_code == 200
+        free = client.post("/api/me/pin/no-pin-below", json={"currency": "CNY", "amount": 2000, "pin": "445566"})
+        assert free.json()["no_pin_below"] == {"CNY": 2000}
+        for _ in range(4):
+            assert client.post("/api/me/pin/set", json={"pin": "778899", "old_pin": "000000"}).status_code == 403
+        locked = client.post("/api/me/pin/set", json={"pin": "778899", "old_pin": "000000"})
+        assert locked.status_code == 423 and "until" in locked.json()["message"]
+        assert client.get("/api/me/pin").json()["locked_until"] == locked.json()["locked_until"]
+        assert "445566" not in client.get("/api/me/pin").text
+    finally:
+        pins = web.host.capabilities["payments"].pins
+        with pins.database.transaction() as db:  # leave carol as the other tests expect her
+            from capsule.runtime.capabilities.payments.pin import pin_free, pins as pin_rows
+
+            db.execute(pin_rows.delete().where(pin_rows.c.user == "carol"))
+            db.execute(pin_free.delete().where(pin_free.c.user == "carol"))
 
 
 def test_cancelling_the_sheet_charges_nothing(client, tab) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,16 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
-def open_shell(page: Page, user: str = "alice") -> None:
-    if user != "alice":
-        assert page.request.post("/api/user", data={"user": user}).ok
+def sign_in(page: Page, user: str = "alice") -> None:
+    """Through the sign-in page, as a person would: the demo account's button."""
     page.goto("/")
+    expect(page).to_have_url(re.compile(r"/signin$"))  # nobody is signed in in a new context
+    page.get_by_role("button", name=f"Sign in as {user.capitalize()}").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def open_shell(page: Page, user: str = "alice") -> None:
+    sign_in(page, user)
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
 
 
@@ -48,7 +55,10 @@ def program(page: Page):
     return page.locator("[data-session]")
 
 
-def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page) -> None:
+def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page, web) -> None:
+    from .test_api import pin_of_alice
+
+    pin = pin_of_alice(web)
     open_shell(page)
     page.get_by_label("Search programs").fill("coffee")
     result = page.get_by_role("button", name=re.compile("^Coffee Shop"))
@@ -64,8 +74,9 @@ def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page) -> None:
     sheet = page.get_by_role("dialog")
     for shown in ("Capsule Coffee Co.", "12.50", "1 × Flat white", "Your balance"):
         expect(sheet).to_contain_text(shown)
+    sheet.get_by_label("Payment PIN").fill(pin)
     shot(page, "host-payment-sheet")
-    sheet.get_by_role("button", name="Pay 12.50 CNY").click()
+    sheet.get_by_role("button", name=re.compile(r"^Pay .*12\.50$")).click()
     expect(program(page).get_by_text("Paid", exact=True)).to_be_visible()
     expect(program(page).get_by_text(re.compile(r"^Transaction tx_"))).to_be_visible()
     shot(page, "host-receipt")
@@ -156,3 +167,31 @@ def test_keyboard_alone_finds_and_launches_a_program_and_every_control_is_labell
               .map(el => el.outerHTML.slice(0, 80))"""
     )
     assert unlabelled == []
+
+
+def test_sign_up_sign_out_and_sign_in_again_through_the_pages(page: Page) -> None:
+    name = f"dana{secrets.token_hex(4)}"
+    page.goto("/signup")
+    page.locator("#signup-name").fill(name)  # the page holds both forms; one is shown
+    page.get_by_label("Display name (optional)").fill("<img src=x onerror=window.__pwned=1>")
+    page.locator("#signup-password").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.get_by_text("<img src=x onerror=window.__pwned=1>", exact=True)).to_be_visible()  # text, never markup
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the sign-in
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/signin$"))  # signed out on the server
+
+    page.locator("#signin-name").fill(name)
+    page.locator("#signin-password").fill("not the password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("wrong account name or password")
+    page.locator("#signin-password").fill("a long enough password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    # The browser logs the wrong password's 401 answer; nothing else may go wrong.
+    assert [e for e in page.script_errors if "status of 401" not in e] == []  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from .embedded import EmbeddedProvider
 from .errors import PaymentCancelled, PaymentConflict, PaymentDeclined
 from .host import PaymentsCapability
 from .limits import PaymentLimits
+from .pin import PinLocked, PinStore, WrongPin
 from .provider import Charge, Envelope, Order, PaymentProvider, Receipt, RefundReceipt
 from .receipts import ReceiptSigner
 
@@ -22,7 +23,10 @@ __all__ = [
     "PaymentLimits",
     "PaymentProvider",
     "PaymentsCapability",
+    "PinLocked",
+    "PinStore",
     "Receipt",
     "ReceiptSigner",
     "RefundReceipt",
+    "WrongPin",
 ]

@@ -2,7 +2,8 @@
 
 Checks what can be checked without money moving (arguments, the manifest's
 currencies, limits, the balance), shows the payment sheet through the
-session's prompter, then hands the confirmed movement to the provider.
+session's prompter with the user's PIN (`confirm.py`), then hands the
+confirmed movement to the provider.
 Replays of a paid order return its receipt without asking the user again.
 """
 
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sqlalchemy.exc import IntegrityError
 
+from ...prompter import ConfirmRequest, Money
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared
 from ..profile.links import DeveloperLinks
 from ..wit import fields, record
 from .embedded import EmbeddedProvider
-from .errors import PaymentCancelled, PaymentDeclined
+from .confirm import confirm_payment
+from .errors import PaymentDeclined
 from .limits import (
     DESCRIPTION_MAX_CHARS,
     MAX_ENVELOPE_SECONDS,
@@ -30,6 +33,7 @@ from .limits import (
 )
 from .money import KNOWN_CURRENCIES, format_amount
 from .notify import NotificationSender, Transport, host_allowed, http_post
+from .pin import PinStore
 from .provider import Charge, PaymentProvider, Receipt
 from .receipts import ReceiptSigner
 from .sheet import merchant_name, payment_sheet
@@ -116,13 +120,13 @@ class PaymentsCapability(Capability):
             raise InvalidArgument(f"{what} is {len(value)} characters; at most {max_chars}")
         return value
 
-    def _confirm(self, ctx: CallContext, request: Any) -> None:
-        try:
-            confirmed = ctx.session.ask(lambda prompter, timeout: prompter.confirm(request, timeout))
-        except TimeoutError:  # a prompter that signals its timeout instead of answering "no"
-            confirmed = False
-        if not confirmed:
-            raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
+    @cached_property
+    def pins(self) -> PinStore:
+        """Every user's payment PIN, on the host's database whatever the provider."""
+        return PinStore(lambda: self.services.database, lambda: self.services.secret)
+
+    def _confirm(self, ctx: CallContext, request: ConfirmRequest) -> None:
+        confirm_payment(ctx, self.pins, request)
 
     @cached_property
     def links(self) -> DeveloperLinks:
@@ -203,7 +207,7 @@ class PaymentsCapability(Capability):
             return _receipt(self.provider.charge(charge))
         charge = replace(charge, daily_limit=self._per_transaction(amount, currency))
         balance = self._funds(user, amount, currency)
-        lines = tuple((f"{q} × {n}", format_amount(q * u, currency)) for n, q, u in items)
+        lines = tuple((f"{q} × {n}", Money(q * u, currency)) for n, q, u in items)
         self._confirm(
             ctx,
             payment_sheet(

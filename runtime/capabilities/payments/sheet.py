@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ...prompter import ConfirmRequest
+from ...prompter import ConfirmRequest, Money
 from ..base import CallContext
-from .money import format_amount
 
 
 def merchant_name(ctx: CallContext) -> str:
@@ -15,23 +14,39 @@ def merchant_name(ctx: CallContext) -> str:
 
 def payment_sheet(
     ctx: CallContext, *, title: str, amount: int, currency: str, description: str, balance: int, payee: str,
-    extra: tuple[tuple[str, str], ...] = (),
+    extra: tuple[tuple[str, str | Money], ...] = (),
 ) -> ConfirmRequest:
+    """Amounts go as `Money`, so every host shows them in its own one format."""
     return ConfirmRequest(
         user=ctx.user,
         app_id=ctx.app.id,
         app_name=ctx.app.name,
         title=title,
         message=description,
-        confirm_label=f"Pay {format_amount(amount, currency)}",
+        confirm_label="Pay",
         cancel_label="Cancel",
         kind="payment",
         details=(
             ("Program", ctx.app.name),
             ("To", payee),
-            ("Amount", format_amount(amount, currency)),
+            ("Amount", Money(amount, currency)),
             ("Description", description),
             *extra,
-            ("Your balance", format_amount(balance, currency)),
+            ("Your balance", Money(balance, currency)),
         ),
+        amount=Money(amount, currency),
+    )
+
+
+def locked_notice(ctx: CallContext, message: str) -> ConfirmRequest:
+    """Tells the user why nothing was paid while their payments are locked."""
+    return ConfirmRequest(
+        user=ctx.user,
+        app_id=ctx.app.id,
+        app_name=ctx.app.name,
+        title="Payments locked",
+        message=message,
+        confirm_label="OK",
+        cancel_label=None,
+        kind="notice",
     )

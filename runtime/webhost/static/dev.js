@@ -5,6 +5,7 @@
 import { el, api, formatTime, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
 const MAX_LINES = 500;
+const MAX_ARGS_CHARS = 2000;
 
 export class DevTools {
   /**
@@ -57,13 +58,15 @@ export class DevTools {
     if (stick) this.log.scrollTop = this.log.scrollHeight;
   }
 
+  /** A capability call, newest on top; its arguments as readable JSON (a text node). */
   addCall(call) {
-    const stick = nearBottom(this.calls.parentElement);
-    const args = call.args === undefined ? "" : JSON.stringify(call.args);
-    const argsCell = el("code", { className: "call-args", textContent: args.length > 160 ? `${args.slice(0, 160)}…` : args });
+    const box = this.calls.parentElement;
+    const atTop = box.scrollTop < 40;
+    const args = readableArgs(call.args);
+    const argsCell = el("pre", { className: "call-args", textContent: args.length > MAX_ARGS_CHARS ? `${args.slice(0, MAX_ARGS_CHARS)}…` : args });
     argsCell.title = args; // the whole of it on hover (a property, never markup)
     const decision = String(call.decision ?? "");
-    this.calls.append(
+    this.calls.prepend(
       el(
         "tr",
         {},
@@ -73,8 +76,8 @@ export class DevTools {
         el("td", { className: "num", textContent: duration(call.duration_us) }),
       ),
     );
-    trim(this.calls);
-    if (stick) this.calls.parentElement.scrollTop = this.calls.parentElement.scrollHeight;
+    while (this.calls.children.length > MAX_LINES) this.calls.lastElementChild.remove();
+    if (atTop) box.scrollTop = 0;
   }
 
   /** A build result: logged; a failure stays on screen, with file and line, until a build succeeds. */
@@ -180,6 +183,34 @@ export class DevTools {
       send(body);
     });
   }
+}
+
+/**
+ * A call's arguments as a person reads them: one "name: value" per argument,
+ * text as it is (not quoted and escaped), JSON text (a view) parsed, and
+ * objects indented.
+ */
+export function readableArgs(args) {
+  if (args === undefined || args === null) return "";
+  if (typeof args !== "object" || Array.isArray(args)) return pretty(args);
+  return Object.entries(args)
+    .map(([name, value]) => `${name}: ${pretty(value)}`)
+    .join("\n");
+}
+
+function pretty(value) {
+  if (typeof value === "string") {
+    const text = value.trim();
+    if ((text.startsWith("{") && text.endsWith("}")) || (text.startsWith("[") && text.endsWith("]"))) {
+      try {
+        return JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        return value; // cut short by the server, or not JSON after all
+      }
+    }
+    return value;
+  }
+  return JSON.stringify(value, null, 2) ?? String(value);
 }
 
 function whereOf(entry) {

@@ -5,12 +5,24 @@
 // page is inert, focus moves in, and Escape (the dialog's "cancel") is "no".
 // Prompts queue: one is shown at a time, in the order they came.
 
-import { el, nextId, api, appIcon, scopeInWords } from "./util.js";
+import { el, nextId, api, appIcon, scopeInWords, formatMoney, clip } from "./util.js";
+
+// What a program (or the server on its behalf) can put in a dialog is cut to
+// these lengths here too, so no label can push the buttons off the screen.
+const MAX_TITLE_CHARS = 80;
+const MAX_MESSAGE_CHARS = 1000;
+const MAX_LABEL_CHARS = 200;
+const MAX_BUTTON_CHARS = 40;
+const MAX_DETAIL_LINES = 60;
+const PIN_DIGITS = 6;
 
 // -- toasts ---------------------------------------------------------------------
 
 const TOAST_MS = { info: 4000, success: 4000, warning: 6000, error: 8000 };
 const TOAST_PREFIX = { warning: "Warning: ", error: "Error: " };
+// At most this many toasts show at once (the oldest goes), each cut to this length.
+export const MAX_TOASTS = 3;
+export const MAX_TOAST_CHARS = 300;
 
 export class Toasts {
   /** @param {HTMLElement} region an aria-live="polite" container */
@@ -23,16 +35,15 @@ export class Toasts {
     const text = el("span", { className: "toast-text" });
     // Screen readers hear the kind; sighted users see it from the colour and icon.
     if (TOAST_PREFIX[kind]) text.append(el("span", { className: "visually-hidden", textContent: TOAST_PREFIX[kind] }));
-    if (source) text.append(el("strong", { className: "toast-source", textContent: `${source}: ` }));
-    text.append(document.createTextNode(String(message)));
+    if (source) text.append(el("strong", { className: "toast-source", textContent: `${clip(String(source), 60)}: ` }));
+    text.append(document.createTextNode(clip(String(message), MAX_TOAST_CHARS)));
     const toast = el("div", { className: `toast toast-${kind}` }, el("span", { className: "toast-icon", "aria-hidden": "true" }), text);
     const dismiss = el("button", { type: "button", className: "icon-button toast-close", "aria-label": "Dismiss", textContent: "×" });
     toast.append(dismiss);
     const remove = () => toast.remove();
     dismiss.addEventListener("click", remove);
     this.region.append(toast);
-    // Keep the stack short.
-    while (this.region.children.length > 4) this.region.firstElementChild.remove();
+    while (this.region.children.length > MAX_TOASTS) this.region.firstElementChild.remove();
     setTimeout(remove, TOAST_MS[kind]);
     return toast;
   }
@@ -83,7 +94,7 @@ export function messageDialog(heading, message, { detail } = {}) {
 export class PromptQueue {
   /**
    * @param {object} hooks
-   *   answer(promptId, value)    send {"type":"answer"}
+   *   answer(promptId, value, secret)    send {"type":"answer"} (secret: a PIN the sheet asked for)
    *   appOf(sessionId)           {appId, appName} of a session, or null
    *   toast(kind, message)
    */
@@ -144,12 +155,12 @@ export class PromptQueue {
     open(dialog, focus);
   }
 
-  /** Close the current prompt; `send` the answer unless it went another way. */
-  finish(value, send = true) {
+  /** Close the current prompt; `send` the answer (and a typed PIN) unless it went another way. */
+  finish(value, send = true, secret = undefined) {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    if (send) this.hooks.answer(current.msg.prompt, value);
+    if (send) this.hooks.answer(current.msg.prompt, value, secret);
     if (current.dialog.open) current.dialog.close();
     current.dialog.remove();
     this.next();
@@ -185,27 +196,86 @@ function consentDialog(msg, app, queue) {
   return { dialog, focus: deny };
 }
 
+/** A money value from the server ({amount, currency}) in the shell's one format; text stays text. */
+function shown(value) {
+  if (value && typeof value === "object" && Number.isSafeInteger(value.amount) && typeof value.currency === "string") {
+    return formatMoney(value.amount, value.currency);
+  }
+  return clip(String(value ?? ""), MAX_LABEL_CHARS);
+}
+
 function confirmDialog(msg, app, queue) {
   const { appName, appId } = app;
   const payment = msg.sheet === "payment";
-  const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", String(msg.title || ""));
+  const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", clip(String(msg.title || ""), MAX_TITLE_CHARS));
   dialog.append(el("p", { className: "dialog-kicker", textContent: payment ? `Payment · ${appName}` : appName }), title);
-  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: msg.message }));
-  const details = Array.isArray(msg.details) ? msg.details.filter((line) => Array.isArray(line) && line.length >= 2) : [];
+  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: clip(String(msg.message), MAX_MESSAGE_CHARS) }));
+  const details = Array.isArray(msg.details) ? msg.details.filter((line) => Array.isArray(line) && line.length >= 2).slice(0, MAX_DETAIL_LINES) : [];
   if (details.length) {
     const list = el("dl", { className: "details" });
     for (const [label, value] of details) {
-      list.append(el("div", { className: "details-row" }, el("dt", { textContent: String(label) }), el("dd", { textContent: String(value) })));
+      list.append(el("div", { className: "details-row" }, el("dt", { textContent: clip(String(label), MAX_LABEL_CHARS) }), el("dd", { textContent: shown(value) })));
     }
     dialog.append(list);
   }
-  const confirm = button(String(msg.confirm_label || "OK"), "primary", () => queue.finish(true));
+  const pin = msg.secret === "pin" || msg.secret === "new-pin" ? pinFields(msg) : null;
+  if (pin) dialog.append(pin.box);
+  const amount = msg.amount && typeof msg.amount === "object" ? ` ${shown(msg.amount)}` : "";
+  const confirm = button(`${clip(String(msg.confirm_label || "OK"), MAX_BUTTON_CHARS)}${amount}`, "primary", () => {
+    if (!pin) return queue.finish(true);
+    const secret = pin.read();
+    if (secret !== null) queue.finish(true, true, secret);
+  });
   const hasCancel = typeof msg.cancel_label === "string" && msg.cancel_label !== "";
-  const cancel = hasCancel ? button(msg.cancel_label, "secondary", () => queue.finish(false)) : null;
+  const cancel = hasCancel ? button(clip(msg.cancel_label, MAX_BUTTON_CHARS), "secondary", () => queue.finish(false)) : null;
   dialog.append(actions(cancel, confirm));
   if (appId && payment) dialog.prepend(appHeader(app));
+  if (pin) {
+    // Enter in the PIN field pays, as in a wallet; the PIN field gets the focus.
+    pin.box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        confirm.click();
+      }
+    });
+    return { dialog, focus: pin.first };
+  }
   // A payment starts on Cancel, so a stray Enter never pays.
   return { dialog, focus: cancel || confirm };
+}
+
+/**
+ * The PIN field(s) of a sheet: one to type the PIN, or two to choose a first
+ * one. `read()` is the PIN, or null after saying what is wrong.
+ */
+function pinFields(msg) {
+  const choose = msg.secret === "new-pin";
+  const field = (label) => {
+    const id = nextId("pin");
+    const input = el("input", {
+      type: "password", id, className: "pin-input", inputMode: "numeric", autocomplete: choose ? "new-password" : "current-password",
+      maxLength: PIN_DIGITS, pattern: "[0-9]*",
+    });
+    return { input, box: el("div", { className: "field" }, el("label", { for: id, textContent: label }), input) };
+  };
+  const first = field(choose ? "Choose a 6-digit payment PIN" : "Payment PIN");
+  const second = choose ? field("Repeat the PIN") : null;
+  const error = el("p", { className: "dialog-error", role: "alert", textContent: msg.problem ? clip(String(msg.problem), MAX_MESSAGE_CHARS) : "", hidden: !msg.problem });
+  const note = choose ? el("p", { className: "dialog-detail", textContent: "You have no payment PIN yet. It is asked before money leaves your wallet; change it on the Me page." }) : null;
+  const box = el("div", { className: "pin-box" }, note, first.box, second && second.box, error);
+  const read = () => {
+    const pin = first.input.value;
+    const fail = (text) => {
+      error.textContent = text;
+      error.hidden = false;
+      first.input.focus();
+      return null;
+    };
+    if (!new RegExp(`^[0-9]{${PIN_DIGITS}}$`).test(pin)) return fail(`The PIN is ${PIN_DIGITS} digits.`);
+    if (second && second.input.value !== pin) return fail("The two PINs are not the same.");
+    return pin;
+  };
+  return { box, first: first.input, read };
 }
 
 const PICK_ACCEPT = { image: "image/*", video: "video/*", code: "image/*" };

@@ -1,10 +1,11 @@
-// The "Me" page: the user's own data, as the host keeps it. Wallet,
-// permissions (with revoke), the audit trail per program, and uploads.
+// The "Me" page: the user's own data, as the host keeps it. Wallet, the
+// payment PIN, permissions (with revoke), the audit trail per program, and
+// uploads.
 //
 // The skeleton (headings, the "Program" filter) is in index.html so it is
 // there at once; this module fills the sections each time the page opens.
 
-import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl } from "./util.js";
+import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
 const STATES = { granted: "Allowed", denied: "Not allowed", revoked: "Revoked", "not-asked": "Not asked yet" };
 const MAX_ROWS = 300;
@@ -20,6 +21,7 @@ export class MePage {
     this.knownName = appName;
     this.names = new Map(); // app_id -> name, from the permissions list
     this.wallet = document.getElementById("wallet-body");
+    this.pin = document.getElementById("pin-body");
     this.permissions = document.getElementById("permissions-body");
     this.activity = document.getElementById("activity-body");
     this.filter = document.getElementById("activity-app");
@@ -36,7 +38,7 @@ export class MePage {
   /** Load every section; one failing does not keep the others away. */
   async load() {
     await this.loadPermissions(); // first: it names the programs for the others
-    await Promise.all([this.loadWallet(), this.loadActivity(), this.loadUploads()]);
+    await Promise.all([this.loadWallet(), this.loadPin(), this.loadActivity(), this.loadUploads()]);
   }
 
   async section(body, load) {
@@ -74,7 +76,7 @@ export class MePage {
       if (lines.length === 0) parts.push(el("p", { className: "muted", textContent: "No payments yet." }));
       else {
         parts.push(
-          table("Statement", ["When", "What", "Amount"], lines, (line) => [
+          table("Statement", ["When", "What", "Amount"], lines, [2], (line) => [
             formatTime(line.at),
             [line.memo || "", line.counterparty ? el("span", { className: "cell-sub", textContent: String(line.counterparty) }) : null],
             el("span", { className: line.amount < 0 ? "amount-out" : "amount-in", textContent: formatMoney(line.amount, line.currency) }),
@@ -83,6 +85,91 @@ export class MePage {
       }
       return parts;
     });
+  }
+
+  // -- payment PIN ----------------------------------------------------------------------------
+
+  loadPin() {
+    return this.section(this.pin, async () => this.pinCard(await api("/api/me/pin")));
+  }
+
+  /** Set or change the PIN, and the amount below which no PIN is asked. The PIN never comes back. */
+  pinCard(status) {
+    const card = el("div", { className: "card pin-card" });
+    const locked = Number.isFinite(status.locked_until) && status.locked_until > Date.now();
+    card.append(
+      el("p", { className: "pin-state", textContent: status.set ? "Your payment PIN is set. It is asked before money leaves your wallet." : "No payment PIN yet. Set one: your first payment asks you to." }),
+    );
+    if (locked) card.append(el("p", { className: "pin-locked", role: "status", textContent: `Payments are locked after too many wrong PINs, until ${formatTime(status.locked_until)}.` }));
+    const field = (label, autocomplete) => {
+      const id = nextId("me-pin");
+      const input = el("input", { type: "password", id, inputMode: "numeric", autocomplete, maxLength: 6, pattern: "[0-9]*", className: "pin-input" });
+      return { input, box: el("div", { className: "field" }, el("label", { for: id, textContent: label }), input) };
+    };
+    const old = status.set ? field("Current PIN", "current-password") : null;
+    const pin = field(status.set ? "New PIN (6 digits)" : "PIN (6 digits)", "new-password");
+    const again = field("Repeat the new PIN", "new-password");
+    const save = el("button", { type: "submit", className: "btn btn-primary btn-small", textContent: status.set ? "Change PIN" : "Set PIN" });
+    const form = el("form", { className: "pin-form", "aria-label": status.set ? "Change your payment PIN" : "Set your payment PIN" }, old && old.box, pin.box, again.box, save);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!/^[0-9]{6}$/.test(pin.input.value)) return this.toast("error", "A payment PIN is 6 digits.");
+      if (pin.input.value !== again.input.value) return this.toast("error", "The two new PINs are not the same.");
+      const body = { pin: pin.input.value };
+      if (old) body.old_pin = old.input.value;
+      await this.pinChange("/api/me/pin/set", body, status.set ? "Your payment PIN was changed." : "Your payment PIN is set.");
+    });
+    card.append(form);
+    if (status.set) card.append(this.noPinForm(status));
+    return card;
+  }
+
+  noPinForm(status) {
+    const below = status.no_pin_below || {};
+    const current = Object.entries(below).map(([currency, amount]) => `below ${formatMoney(amount, currency)}`);
+    const currencyId = nextId("no-pin-currency");
+    const amountId = nextId("no-pin-amount");
+    const pinId = nextId("no-pin-pin");
+    const currency = el("input", { id: currencyId, value: Object.keys(below)[0] || "CNY", maxLength: 3, autocomplete: "off" });
+    const amount = el("input", { id: amountId, inputMode: "decimal", autocomplete: "off", placeholder: "0 = always ask" });
+    const firstCurrency = Object.keys(below)[0];
+    if (firstCurrency) amount.value = minorToDecimal(below[firstCurrency], firstCurrency);
+    const pin = el("input", { type: "password", id: pinId, inputMode: "numeric", autocomplete: "current-password", maxLength: 6, className: "pin-input" });
+    const save = el("button", { type: "submit", className: "btn btn-secondary btn-small", textContent: "Save amount" });
+    const form = el(
+      "form",
+      { className: "pin-form", "aria-label": "Pay without the PIN below an amount" },
+      el("p", { className: "muted", textContent: current.length ? `No PIN is asked for payments ${current.join(", ")}.` : "The PIN is asked for every payment. You may skip it below an amount:" }),
+      el(
+        "div",
+        { className: "field-row" },
+        el("div", { className: "field" }, el("label", { for: amountId, textContent: "No PIN below" }), amount),
+        el("div", { className: "field" }, el("label", { for: currencyId, textContent: "Currency" }), currency),
+      ),
+      el("div", { className: "field" }, el("label", { for: pinId, textContent: "Your PIN, to confirm" }), pin),
+      save,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const code = currency.value.trim().toUpperCase();
+      if (!/^[A-Z]{3}$/.test(code)) return this.toast("error", "The currency is a three-letter code such as CNY.");
+      const minor = amount.value.trim() === "" ? 0 : parseMoney(amount.value, code);
+      if (minor === null) return this.toast("error", `The amount is a number such as ${currencyDigits(code) ? "50.00" : "50"}.`);
+      const done = minor ? `No PIN is asked below ${formatMoney(minor, code)}.` : "The PIN is asked for every payment.";
+      await this.pinChange("/api/me/pin/no-pin-below", { currency: code, amount: minor, pin: pin.value }, done);
+    });
+    return form;
+  }
+
+  async pinChange(path, body, done) {
+    try {
+      await api(path, { body });
+      this.toast("success", done);
+    } catch (error) {
+      this.toast("error", error.message);
+    }
+    await this.loadPin();
+    document.getElementById("pin-title").focus();
   }
 
   // -- permissions ------------------------------------------------------------------------
@@ -165,7 +252,7 @@ export class MePage {
       const entries = (data.entries || []).slice(0, MAX_ROWS);
       if (!appId) this.fillFilter(entries.map((entry) => entry.app_id));
       if (entries.length === 0) return el("p", { className: "muted", textContent: "No activity recorded." });
-      return table("Capability calls", ["When", "Program", "Call", "Decision", "Data out"], entries, (entry) => [
+      return table("Capability calls", ["When", "Program", "Call", "Decision", "Data out"], entries, [2, 3, 4], (entry) => [
         formatTime(entry.at),
         this.nameOf(entry.app_id, entry.app_name),
         [`${entry.capability}.${entry.function}`, entry.scope ? el("span", { className: "cell-sub", textContent: String(entry.scope) }) : null],
@@ -199,9 +286,10 @@ export class MePage {
   }
 }
 
-function table(caption, headings, rows, cells) {
+/** A table whose `nowrap` columns (indexes) never wrap: call names, amounts, decisions. */
+function table(caption, headings, rows, nowrap, cells) {
   const head = el("tr", {}, headings.map((text) => el("th", { scope: "col", textContent: text })));
-  const body = el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((cell) => el("td", {}, cell)))));
+  const body = el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((cell, i) => el("td", { className: nowrap.includes(i) ? "nowrap" : undefined }, cell)))));
   return el("div", { className: "table-wrap" }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
 }
 

@@ -6,7 +6,7 @@
 // is visible at a time; the server hears `hide` when the user looks away
 // and `show` when they come back.
 
-import { el, api, appIcon, locale } from "./util.js";
+import { el, api, appIcon, locale, setCsrfToken } from "./util.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
@@ -36,8 +36,10 @@ const toast = (kind, message, source) => toasts.show(kind, message, source);
 const socket = new Socket({ onMessage: dispatch, onStatus: connectionChanged });
 
 const prompts = new PromptQueue({
-  answer: (prompt, value) => {
-    if (!socket.send({ type: "answer", prompt, value })) toast("error", "Not connected: the answer could not be sent.");
+  answer: (prompt, value, secret) => {
+    const message = { type: "answer", prompt, value };
+    if (typeof secret === "string") message.secret = secret;
+    if (!socket.send(message)) toast("error", "Not connected: the answer could not be sent.");
   },
   appOf: (sessionId) => {
     const slot = state.sessions.get(sessionId);
@@ -56,6 +58,8 @@ const me = new MePage({
 
 // -- program slots -----------------------------------------------------------------
 
+let nextSlotKey = 1;
+
 class Slot {
   /**
    * @param origin {type:"launch", app_id, page?, query?, scene?} or {type:"open", address}
@@ -73,14 +77,17 @@ class Slot {
     this.renderer.title.tabIndex = -1; // focus lands here when a program opens
     this.icon = el("span", { className: "program-icon" });
     this.name = el("span", { className: "program-name" });
+    this.key = nextSlotKey++; // names the slot in the browser's history
     this.close = el("button", { type: "button", className: "icon-button close-button" }, el("span", { className: "icon icon-close", "aria-hidden": "true" }));
     this.close.addEventListener("click", () => closeSlot(this));
+    this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": "Back", title: "Back to where you were", textContent: "‹" });
+    this.back.addEventListener("click", () => goBack());
     this.status = el("div", { className: "session-status" });
     this.notice = el("div", { className: "session-notice" });
     this.element = el(
       "div",
       { className: "session", hidden: true },
-      el("div", { className: "program-bar" }, this.icon, this.name, this.close),
+      el("div", { className: "program-bar" }, this.back, this.icon, this.name, this.close),
       this.status,
       this.notice,
       this.renderer.root,
@@ -274,8 +281,9 @@ function reveal(slot) {
 }
 
 /** Make `slot` the visible program and show the Program tab. */
-function activate(slot, { focus = false } = {}) {
+function activate(slot, { focus = false, remember = true } = {}) {
   const previous = state.visible;
+  const moved = previous !== slot || state.tab !== "program";
   if (previous && previous !== slot) {
     conceal(previous);
     previous.element.hidden = true;
@@ -286,6 +294,7 @@ function activate(slot, { focus = false } = {}) {
   if (state.tab !== "program") selectTab("program");
   else reveal(slot);
   if (focus) slot.renderer.title.focus({ preventScroll: true });
+  if (moved && remember) rememberPlace();
   syncProgram();
 }
 
@@ -308,8 +317,9 @@ function syncProgram() {
 const TABS = ["discover", "program", "me"];
 const scrollOf = {}; // each tab comes back where the user left it
 
-function selectTab(name) {
+function selectTab(name, { remember = true } = {}) {
   if (name === "program" && !state.visible) name = "discover";
+  const moved = state.tab !== name;
   if (state.tab === "program" && name !== "program" && state.visible) conceal(state.visible);
   const changed = state.tab !== name;
   if (changed) scrollOf[state.tab] = window.scrollY;
@@ -323,10 +333,49 @@ function selectTab(name) {
   if (name === "program" && state.visible) reveal(state.visible);
   if (name === "me") me.load();
   if (changed) window.scrollTo(0, scrollOf[name] || 0);
+  if (moved && remember) rememberPlace();
   syncProgram();
 }
 
 for (const tab of TABS) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+
+// -- the browser's Back -----------------------------------------------------------------------
+//
+// Every move between tabs and programs is a history entry, so Back (the
+// browser's, or the program bar's) returns to where the user was: to
+// Discover after a scanned code opened a program, to the program before.
+
+let shellDepth = 0; // entries this page added (Back beyond them would leave the shell)
+
+function place() {
+  return { capsule: true, tab: state.tab, slot: state.tab === "program" && state.visible ? state.visible.key : null };
+}
+
+function rememberPlace() {
+  const here = place();
+  const current = history.state;
+  if (current && current.capsule && current.tab === here.tab && current.slot === here.slot) return;
+  shellDepth += 1;
+  history.pushState({ ...here, depth: shellDepth }, "", `#${here.tab}`);
+}
+
+function goBack() {
+  if (shellDepth > 0) history.back();
+  else selectTab("discover");
+}
+
+window.addEventListener("popstate", (event) => {
+  const target = event.state;
+  if (!target || !target.capsule) {
+    shellDepth = 0;
+    selectTab("discover", { remember: false });
+    return;
+  }
+  shellDepth = target.depth || 0;
+  const slot = target.slot ? state.slots.find((s) => s.key === target.slot) : null;
+  if (target.tab === "program" && slot) activate(slot, { remember: false });
+  else selectTab(target.tab === "program" ? "discover" : target.tab, { remember: false });
+});
 
 // -- messages from the server -------------------------------------------------------------
 
@@ -426,6 +475,10 @@ const HANDLERS = {
 
   dev(msg) {
     if (state.dev) state.dev.entry(msg.entry);
+  },
+
+  signed_out() {
+    location.assign("/signin");
   },
 };
 
@@ -597,6 +650,7 @@ new Scanner({
 
 async function start() {
   document.body.dataset.views = "0";
+  history.replaceState({ capsule: true, tab: "discover", slot: null, depth: 0 }, "", location.pathname + location.search);
   socket.connect(); // in parallel with the config
   runSearch();
   let config;
@@ -607,12 +661,12 @@ async function start() {
     config = { mode: "host", user: null, users: [], dev: null };
   }
   state.config = config;
+  setCsrfToken(config.csrf);
   const dev = config.mode === "dev" && config.dev;
-  // Only one set of controls may carry the labels "User" etc.: the other goes.
-  if (dev) $("user-switcher").remove();
+  if (dev) $("account").remove();
   else {
     $("dev").remove();
-    setUpUsers(config);
+    setUpAccount(config);
   }
   if (dev) {
     state.dev = new DevTools({
@@ -622,16 +676,9 @@ async function start() {
         const slot = state.visible;
         if (slot) restartSlot(slot, { currentPage: true, keepView: true });
       },
-      // The socket's user comes from the cookie when it connects: set it, then
-      // reconnect; the visible program restarts on its page (see reconnected()).
-      switchUser: async (name) => {
-        try {
-          await api("/api/user", { body: { user: name } });
-          socket.restart();
-        } catch (error) {
-          toast("error", `Could not switch user: ${error.message}`);
-        }
-      },
+      // The presets moved the developer's sign-in to that persona; the socket's user
+      // is fixed when it connects: reconnect, and the visible program restarts on its page.
+      switchUser: async () => socket.restart(),
     });
     if (config.dev.app_id) {
       const options = {};
@@ -643,23 +690,17 @@ async function start() {
   partReady();
 }
 
-function setUpUsers(config) {
-  const select = $("user-select");
-  const users = config.users || [];
-  if (users.length === 0) {
-    $("user-switcher").hidden = true;
-    return;
-  }
-  select.replaceChildren(...users.map((u) => el("option", { value: String(u.name), textContent: String(u.display || u.name) })));
-  select.value = config.user || "";
-  select.addEventListener("change", async () => {
+/** Who is signed in, and the Sign out button (the server ends the sign-in; the cookie is worthless after). */
+function setUpAccount(config) {
+  $("account-name").textContent = String(config.display || config.user || "");
+  $("sign-out").addEventListener("click", async () => {
     try {
-      await api("/api/user", { body: { user: select.value } });
-      location.reload();
+      await api("/api/signout", { body: {} });
     } catch (error) {
-      toast("error", `Could not switch user: ${error.message}`);
-      select.value = config.user || "";
+      toast("error", `Could not sign out: ${error.message}`);
+      return;
     }
+    location.assign("/signin");
   });
 }
 

@@ -48,6 +48,12 @@ export class ApiError extends Error {
   }
 }
 
+// The sign-in's CSRF token (from /api/config): every request that changes state carries it.
+let csrfToken = "";
+export function setCsrfToken(token) {
+  csrfToken = typeof token === "string" ? token : "";
+}
+
 /** fetch() a JSON API route; a plain object body is sent as JSON, FormData as multipart. */
 export async function api(path, { method, body, signal } = {}) {
   const init = { method: method || (body === undefined ? "GET" : "POST"), signal, credentials: "same-origin", headers: {} };
@@ -57,7 +63,11 @@ export async function api(path, { method, body, signal } = {}) {
     init.headers["content-type"] = "application/json";
   }
   init.headers.accept = "application/json";
+  if (init.method !== "GET" && csrfToken) init.headers["x-capsule-csrf"] = csrfToken;
   const response = await fetch(path, init);
+  if (response.status === 401 && !location.pathname.startsWith("/sign")) {
+    location.assign("/signin"); // signed out or expired: the sign-in page says what to do
+  }
   let data = null;
   try {
     data = await response.json();
@@ -206,6 +216,12 @@ const SCOPES = {
 /** "location.fuzzy" -> "your approximate location (within about 2 km)". */
 export function scopeInWords(scope) {
   return SCOPES[scope] || String(scope);
+}
+
+/** `text` cut to `max` characters (code points), with an ellipsis when cut. */
+export function clip(text, max) {
+  const chars = Array.from(String(text));
+  return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join("")}…`;
 }
 
 /** Wait `ms` milliseconds. */

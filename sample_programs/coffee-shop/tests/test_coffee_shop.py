@@ -22,7 +22,7 @@ def texts(view):
 
 
 def test_pay_for_a_flat_white(tmp_path):
-    session = launch_program(PROGRAM, user="alice", home=tmp_path, prompter=PolicyPrompter())
+    session = launch_program(PROGRAM, user="alice", home=tmp_path, prompter=PolicyPrompter(pin="123456"))
     session.host.capabilities["payments"].provider.topup("alice", 5000, "CNY")
     session.dispatch("add", {"item": "flat-white"})
     session.dispatch("checkout")

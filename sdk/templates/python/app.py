@@ -1,4 +1,8 @@
-"""{{title}}: edit this file, then `capsule build` and `capsule run`."""
+"""{{title}}: edit this file, then `capsule dev` (live) or `capsule build` and `capsule run`.
+
+Import any standard library module wherever you need it; put vendored
+pure-Python packages under lib/.
+"""
 
 from capsule_sdk import App, Page, handler, view as v
 
@@ -13,7 +17,7 @@ class Index(Page):
         return v.page(
             "{{title}}",
             v.text("Hello from {{title}}!", style="title"),
-            v.text(f"Pressed {self.count} times."),
+            v.text(f"Pressed {self.count} {'time' if self.count == 1 else 'times'}."),
             v.button("Press me", "increment", style="primary"),
         )
 

@@ -93,6 +93,30 @@ class Index(Page):
             self.outcome = f"undeclared blocked: {type(error).__name__}: {error}"
 
     @handler
+    def write_file(self, data):
+        def write():
+            with open(data.get("path", "/program/app.py"), "a") as f:
+                f.write("# changed")
+            return "written"
+
+        self.outcome = "write_file " + attempt(write)
+
+    @handler
+    def raw_binding(self, data):
+        # Past the SDK: the generated bindings, then the SDK's own table of them.
+        def through_bindings():
+            import wit_world.imports.storage as raw
+
+            return raw.get("secret")
+
+        def through_internals():
+            from capsule_sdk import _bindings
+
+            return _bindings._INTERFACES["storage"].get("secret")
+
+        self.outcome = f"raw_binding {attempt(through_bindings)} | {attempt(through_internals)}"
+
+    @handler
     def markup(self, data):
         self.outcome = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -1,11 +1,12 @@
-"""The developer component's linker: the manifest decides, not the imports.
+"""The Python runtime's linker: the manifest decides, not the imports.
 
-The developer component imports every capability interface, so its imports
-say nothing about the program. The linker therefore follows manifest.json:
-a declared capability gets the host's real implementation, with consent,
-limits and audit as in production; an undeclared one answers every call with
-the shared `not-declared` error, which the guest SDK raises as `NotDeclared`,
-the same exception a built program gets for an interface it does not import.
+The runtime imports every capability interface, so its imports say nothing
+about the program it runs. The linker therefore follows manifest.json: a
+declared capability gets the host's real implementation, with consent,
+limits and audit; an undeclared one answers every call with the shared
+`not-declared` error, which the guest SDK raises as `NotDeclared`. A program
+reaching past the SDK into the raw bindings meets the same answer: the host
+side is what refuses.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any, Mapping
 import wasmtime
 from wasmtime.component import Component, FuncType, Linker
 
-from ..app import build_linker, host_capability
-from ..capabilities import Capability, NotDeclared, Observer
-from ..capabilities.base import CallContext, HostFunction
-from ..engine.imports import ALWAYS_AVAILABLE, DECLARABLE, interface_name
+from ...app import build_linker, host_capability
+from ...capabilities import Capability, NotDeclared, Observer
+from ...capabilities.base import CallContext, HostFunction
+from ...engine.imports import ALWAYS_AVAILABLE, DECLARABLE, interface_name
 
 
 class Undeclared(Capability):
@@ -32,13 +33,14 @@ class Undeclared(Capability):
         def not_declared(ctx: CallContext, *args: Any) -> Any:
             raise NotDeclared(
                 f"this program does not declare the '{ctx.capability}' capability; add it under "
-                "`permissions` in manifest.json (with a reason): developer mode applies it on the next reload"
+                "`permissions` in manifest.json (with a reason) and build again (`capsule dev` applies it "
+                "on the next reload)"
             )
 
         return {name: not_declared for name in self._names}
 
 
-def build_dev_linker(
+def build_runtime_linker(
     engine: wasmtime.Engine,
     component: Component,
     declared: set[str],

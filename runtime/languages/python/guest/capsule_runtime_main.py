@@ -1,26 +1,25 @@
-"""Entry point of Capsule's developer component. Runs inside WebAssembly, never on the host.
+"""Entry point of Capsule's Python runtime. Runs inside WebAssembly, never on the host.
 
-Developer mode (`capsule dev`) runs every program folder on this one prebuilt
-component instead of building a component per edit; see "Developer mode" in
-docs/architecture.md.
+Every Python program (package kind `python`, and `capsule dev`) runs on this
+one component; see "Programs on the shared runtime" in docs/architecture.md.
 
 Build time: componentize-py runs this module once and snapshots the heap. It
 imports the guest SDK and a broad set of the standard library (PRELOAD),
-copies the guest's own standard library out to the host (so a program may
-import modules outside PRELOAD too), then hides every module the SDK did not
-need from `sys.modules`.
+copies the guest's own standard library out to the host (mounted read-only at
+STDLIB_MOUNT in every session), then hides every module the SDK did not need
+from `sys.modules`.
 
 Run time: the first export call loads the program from the read-only mount
-PROGRAM_MOUNT. A hidden module the program imports comes back; others load
-from STDLIB_MOUNT; `app.py` runs as module `app`. Once the program is loaded
-it can import nothing new, as in a built component, where only the modules
-imported while it was built exist.
+PROGRAM_MOUNT: `app.py` runs as module `app`. A hidden module the program
+imports comes back from the snapshot (no file access, no compiling); any
+other module loads from STDLIB_MOUNT or the program's own files, at any time,
+as in any Python.
 """
 
-import _imp
 import gc
 import importlib
 import importlib.machinery
+import json
 import linecache  # noqa: F401 - tracebacks read the program's source lines through it
 import os
 import sys
@@ -30,11 +29,14 @@ import traceback  # noqa: F401 - the SDK formats failures with it
 from capsule_sdk import _bindings, _entry
 from capsule_sdk.app import App
 
-# Keep these four in step with capsule.runtime.devmode.component.
+# Keep these in step with capsule.runtime.languages.python.component.
 PROGRAM_MOUNT = "/program"
 STDLIB_MOUNT = "/stdlib"
-PROBE_SCENE = "capsule-dev-probe"
-STDLIB_OUT_MARKER = ".capsule-dev-stdlib-out"
+LOAD_SCENE = "capsule-load"
+CHECK_SCENE = "capsule-check"
+STDLIB_OUT_MARKER = ".capsule-stdlib-out"
+#: Where a program keeps vendored pure-Python packages (importable by name).
+VENDOR_DIR = "lib"
 
 #: Imported at build time, so loading a program that uses them costs nothing.
 #: Anything else in the standard library still loads (from STDLIB_MOUNT), more slowly.
@@ -98,9 +100,9 @@ def _export_stdlib() -> None:
 class _Hidden:
     """A meta path finder over the modules hidden at build time.
 
-    While the program loads it hands back the modules the program imports,
-    with the modules they need; afterwards it refuses every new import, as a
-    built component would (built-in modules excepted: those exist there too).
+    It hands back a hidden module the program imports, with the modules it
+    needs, straight from the snapshot; whatever it does not hold is left to
+    the path finders (the mounted standard library, the program's files).
     """
 
     def __init__(self, baseline: set[str], groups: dict[str, int]) -> None:
@@ -110,19 +112,10 @@ class _Hidden:
         for name, number in groups.items():
             self.members.setdefault(number, []).append(name)
         self.groups = groups
-        self.loaded = False
         for name in self.modules:
             del sys.modules[name]
 
     def find_spec(self, name, path=None, target=None):
-        if self.loaded:
-            if name in sys.builtin_module_names or _imp.is_frozen(name):
-                return None
-            raise ModuleNotFoundError(
-                f"No module named {name!r}: the program is loaded, and a built component has only the "
-                f"modules imported while it loads; import {name} at the top of a module instead",
-                name=name,
-            )
         module = self.modules.get(name)
         if module is None:
             return None
@@ -170,8 +163,9 @@ def _extend_path(module) -> None:
 class _NoHostWhileLoading:
     """Stands in for a capability's bindings while the program loads.
 
-    A built component imports the program while it is built, with no host to
-    call; a capability call at import time would fail that build, so it fails here.
+    A host may load a program before anyone opens it (a warm instance) and
+    a build loads it to check it, with no user: a capability call at import
+    time has nobody to act for, so it fails the load with a clear message.
     """
 
     def __init__(self, name: str, real) -> None:
@@ -185,8 +179,8 @@ class _NoHostWhileLoading:
 
             def refuse(*args, **kwargs):
                 raise RuntimeError(
-                    f"the program called {name}.{attr} while it loads (at import time); a built component "
-                    "is imported when it is built, with no host to call: call it in on_load or a handler"
+                    f"the program called {name}.{attr} while it loads (at import time), before any user "
+                    "opened it: call it in on_load or a handler"
                 )
 
             return refuse
@@ -214,23 +208,53 @@ def _import_program() -> None:
     sys.dont_write_bytecode = True  # the mounts are read-only
     for module in list(sys.modules.values()):
         _extend_path(module)
-    sys.path[:0] = [STDLIB_MOUNT, PROGRAM_MOUNT]  # the standard library first, as in a build
+    # The standard library first, so a program file cannot shadow a module
+    # the SDK imports later; then the program, then its vendored packages.
+    sys.path[:0] = [STDLIB_MOUNT, PROGRAM_MOUNT, f"{PROGRAM_MOUNT}/{VENDOR_DIR}"]
     real = dict(_bindings._INTERFACES)
     _bindings._INTERFACES.update({name: _NoHostWhileLoading(name, module) for name, module in real.items()})
     try:
         importlib.import_module("app")
     finally:
         _bindings._INTERFACES.update(real)
-        _HIDDEN.loaded = True
-        sys.path[:] = [p for p in sys.path if p not in (STDLIB_MOUNT, PROGRAM_MOUNT)]
     if App.current is None:
         raise RuntimeError("app.py made no App(); create one at the top of app.py: app = App()")
 
 
+def _compile_all() -> None:
+    """Compile every module of the program, imported at load or not: a syntax error anywhere fails the check."""
+    for root, dirs, files in os.walk(PROGRAM_MOUNT):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                with open(path, "rb") as source:
+                    compile(source.read(), path, "exec", dont_inherit=True)
+
+
+def _check_pages() -> None:
+    """Every page the manifest lists is defined by the program."""
+    with open(os.path.join(PROGRAM_MOUNT, "manifest.json"), "rb") as f:
+        manifest = json.loads(f.read())
+    declared = [page.get("name") for page in manifest.get("pages", []) if isinstance(page, dict)]
+    missing = [name for name in declared if name not in App.current.pages]
+    if missing:
+        have = ", ".join(sorted(App.current.pages)) or "none"
+        raise LookupError(
+            f"manifest.json lists page(s) {', '.join(map(repr, missing))} that app.py does not define "
+            f"(it defines: {have}); add @app.page(NAME) classes or fix the manifest's pages"
+        )
+
+
 class Lifecycle(_entry.Lifecycle):
     def on_launch(self, page: str, scene: str, query: list[tuple[str, str]]) -> None:
+        if scene == CHECK_SCENE:  # what `capsule build` asks before it packs
+            _entry._guard(_compile_all)
+            _load()
+            _entry._guard(_check_pages)
+            return
         _load()
-        if scene != PROBE_SCENE:  # a probe only checks that the program loads
+        if scene != LOAD_SCENE:  # a load only gets the program ready
             super().on_launch(page, scene, query)
 
     def on_show(self) -> None:

@@ -1,8 +1,10 @@
-"""Which files of a program folder developer mode looks at.
+"""Which files of a program folder are the program: what a build packs and developer mode mounts.
 
-The same folders a build leaves out (build output, tests, caches, version
-control), plus the temporary files editors write beside the real ones while
-saving: neither is part of the program, and neither should trigger a reload.
+Build output, tests, caches and version control are left out, and so are
+the temporary files editors write beside the real ones while saving: none of
+them is part of the program, and none should trigger a reload. `capsule
+build` and `capsule dev` read a folder through this one module, so a program
+sees the same files in both.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import re
 from pathlib import Path, PurePath
 
-#: Folders that are never part of the program (as in `capsule build`).
+#: Folders that are never part of the program.
 IGNORED_DIRS = frozenset({"dist", "tests", "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".idea", ".vscode", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 
 # vim (.swp, .swx, 4913, file~), emacs (#file#, .#file), JetBrains (___jb_tmp___),

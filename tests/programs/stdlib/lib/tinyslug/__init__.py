@@ -1,0 +1,7 @@
+"""A stand-in for a vendored pure-Python package: lives under lib/, imported by name."""
+
+import re
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
