@@ -95,7 +95,8 @@ class Session:
         self.state = "starting"
         self.view: dict[str, Any] | None = None
         self.views_rendered = 0
-        self.toasts: deque[tuple[str, str]] = deque(maxlen=TOASTS_KEPT)
+        #: The latest toasts, oldest first (a plain list, at most TOASTS_KEPT).
+        self.toasts: list[tuple[str, str]] = []
         self.logs: deque[LogLine] = deque(maxlen=LOG_LINES)
         self.ended: SessionEnded | None = None
         self._on_end = on_end
@@ -203,6 +204,7 @@ class Session:
 
     def add_toast(self, message: str, kind: str) -> None:
         self.toasts.append((kind, message))
+        del self.toasts[:-TOASTS_KEPT]
 
     def add_log(self, level: str, message: str) -> None:
         if len(message) > LOG_LINE_CHARS:
