@@ -4,6 +4,6 @@
 `*_figures` function returning plain numbers, and `suite` runs the parts.
 """
 
-from .suite import PARTS, meets, missing_tools, run_benchmarks
+from .suite import PARTS, meets, missing_tools, run_benchmarks, runnable
 
-__all__ = ["PARTS", "meets", "missing_tools", "run_benchmarks"]
+__all__ = ["PARTS", "meets", "missing_tools", "run_benchmarks", "runnable"]

@@ -59,7 +59,7 @@ def guest_latency_ms(n: int, directory: Path, home: Home) -> list[float]:
     host.observers.append(
         lambda record: samples.append(record.duration_us / 1000) if record.function == "request-payment" else None
     )
-    app = host.install(built.package)
+    app = host.install(built.package, rebuilt=True)
     host.capabilities["payments"].provider.topup("bench", 10**9, "CNY")
     # The figure is the payment path, not the PIN's ~60 ms argon2id check:
     # the bench user pays 1.00 CNY below their own no-PIN amount.

@@ -102,6 +102,7 @@ class RawHost:
                 ui.add_func("render", lambda store, view: self.views.append(view))
                 ui.add_func("toast", lambda store, message, kind: None)
                 ui.add_func("modal", lambda store, *args: True)
+                ui.add_func("sleep", lambda store, milliseconds: None)
             with root.add_instance(interface_name("log")) as log:
                 log.add_func("write", lambda store, level, message: None)
             # The runtime imports every capability; the bench program calls none but ui and log.
@@ -164,8 +165,8 @@ def runtime_figures(home: Home, *, quick: bool, progress: Callable[[str], None] 
     progress("runtime: installing (a source package compiles nothing; the runtime compiles once per machine)")
     host = Host(home)
     cold_host = Host(home, warm_sessions=0)
-    app = host.install(built.package)
-    cold_app = cold_host.install(built.package)
+    app = host.install(built.package, rebuilt=True)
+    cold_app = cold_host.install(built.package, rebuilt=True)
     raw = RawHost(host.engine.wasmtime, app.component, tuple((m.host_path, m.guest_path) for m in app.mounts))
     host.engine.ensure_ticking()
 

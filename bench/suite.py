@@ -21,10 +21,16 @@ Progress = Callable[[str], None]
 def missing_tools(part: str) -> str | None:
     """Why `part` cannot run here (what to install), or None when it can."""
     if part in ("runtime", "host", "registry", "web") and not (HELLO / "manifest.json").is_file():
-        return f"the hello sample is not at {HELLO}: run the bench from a Capsule checkout"
+        return f"the hello sample is missing from {HELLO}: reinstall Capsule (its distribution ships the samples)"
     if part == "web":
         return web.missing_tools()
     return None
+
+
+def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
+    """`parts` split into those that can run here and those that cannot, each with why."""
+    missing = {part: reason for part in parts if (reason := missing_tools(part))}
+    return [part for part in parts if part not in missing], missing
 
 
 def meets(key: str, value: float) -> bool:

@@ -11,7 +11,8 @@ from capsule.runtime.audit import PackageAudit, audit_package
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .output import console, emit_json, errors, fail
+from .arguments import existing
+from .output import console, emit_json, errors, fail, literal, warn
 
 
 def audit(
@@ -24,6 +25,7 @@ def audit(
     themselves; for a component: its imports. Exits 1 when the program uses
     anything its manifest does not declare.
     """
+    existing(package, "file", "a package (.capsule), as `capsule build` makes", as_json=as_json)
     try:
         report = audit_package(package, home=Home.resolve())
     except CapsuleError as error:
@@ -37,8 +39,8 @@ def audit(
 
 def _print(report: PackageAudit) -> None:
     m = report.manifest
-    console.print(f"[bold]{m.localized('name')}[/] {m.id} {m.version}")
-    console.print(f"  digest {report.digest}  signed by key {report.key_id}  {report.size:,} bytes")
+    console.print(f"[bold]{literal(m.localized('name'))}[/] {literal(m.id)} {literal(m.version)}")
+    console.print(f"  digest {literal(report.digest)}  signed by key {literal(report.key_id)}  {report.size:,} bytes")
 
     table = Table(title="Declared permissions", title_justify="left")
     table.add_column("capability", style="bold")
@@ -46,7 +48,7 @@ def _print(report: PackageAudit) -> None:
     table.add_column("settings")
     for row in report.permissions():
         settings = ", ".join(f"{k}={v}" for k, v in row["settings"].items()) or "-"
-        table.add_row(row["capability"], row["reason"], settings)
+        table.add_row(literal(row["capability"]), literal(row["reason"]), literal(settings))
     if not report.permissions():
         table.add_row("(none)", "the program asks for nothing beyond ui and log", "-")
     console.print(table)
@@ -56,16 +58,16 @@ def _print(report: PackageAudit) -> None:
     else:
         _print_imports(report)
     for name in report.imports.declared_unused:
-        errors.print(f"[yellow]warning[/]: '{name}' is declared but the program never uses it; drop it from the manifest")
+        warn(f"'{name}' is declared but the program never uses it; drop it from the manifest")
     hosts = report.network_hosts()
-    console.print(f"Network hosts: {', '.join(hosts) if hosts else 'none'}")
+    console.print(f"Network hosts: {literal(', '.join(hosts)) if hosts else 'none'}")
     practices = m.data_practices
     if practices:
-        console.print(f"Data practices: {practices.model_dump(mode='json', exclude_none=True)}")
+        console.print(f"Data practices: {literal(practices.model_dump(mode='json', exclude_none=True))}")
     else:
         console.print("Data practices: [yellow]not stated[/]")
     if not report.ok:
-        errors.print(f"[bold red]error[/]: uses undeclared capabilities: {', '.join(report.imports.refused)}")
+        errors.print(f"[bold red]error[/]: uses undeclared capabilities: {literal(', '.join(report.imports.refused))}")
 
 
 def _print_imports(report: PackageAudit) -> None:
@@ -73,11 +75,11 @@ def _print_imports(report: PackageAudit) -> None:
     imports.add_column("import")
     imports.add_column("verdict")
     for name in report.imports.capabilities:
-        imports.add_row(name, "[green]allowed[/] (declared)" if name not in {"ui", "log"} else "[green]allowed[/] (always)")
+        imports.add_row(literal(name), "[green]allowed[/] (declared)" if name not in {"ui", "log"} else "[green]allowed[/] (always)")
     for name in report.imports.undeclared:
-        imports.add_row(name, "[bold red]REFUSED[/]: not declared in the manifest")
+        imports.add_row(literal(name), "[bold red]REFUSED[/]: not declared in the manifest")
     for name in report.imports.unknown:
-        imports.add_row(name, "[bold red]REFUSED[/]: not provided by any Capsule host")
+        imports.add_row(literal(name), "[bold red]REFUSED[/]: not provided by any Capsule host")
     if report.imports.platform:
         imports.add_row(f"{len(report.imports.platform)} WASI 0.2 interfaces", "[dim]locked down: no files, env, args or sockets[/]")
     console.print(imports)
@@ -88,7 +90,7 @@ def _print_sources(report: PackageAudit) -> None:
     assert sources is not None
     declared = set(report.manifest.declared_capabilities())
     console.print(
-        f"Runs on: {report.runtime}, the host's shared Python runtime "
+        f"Runs on: {literal(report.runtime)}, the host's shared Python runtime "
         "(locked down: no files but its own, no environment, arguments or sockets)"
     )
     used = Table(title="Capabilities the source uses", title_justify="left")
@@ -98,17 +100,17 @@ def _print_sources(report: PackageAudit) -> None:
     for name, places in sources.used.items():
         verdict = "[green]declared[/]" if name in declared else "[bold red]NOT DECLARED[/]: refused at run time"
         shown = ", ".join(places[:6]) + (f" and {len(places) - 6} more" if len(places) > 6 else "")
-        used.add_row(name, shown, verdict)
+        used.add_row(literal(name), literal(shown), verdict)
     if not sources.used:
         used.add_row("(none)", "-", "only ui and log")
     console.print(used)
     for place in sources.dynamic:
-        errors.print(f"[yellow]warning[/]: {place}: read it to see what it reaches")
+        warn(f"{place}: read it to see what it reaches")
     for place in sources.unreadable:
-        errors.print(f"[yellow]warning[/]: could not analyse {place}")
+        warn(f"could not analyse {place}")
     files = Table(title="Source files (read them: `unzip -p PACKAGE FILE`)", title_justify="left")
     files.add_column("file")
     files.add_column("bytes", justify="right")
     for path, size in sources.files:
-        files.add_row(path, f"{size:,}")
+        files.add_row(literal(path), f"{size:,}")
     console.print(files)

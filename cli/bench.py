@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from capsule.bench import PARTS, meets, missing_tools, run_benchmarks
+from capsule.bench import PARTS, meets, run_benchmarks, runnable
 from capsule.bench.dev import TARGET_DEV_RELOAD_MS
 from capsule.bench.host import TARGET_RESTART_S
 from capsule.bench.payments import TARGET_PAYMENTS_PER_S
@@ -21,21 +21,20 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", help="Run only this part: runtime, host, payments, registry or web (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, host, payments, registry or web (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
     unknown = sorted(set(only) - set(PARTS))
     if unknown:
         fail(f"unknown bench part {', '.join(unknown)}; choose from {', '.join(PARTS)}", code=2, as_json=as_json)
-    chosen = [part for part in PARTS if part in only] if only else list(PARTS)
-    skipped = {part: reason for part in chosen if (reason := missing_tools(part))}
-    if only and skipped:
+    ready, skipped = runnable([part for part in PARTS if part in only] if only else list(PARTS))
+    if only and skipped:  # asked for by name: not running it is a failure
         fail("; ".join(f"bench part {part} cannot run here: {reason}" for part, reason in skipped.items()), as_json=as_json)
     for part, reason in skipped.items():
         warn(f"bench part {part} skipped: {reason}")
     progress = (lambda message: note(f"{message} ...")) if not as_json else (lambda message: None)
-    figures = run_benchmarks(quick=quick, parts=set(chosen) - set(skipped), progress=progress)
+    figures = run_benchmarks(quick=quick, parts=set(ready), progress=progress)
     if skipped:
         figures["skipped"] = skipped
     if as_json:

@@ -11,7 +11,8 @@ from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
-from .output import console, emit_json, errors, fail
+from .arguments import existing
+from .output import console, emit_json, errors, fail, literal
 
 
 def build(
@@ -27,6 +28,7 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Check the program, pack and sign it: a small source package (or a component with --kind component)."""
+    existing(directory, "folder", "a program folder (one with manifest.json), or make one with `capsule new`", as_json=as_json)
     try:
         result = build_with_progress(directory, out=out, key=key, quiet=as_json, kind=kind)
     except CapsuleError as error:
@@ -45,9 +47,9 @@ def build(
             }
         )
         return
-    console.print(f"[green]built[/] {result.manifest.id} {result.manifest.version} in {result.seconds:.1f} s")
-    console.print(f"  package: {result.package}")
-    console.print(f"  digest:  {result.digest}")
+    console.print(f"[green]built[/] {literal(result.manifest.id)} {literal(result.manifest.version)} in {result.seconds:.1f} s")
+    console.print(f"  package: {literal(result.package)}")
+    console.print(f"  digest:  {literal(result.digest)}")
 
 
 def build_with_progress(
@@ -59,7 +61,7 @@ def build_with_progress(
     with Status("building", console=errors) as status:
 
         def progress(message: str) -> None:
-            status.update(message)
-            errors.print(f"[dim]· {message}[/]")
+            status.update(literal(message))
+            errors.print(f"[dim]· {literal(message)}[/]")
 
         return build_program(directory, home=Home.resolve(), key_name=key, out_dir=out, progress=progress, kind=kind)

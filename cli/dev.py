@@ -10,7 +10,8 @@ from rich.status import Status
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .output import console, errors, fail
+from .arguments import existing
+from .output import console, errors, fail, literal
 
 
 def dev(
@@ -25,12 +26,13 @@ def dev(
     from capsule.runtime.webhost import open_dev_host, serve
     from capsule.runtime.webhost.server import dev_signin_url
 
+    existing(directory, "folder", "a program folder (one with manifest.json), or make one with `capsule new`")
     try:
         with Status("starting developer mode", console=errors) as status:
 
             def progress(message: str) -> None:
-                status.update(message)
-                errors.print(f"[dim]· {message}[/]")
+                status.update(literal(message))
+                errors.print(f"[dim]· {literal(message)}[/]")
 
             web = open_dev_host(Home.resolve(), directory, progress=progress, listen=bind, allowed_hosts=allowed_host)
     except CapsuleError as error:
@@ -38,10 +40,10 @@ def dev(
     assert web.dev is not None
     build = web.dev.program.last
     if not build.ok:
-        errors.print(f"[bold red]the program does not load yet[/]: {build.problem}")
+        errors.print(f"[bold red]the program does not load yet[/]: {literal(build.problem)}")
     url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"
-    console.print(f"[green]developer mode[/] for {directory.resolve()} on [bold]{url}[/]")
+    console.print(f"[green]developer mode[/] for {literal(directory.resolve())} on [bold]{literal(url)}[/]")
     # The key is new at every start: only someone who sees this terminal signs in.
-    console.print(f"open [bold]{dev_signin_url(web, url)}[/] to sign in as the developer", soft_wrap=True)
+    console.print(f"open [bold]{literal(dev_signin_url(web, url))}[/] to sign in as the developer", soft_wrap=True)
     console.print("[dim]save a file and the page updates · Ctrl-C stops[/]")
     serve(web, bind, port)

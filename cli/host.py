@@ -10,7 +10,8 @@ from rich.status import Status
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .output import console, errors, fail
+from .arguments import existing
+from .output import console, errors, fail, literal
 
 
 def host(
@@ -31,13 +32,15 @@ def host(
     from capsule.runtime.webhost import open_web_host, serve
     from capsule.runtime.webhost.demo import sample_dirs
 
+    if samples:
+        existing(samples, "folder", "a folder of program folders (each with a manifest.json)")
     url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"
     try:
         with Status("preparing the host", console=errors) as status:
 
             def progress(message: str) -> None:
-                status.update(message)
-                errors.print(f"[dim]· {message}[/]")
+                status.update(literal(message))
+                errors.print(f"[dim]· {literal(message)}[/]")
 
             web = open_web_host(
                 Home.resolve(),
@@ -51,7 +54,7 @@ def host(
     except CapsuleError as error:
         fail(error)
     live = ", ".join(app["id"] for app in web.host.installed())
-    console.print(f"[green]Capsule host[/] on [bold]{url}[/]  (programs: {live or 'none'})")
+    console.print(f"[green]Capsule host[/] on [bold]{literal(url)}[/]  (programs: {literal(live or 'none')})")
     who = "demo accounts on the sign-in page" if demo else "sign up on the sign-in page (no demo accounts: --demo adds them)"
-    console.print(f"[dim]{who} · registry API at {url}/registry · Ctrl-C stops[/]")
+    console.print(f"[dim]{who} · registry API at {literal(url)}/registry · Ctrl-C stops[/]")
     serve(web, bind, port)

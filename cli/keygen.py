@@ -8,7 +8,7 @@ from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 from capsule.runtime.package import generate_key
 
-from .output import console, emit_json, fail
+from .output import console, emit_json, fail, literal
 
 
 def keygen(
@@ -24,6 +24,6 @@ def keygen(
     if as_json:
         emit_json({"name": info.name, "key_id": info.key_id, "public_key": info.public_key_b64, "path": str(info.path)})
         return
-    console.print(f"[green]made key[/] [bold]{info.name}[/] ({info.key_id})")
-    console.print(f"  private key: {info.path}  (keep it secret, back it up)")
-    console.print(f"  public key:  {info.public_key_b64}")
+    console.print(f"[green]made key[/] [bold]{literal(info.name)}[/] ({literal(info.key_id)})")
+    console.print(f"  private key: {literal(info.path)}  (keep it secret, back it up)")
+    console.print(f"  public key:  {literal(info.public_key_b64)}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from . import audit, bench, build, dev, host, keygen, new, privacy, publish, qr, registry, release, review, run, search, wallet
+from .help import PlainHelpGroup
+from .output import log_to_stderr
 
 app = typer.Typer(
     name="capsule",
@@ -12,7 +14,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=PlainHelpGroup,
 )
+
+
+@app.callback()
+def _every_command() -> None:
+    log_to_stderr()
+
+
 app.command()(new.new)
 app.command()(build.build)
 app.command()(run.run)

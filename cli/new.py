@@ -9,7 +9,7 @@ import typer
 
 from capsule.sdk import ROOT as SDK_ROOT
 
-from .output import console, fail
+from .output import console, fail, literal
 
 TEMPLATES = SDK_ROOT / "templates"
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -44,5 +44,5 @@ def new(
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
         destination.write_text(text)
-    console.print(f"[green]created[/] {target}/ ({values['app_id']})")
-    console.print(f"  next: capsule build {name} && capsule run {name} --tap increment")
+    console.print(f"[green]created[/] {literal(target)}/ ({literal(values['app_id'])})")
+    console.print(f"  next: capsule build {literal(name)} && capsule run {literal(name)} --tap increment")

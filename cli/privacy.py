@@ -14,11 +14,12 @@ from datetime import datetime, timezone
 import typer
 from rich.table import Table
 
-from capsule.runtime.consent import GrantState
+from capsule.runtime.consent import SCOPES, GrantState
 from capsule.runtime.home import Home
 from capsule.runtime.services import HostServices
 
-from .output import console, emit_json, fail
+from .arguments import known_scopes
+from .output import console, emit_json, fail, literal
 
 app = typer.Typer(help="Grants, revocations and the audit trail of capability calls.", no_args_is_help=True)
 
@@ -57,13 +58,15 @@ def grants(
     for g in found:
         state = g.effective().value
         colour = {"granted": "green", "denied": "red", "revoked": "yellow"}.get(state, "dim")
-        table.add_row(g.user, g.app_id, g.scope, f"[{colour}]{state}[/]", _when(g.decided_at), _when(g.expires_at))
+        table.add_row(literal(g.user), literal(g.app_id), literal(g.scope), f"[{colour}]{literal(state)}[/]", _when(g.decided_at), _when(g.expires_at))
     if not found:
         table.add_row("(none)", "", "", "", "", "")
     console.print(table)
 
 
 def _change(action: str, user: str, app_id: str, scope: str | None, as_json: bool) -> None:
+    if action in ("grant", "deny"):
+        known_scopes([scope or ""], SCOPES, as_json=as_json)
     services = _services()
     try:
         store = services.consent_store
@@ -88,7 +91,7 @@ def _change(action: str, user: str, app_id: str, scope: str | None, as_json: boo
         emit_json(changed)
         return
     for row in changed:
-        console.print(f"{row['app_id']} · {row['scope'] or 'every scope'}: [bold]{row['state']}[/] for {row['user']}")
+        console.print(f"{literal(row['app_id'])} · {literal(row['scope'] or 'every scope')}: [bold]{literal(row['state'])}[/] for {literal(row['user'])}")
 
 
 @app.command("revoke")
@@ -181,12 +184,12 @@ def report(
             }
         )
         return
-    console.print(f"[bold]Privacy report for {user}[/] (last {days:g} days)")
+    console.print(f"[bold]Privacy report for {literal(user)}[/] (last {days:g} days)")
     if not per_program:
         console.print("  no program used any capability for this user")
     for app, p in sorted(per_program.items()):
         table = Table(
-            title=f"{app} ({', '.join(sorted(p['versions']))}): {p['calls']} calls, "
+            title=f"{literal(app)} ({literal(', '.join(sorted(p['versions'])))}): {p['calls']} calls, "
             f"{p['bytes_out']:,} bytes handed out, last {_when(p['last'])}",
             title_justify="left",
         )
@@ -194,11 +197,11 @@ def report(
             table.add_column(column)
         for (scope, function, decision), count in sorted(p["by"].items()):
             colour = "green" if decision == "ok" else "red"
-            table.add_row(scope, function, f"[{colour}]{decision}[/]", str(count))
+            table.add_row(literal(scope), literal(function), f"[{colour}]{literal(decision)}[/]", str(count))
         console.print(table)
     granted = [g for g in decisions if g.effective() is not GrantState.NOT_ASKED]
     if granted:
-        console.print("Current decisions: " + ", ".join(f"{g.app_id} {g.scope}={g.effective().value}" for g in granted))
+        console.print("Current decisions: " + literal(", ".join(f"{g.app_id} {g.scope}={g.effective().value}" for g in granted)))
 
 
 @app.command("prune")

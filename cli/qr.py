@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -10,7 +9,8 @@ import typer
 from capsule.runtime.capabilities.qr import codes
 from capsule.runtime.capabilities.qr.address import AddressError, LaunchTarget, format_address, parse_address
 
-from .output import console, emit_json, fail
+from .arguments import existing
+from .output import console, emit_json, fail, json_text, literal
 
 app = typer.Typer(help="QR launch codes: make them, and scan images.", no_args_is_help=True)
 
@@ -18,9 +18,9 @@ app = typer.Typer(help="QR launch codes: make them, and scan images.", no_args_i
 @app.command("make")
 def make(
     app_id: str = typer.Argument(..., help="The program the code opens, e.g. com.example.food."),
-    out: Path = typer.Option(..., "--out", help="Where to write the code: FILE.png or FILE.svg."),
+    out: Path = typer.Option(..., "--out", metavar="FILE", help="Where to write the code: FILE.png or FILE.svg."),
     page: str = typer.Option("", "--page", help="The page it opens (default: the first)."),
-    param: list[str] = typer.Option([], "--param", help="A scene parameter KEY=VALUE; repeatable."),
+    param: list[str] = typer.Option([], "--param", metavar="KEY=VALUE", help="A scene parameter KEY=VALUE; repeatable."),
     scene: str = typer.Option("qr", "--scene", help="Why the program was opened."),
     size: int = typer.Option(512, "--size", help=f"Width in pixels ({codes.MIN_SIZE} to {codes.MAX_SIZE})."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -29,6 +29,7 @@ def make(
     suffix = out.suffix.lower()
     if suffix not in {".png", ".svg"}:
         fail(f"--out must end in .png or .svg, got {out.name!r}", code=2, as_json=as_json)
+    existing(out.parent, "folder", "an --out path in a folder that exists", as_json=as_json)
     if not codes.MIN_SIZE <= size <= codes.MAX_SIZE:
         fail(f"--size must be {codes.MIN_SIZE} to {codes.MAX_SIZE}, got {size}", code=2, as_json=as_json)
     params: dict[str, str] = {}
@@ -48,7 +49,7 @@ def make(
     if as_json:
         emit_json({"address": address, "file": str(out)})
     else:
-        console.print(f"wrote {out}: {address}")
+        console.print(f"wrote {literal(out)}: {literal(address)}")
 
 
 @app.command("scan")
@@ -57,10 +58,9 @@ def scan(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Decode the codes in IMAGE; for a Capsule launch code, show its target."""
+    existing(image, "file", "a PNG or JPEG image", as_json=as_json)
     try:
         found = codes.decode(image.read_bytes())
-    except FileNotFoundError:
-        fail(f"{image} does not exist", as_json=as_json)
     except codes.ImageRefused as error:
         fail(f"{image}: {error}", as_json=as_json)
     if not found:
@@ -84,6 +84,6 @@ def scan(
         emit_json(results)
         return
     for r in results:
-        console.print(f"{r['format']}: {r['text']}")
+        console.print(f"{literal(r['format'])}: {literal(r['text'])}")
         if r["target"]:
-            console.print("  opens " + json.dumps(r["target"], ensure_ascii=False))
+            console.print("  opens " + literal(json_text(r["target"])))

@@ -9,7 +9,7 @@ from capsule.runtime.home import Home
 from capsule.runtime.package import load_signing_key
 from capsule.runtime.registry.client import Credentials, RegistryClient
 
-from .output import console, emit_json, fail, note
+from .output import console, emit_json, fail, literal, note
 
 app = typer.Typer(help="Run a registry, manage accounts and keys, install programs from it.", no_args_is_help=True)
 
@@ -64,7 +64,7 @@ def add_key(
         key_id = client.add_key(load_signing_key(Home.resolve(), name), credentials.registry_key)
     except CapsuleError as error:
         fail(error)
-    console.print(f"registered key {key_id} (proof of possession checked by the registry)")
+    console.print(f"registered key {literal(key_id)} (proof of possession checked by the registry)")
 
 
 @app.command()
@@ -80,7 +80,10 @@ def login(
     except CapsuleError as error:
         fail(error)
     Credentials(url=client.url, token=token, registry_key=key["public_key"]).save(Home.resolve())
-    console.print(f"logged in to {client.url} as {account['name']} ({', '.join(account['roles'])}); registry key {key['key_id']} pinned")
+    console.print(
+        f"logged in to {literal(client.url)} as {literal(account['name'])} ({literal(', '.join(account['roles']))}); "
+        f"registry key {literal(key['key_id'])} pinned"
+    )
 
 
 @app.command("create-account")
@@ -99,7 +102,7 @@ def create_account(
     if as_json:
         emit_json(result)
     else:
-        console.print(f"account {result['name']} ({', '.join(result['roles'])}); token (shown once): {result['token']}")
+        console.print(f"account {literal(result['name'])} ({literal(', '.join(result['roles']))}); token (shown once): {literal(result['token'])}")
 
 
 @app.command()
@@ -125,8 +128,8 @@ def install(
     finally:
         host.close()
     console.print(
-        f"installed {installed.manifest.id} {installed.manifest.version} ({installed.digest}), countersigned by the registry "
-        "and approved as of now"
+        f"installed {literal(installed.manifest.id)} {literal(installed.manifest.version)} ({literal(installed.digest)}), "
+        "countersigned by the registry and approved as of now"
     )
 
 

@@ -6,7 +6,7 @@ import typer
 
 from capsule.runtime.errors import CapsuleError
 
-from .output import console, emit_json, fail
+from .output import console, emit_json, fail, literal
 from .registry import REGISTRY_OPTION, connect
 
 app = typer.Typer(help="Change what is live: rollout percentage, rollback, yank.", no_args_is_help=True)
@@ -28,7 +28,7 @@ def rollout(app_id: str, percent: int = typer.Argument(..., min=1, max=100), reg
     """Give the newest release to `percent`% of users (100 finishes the rollout)."""
     result = _run("POST", f"/apps/{app_id}/rollout", as_json, registry, {"percent": percent})
     if not as_json:
-        console.print(f"{app_id} {result['version']} is live for {result['percent']}% of users")
+        console.print(f"{literal(app_id)} {literal(result['version'])} is live for {literal(result['percent'])}% of users")
 
 
 @app.command()
@@ -36,7 +36,7 @@ def rollback(app_id: str, registry: str = REGISTRY_OPTION, as_json: bool = typer
     """Send everyone back to the previous approved version."""
     result = _run("POST", f"/apps/{app_id}/rollback", as_json, registry)
     if not as_json:
-        console.print(f"{app_id} is back at {result['version']} for everyone")
+        console.print(f"{literal(app_id)} is back at {literal(result['version'])} for everyone")
 
 
 @app.command()
@@ -44,4 +44,4 @@ def yank(app_id: str, version: str, reason: str = typer.Option(None, "--reason")
     """Withdraw a version for good (no downloads; the release falls back if it was live)."""
     _run("POST", f"/apps/{app_id}/versions/{version}/yank", as_json, registry, {"reason": reason} if reason else None)
     if not as_json:
-        console.print(f"yanked {app_id} {version}")
+        console.print(f"yanked {literal(app_id)} {literal(version)}")

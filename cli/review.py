@@ -7,7 +7,7 @@ from rich.table import Table
 
 from capsule.runtime.errors import CapsuleError
 
-from .output import console, emit_json, fail
+from .output import console, emit_json, fail, literal
 from .registry import REGISTRY_OPTION, connect
 
 app = typer.Typer(help="Review published versions: list, show the audit, approve or reject.", no_args_is_help=True)
@@ -28,11 +28,11 @@ def list_reviews(
     if as_json:
         emit_json(rows)
         return
-    table = Table(title=f"Reviews ({status})", title_justify="left")
+    table = Table(title=f"Reviews ({literal(status)})", title_justify="left")
     for column in ("review", "app", "version", "status", "size", "reason"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["review_id"]), row["id"], row["version"], row["status"], f"{row['size']:,}", row["reason"] or "")
+        table.add_row(*(literal(cell) for cell in (row["review_id"], row["id"], row["version"], row["status"], f"{row['size']:,}", row["reason"] or "")))
     console.print(table)
 
 
@@ -52,7 +52,7 @@ def show(
     if as_json:
         emit_json(row)
         return
-    console.print(f"[bold]{row['id']} {row['version']}[/]  review {row['review_id']}  {row['status']}  {row['digest']}")
+    console.print(f"[bold]{literal(row['id'])} {literal(row['version'])}[/]  review {literal(row['review_id'])}  {literal(row['status'])}  {literal(row['digest'])}")
     audit = row.get("audit")
     if audit is None:
         console.print("audit: not ready yet (the registry is still auditing and precompiling)" if row["status"] == "auditing" else "audit: none")
@@ -61,23 +61,23 @@ def show(
         table.add_column("capability", style="bold")
         table.add_column("reason shown to users")
         for permission in audit["permissions"]:
-            table.add_row(permission["capability"], permission["reason"])
+            table.add_row(literal(permission["capability"]), literal(permission["reason"]))
         console.print(table)
         imports = audit["imports"]
-        console.print(f"imports: {', '.join(imports['capabilities'] + imports['platform']) or '-'}")
+        console.print(f"imports: {literal(', '.join(imports['capabilities'] + imports['platform']) or '-')}")
         if imports["undeclared"] or imports["unknown"]:
-            console.print(f"[bold red]undeclared imports[/]: {', '.join(imports['undeclared'] + imports['unknown'])}")
-        console.print(f"network hosts: {', '.join(audit['network_hosts']) or '-'}")
-        console.print(f"data practices: {audit['data_practices'] or '-'}")
+            console.print(f"[bold red]undeclared imports[/]: {literal(', '.join(imports['undeclared'] + imports['unknown']))}")
+        console.print(f"network hosts: {literal(', '.join(audit['network_hosts']) or '-')}")
+        console.print(f"data practices: {literal(audit['data_practices'] or '-')}")
     changes = row.get("changes")
     if changes:
-        console.print(f"changes since {changes['since_version']}:")
+        console.print(f"changes since {literal(changes['since_version'])}:")
         for key, value in changes.items():
             if key != "since_version" and value:
-                console.print(f"  {key.replace('_', ' ')}: {', '.join(value)}")
+                console.print(f"  {literal(key.replace('_', ' '))}: {literal(', '.join(map(str, value)))}")
     _print_source_changes(row.get("source_changes"), full=diff)
     if row.get("reason"):
-        console.print(f"reason: {row['reason']}")
+        console.print(f"reason: {literal(row['reason'])}")
 
 
 def _print_source_changes(changes: dict | None, *, full: bool) -> None:
@@ -85,9 +85,10 @@ def _print_source_changes(changes: dict | None, *, full: bool) -> None:
         return
     for label, key in (("added", "files_added"), ("removed", "files_removed"), ("changed", "files_changed")):
         if changes[key]:
-            console.print(f"files {label}: {', '.join(changes[key])}")
+            console.print(f"files {label}: {literal(', '.join(changes[key]))}")
     if full:
-        console.print(changes["diff"] or "(no source changes)", markup=False, highlight=False)
+        # The diff is the program's own source: shown as typed, controls included as escapes.
+        console.print(literal(changes["diff"], lines=True) if changes["diff"] else "(no source changes)")
         if changes.get("truncated"):
             console.print("[yellow](the diff was cut at its size limit; download both packages to read the rest)[/]")
     elif changes["diff"]:
@@ -110,7 +111,7 @@ def approve(
     if as_json:
         emit_json(release)
     else:
-        console.print(f"{release['id']} {release['version']} is live for {release['percent']}% of users")
+        console.print(f"{literal(release['id'])} {literal(release['version'])} is live for {literal(release['percent'])}% of users")
 
 
 @app.command()
@@ -129,4 +130,4 @@ def reject(
     if as_json:
         emit_json(row)
     else:
-        console.print(f"rejected {row['id']} {row['version']}: {row['reason']}")
+        console.print(f"rejected {literal(row['id'])} {literal(row['version'])}: {literal(row['reason'])}")

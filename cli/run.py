@@ -12,12 +12,14 @@ import typer
 from rich.panel import Panel
 
 from capsule.runtime import Host, PolicyPrompter, TerminalPrompter
+from capsule.runtime.consent import SCOPES
 from capsule.runtime.errors import CapsuleError, ProgramError, SessionEnded
 from capsule.runtime.home import Home
 from capsule.runtime.views.terminal import render_text
 
+from .arguments import existing, known_scopes
 from .build import build_with_progress
-from .output import console, emit_json, errors, fail
+from .output import console, emit_json, errors, fail, json_text, literal
 
 #: The payment PIN a run without a terminal types when the program asks for money.
 PIN_VARIABLE = "CAPSULE_PAYMENT_PIN"
@@ -25,13 +27,13 @@ PIN_VARIABLE = "CAPSULE_PAYMENT_PIN"
 
 def run(
     target: Path = typer.Argument(..., help="A package (.capsule) or a program folder (built first)."),
-    tap: list[str] = typer.Option([], "--tap", help="Dispatch this handler; repeatable, in order."),
-    data: list[str] = typer.Option([], "--data", help="JSON object for the --tap right before it."),
-    grant: list[str] = typer.Option([], "--grant", help="Answer yes when the program asks for SCOPE."),
-    deny: list[str] = typer.Option([], "--deny", help="Answer no when the program asks for SCOPE."),
+    tap: list[str] = typer.Option([], "--tap", metavar="HANDLER", help="Dispatch this handler; repeatable, in order."),
+    data: list[str] = typer.Option([], "--data", metavar="JSON", help="JSON object for the --tap right before it."),
+    grant: list[str] = typer.Option([], "--grant", metavar="SCOPE", help="Answer yes when the program asks for SCOPE."),
+    deny: list[str] = typer.Option([], "--deny", metavar="SCOPE", help="Answer no when the program asks for SCOPE."),
     user: str = typer.Option("developer", "--user", help="Who runs the program."),
     page: str = typer.Option("", "--page", help="Open this page instead of the first."),
-    query: list[str] = typer.Option([], "--query", help="Launch parameter KEY=VALUE; repeatable."),
+    query: list[str] = typer.Option([], "--query", metavar="KEY=VALUE", help="Launch parameter KEY=VALUE; repeatable."),
     scene: str = typer.Option("launch", "--scene", help="Why the program was opened."),
     as_json: bool = typer.Option(False, "--json", help="Print every view as one JSON object per line."),
 ) -> None:
@@ -41,12 +43,14 @@ def run(
         params = dict(_split_pair(item) for item in query)
     except ValueError as error:
         fail(str(error), code=2, as_json=as_json)
+    known_scopes([*grant, *deny], RUN_SCOPES, "--grant/--deny", as_json=as_json)
+    existing(target, "file or folder", "a package (.capsule) or a program folder (one with manifest.json)", as_json=as_json)
     prompter = _prompter(grant, deny)
     status = 0
     try:
         package = target if target.is_file() else build_with_progress(target, quiet=as_json).package
         host = Host(Home.resolve(), prompter=prompter)
-        app = host.install(package)
+        app = host.install(package, rebuilt=not target.is_file())  # a build of the folder: an edit may keep its version
         _remember_answers(host, app.id, user, grant, deny)
         session = host.launch(app.id, user=user, scene=scene, query=params, page=page or None)
     except CapsuleError as error:
@@ -67,6 +71,10 @@ def run(
     session.close()
     host.close()  # writes the audit trail's last entries
     raise typer.Exit(status)
+
+
+#: What --grant and --deny answer: the consent scopes, and "payments" for the payment sheet.
+RUN_SCOPES = (*SCOPES, "payments")
 
 
 def pair_taps(taps: list[str], datas: list[str], argv: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -133,12 +141,12 @@ def _show(session, as_json: bool, *, title: str) -> None:
         emit_json(session.view)
         return
     for line in _drain_logs(session):
-        errors.print(f"[dim]{line.level:>6} │ {line.message}[/]", soft_wrap=True)
+        errors.print(f"[dim]{literal(f'{line.level:>6}')} │ {literal(line.message)}[/]")
     for kind, message in session.toasts:
-        console.print(f"[reverse] {kind} [/] {message}")
+        console.print(f"[reverse] {literal(kind)} [/] {literal(message)}")
     session.toasts.clear()
     body = render_text(session.view) if session.view else "(the program rendered no view)"
-    console.print(Panel(body, title=title, title_align="left", expand=False))
+    console.print(Panel(literal(body, lines=True), title=literal(title), title_align="left", expand=False))
 
 
 def _drain_logs(session) -> list:
@@ -149,8 +157,8 @@ def _drain_logs(session) -> list:
 
 def _report(session, error: CapsuleError, as_json: bool) -> None:
     if as_json:
-        sys.stderr.write(json.dumps({"error": error.code, "message": str(error)}) + "\n")
+        sys.stderr.write(json_text({"error": error.code, "message": str(error)}) + "\n")
         return
     for line in _drain_logs(session):
-        errors.print(f"[dim]{line.level:>6} │ {line.message}[/]", soft_wrap=True)
-    errors.print(f"[bold red]{error.code}[/]: {error}", soft_wrap=True)
+        errors.print(f"[dim]{literal(f'{line.level:>6}')} │ {literal(line.message)}[/]")
+    errors.print(f"[bold red]{literal(error.code)}[/]: {literal(error)}")

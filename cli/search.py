@@ -7,7 +7,7 @@ from rich.table import Table
 
 from capsule.runtime.errors import CapsuleError
 
-from .output import console, emit_json, fail
+from .output import console, emit_json, fail, literal
 from .registry import REGISTRY_OPTION, connect
 
 
@@ -32,12 +32,12 @@ def search(
         emit_json(found)
         return
     if not found["results"]:
-        console.print(f"nothing live matches {query!r}")
+        console.print(f"nothing live matches {literal(repr(query))}")
         return
     table = Table(title_justify="left")
     for column in ("name", "id", "version", "category", "distance"):
         table.add_column(column)
     for hit in found["results"]:
         distance = f"{hit['distance_km']:.1f} km" if "distance_km" in hit else ""
-        table.add_row(hit["name"], hit["id"], hit["version"], hit["category"], distance)
+        table.add_row(*(literal(cell) for cell in (hit["name"], hit["id"], hit["version"], hit["category"], distance)))
     console.print(table)

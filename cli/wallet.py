@@ -21,7 +21,7 @@ from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 from capsule.runtime.services import HostServices
 
-from .output import console, emit_json, fail
+from .output import console, emit_json, fail, literal
 
 app = typer.Typer(help="Wallets of the embedded payments default: top up, balances, statements.", no_args_is_help=True)
 
@@ -69,7 +69,7 @@ def topup(
     if as_json:
         emit_json({"user": user, "transaction_id": tx, "amount": minor, "currency": code, "balance": balance})
     else:
-        console.print(f"Topped up {format_amount(minor, code)} for {user}; balance {format_amount(balance, code)}")
+        console.print(f"Topped up {literal(format_amount(minor, code))} for {literal(user)}; balance {literal(format_amount(balance, code))}")
 
 
 @app.command()
@@ -81,9 +81,9 @@ def balance(user: str = USER, as_json: bool = JSON) -> None:
         emit_json({"user": user, "balances": held})
         return
     if not held:
-        console.print(f"{user} has no money yet; `capsule wallet topup --user {user} 50.00 CNY` adds some")
+        console.print(f"{literal(user)} has no money yet; `capsule wallet topup --user {literal(user)} 50.00 CNY` adds some")
     for code, amount in held.items():
-        console.print(f"{user}: {format_amount(amount, code)}")
+        console.print(f"{literal(user)}: {literal(format_amount(amount, code))}")
 
 
 @app.command()
@@ -110,7 +110,7 @@ def host_key(as_json: bool = JSON) -> None:
     if as_json:
         emit_json({"key_id": signer.key_id, "public_key": signer.public_key_b64})
     else:
-        console.print(f"{signer.public_key_b64}  (key id {signer.key_id})")
+        console.print(f"{literal(signer.public_key_b64)}  (key id {literal(signer.key_id)})")
 
 
 @app.command()
@@ -133,7 +133,7 @@ def check(as_json: bool = JSON) -> None:
         emit_json({"ok": audit.ok, "problems": audit.problems, "topups": audit.total_topups, "held": audit.total_held})
     else:
         for problem in audit.problems:
-            console.print(f"[red]problem[/]: {problem}")
+            console.print(f"[red]problem[/]: {literal(problem)}")
         console.print("the books balance" if audit.ok else "the books do NOT balance")
     raise typer.Exit(0 if audit.ok else 1)
 
@@ -158,12 +158,13 @@ def _statement(account: str, title: str, limit: int, as_json: bool) -> None:
             }
         )
         return
-    table = Table(title=title)
+    table = Table(title=literal(title))
     for column in ("when (UTC)", "kind", "program", "reference", "memo", "amount"):
         table.add_column(column, justify="right" if column == "amount" else "left")
     for line in lines:
         when = dt.datetime.fromtimestamp(line.at / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
-        table.add_row(when, line.kind, line.app_id or "", line.reference or "", line.memo, format_amount(line.amount, line.currency))
+        cells = (when, line.kind, line.app_id or "", line.reference or "", line.memo, format_amount(line.amount, line.currency))
+        table.add_row(*map(literal, cells))
     console.print(table)
     for code, amount in held.items():
-        console.print(f"balance: {format_amount(amount, code)}")
+        console.print(f"balance: {literal(format_amount(amount, code))}")

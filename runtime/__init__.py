@@ -3,6 +3,7 @@
 Embed it in a host application with `Host`; see docs/embedding.md.
 """
 
+from .admission import SessionCaps
 from .engine.limits import TurnLimits
 from .errors import (
     AuditError,
@@ -13,6 +14,7 @@ from .errors import (
     ProgramError,
     ProgramTrapped,
     SessionEnded,
+    TooManySessions,
     ViewError,
 )
 from .home import Home
@@ -48,8 +50,10 @@ __all__ = [
     "ProgramTrapped",
     "Prompter",
     "Session",
+    "SessionCaps",
     "SessionEnded",
     "TerminalPrompter",
+    "TooManySessions",
     "TurnLimits",
     "ViewError",
 ]

@@ -82,6 +82,19 @@ class NotInstalled(CapsuleError):
     code = "not-installed"
 
 
+class TooManySessions(CapsuleError):
+    """A launch refused because the host, or this user, has as many live sessions as allowed.
+
+    `cap` names the setting that was reached (`per_user`, `per_host`, `memory_bytes`).
+    """
+
+    code = "too-many-sessions"
+
+    def __init__(self, cap: str, message: str) -> None:
+        super().__init__(message)
+        self.cap = cap
+
+
 class ProgramError(CapsuleError):
     """The program raised an exception in a turn; the session goes on."""
 

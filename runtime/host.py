@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .admission import SessionCaps, admit
 from .app import InstalledApp
 from .capabilities import Capability, Observer, default_capabilities
 from .engine.engine import Engine
@@ -29,7 +30,8 @@ from .manifest import Manifest, load_manifest
 from .package import PackageLimits, VerifiedPackage, open_package
 from .package.format import COMPONENT, COMPONENT_KIND, RUNTIME
 from .package.loader import parse_runtime_json
-from .prompter import PolicyPrompter, Prompter
+from .package.replacement import Countersignature, Installed, KeyRotation, check_replacement
+from .prompter import Prompter, refusing_prompter
 from .services import HostServices
 from .session import Session
 from .warm import WarmPool
@@ -50,11 +52,13 @@ class Host:
         trusted_keys: set[str] | None = None,
         capabilities: dict[str, Capability] | None = None,
         database_url: str | None = None,
+        caps: SessionCaps | None = None,
         warm_sessions: int = 16,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
-        self.prompter: Prompter = prompter or PolicyPrompter()
+        self.prompter: Prompter = prompter or refusing_prompter()
         self.limits = limits or TurnLimits()
+        self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
         self.services = HostServices(self.home, database_url=database_url)
@@ -72,14 +76,24 @@ class Host:
 
     # -- packages --------------------------------------------------------------
 
-    def install(self, package: str | os.PathLike[str]) -> InstalledApp:
+    def install(
+        self,
+        package: str | os.PathLike[str],
+        *,
+        rotation: KeyRotation | None = None,
+        countersignature: Countersignature | None = None,
+        rebuilt: bool = False,
+    ) -> InstalledApp:
         """Verify a package and make it launchable.
 
         A source package (kind `python`) compiles nothing: it runs on the
         host's shared runtime. A `component` package is compiled once (cached
         by digest) and its imports are compared with its manifest.
         Raises PackageError (untrusted, malformed, or needing a runtime this
-        host lacks), ManifestError or AuditError; nothing is kept then.
+        host lacks; `key-changed` or `downgrade` when it may not replace the
+        installed program of its id, see `package.replacement`: `rotation`,
+        `countersignature` and `rebuilt` are the ways past it), ManifestError
+        or AuditError; nothing is kept then.
         """
         verified = open_package(Path(package), self.package_limits, trusted_keys=self.trusted_keys)
         manifest = load_manifest(verified.manifest_bytes, source=f"{package}:manifest.json")
@@ -91,6 +105,10 @@ class Host:
         target = self._extract(verified)
         app = self._make_app(manifest, verified.digest, verified.key_id, target)
         with self._lock:
+            incoming = Installed(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+            check_replacement(
+                self._installed(manifest.id), incoming, rotation=rotation, countersignature=countersignature, rebuilt=rebuilt
+            )
             previous = self._apps.get(manifest.id)
             self._apps[manifest.id] = app
             self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
@@ -146,9 +164,10 @@ class Host:
         """
         app = self.app(app_id)
         self.engine.ensure_ticking()
-        session = self.warm.take(app) or self._new_session(app)
-        session.adopt(user=user, prompter=prompter or self.prompter, on_end=self._forget)
-        with self._lock:
+        with self._lock:  # checked and counted together: two launches cannot both take the last place
+            admit(self.caps, self._sessions.values(), user=user, memory_bytes=self.limits.memory_bytes)
+            session = self.warm.take(app) or self._new_session(app)
+            session.adopt(user=user, prompter=prompter or self.prompter, on_end=self._forget)
             self._sessions[session.id] = session
         try:
             session.start(page or "", scene, dict(query or {}))
@@ -221,6 +240,10 @@ class Host:
         with os.fdopen(fd, "w") as f:
             json.dump(index, f, indent=2, sort_keys=True)
         os.replace(tmp, self._index_path())
+
+    def _installed(self, app_id: str) -> Installed | None:
+        entry = self._read_index().get(app_id)
+        return None if entry is None else Installed(app_id, entry["version"], entry["digest"], entry["key_id"])
 
     def _load_installed(self, app_id: str) -> InstalledApp:
         entry = self._read_index().get(app_id)

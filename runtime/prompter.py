@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from .views.currency import format_amount
+from .views.visible import visible
 
 #: `ConfirmRequest.secret` values: type the payment PIN, or choose one (none is set yet).
 SECRET_PIN = "pin"
@@ -150,9 +151,21 @@ class PolicyPrompter:
         return self.picks.pop(0) if self.picks else []
 
 
+def refusing_prompter() -> PolicyPrompter:
+    """What `Host()` answers with when it is given no prompter: no to every
+    permission, every confirmation (payments included) and every picker.
+
+    Nothing is granted or paid behind a person's back; a host application, a
+    test or a tool that wants other answers passes its own prompter.
+    """
+    return PolicyPrompter(default=False, confirm_default=False)
+
+
 class TerminalPrompter:
     """Asks on the terminal. Without a terminal it answers "no" to everything,
-    so nothing is granted behind a person's back. A PIN is read without echo."""
+    so nothing is granted behind a person's back. A PIN is read without echo.
+    The program's words are shown with their control characters visible
+    (`visible`): a question cannot be rewritten on screen by escape sequences."""
 
     def __init__(self, stream_in=None, stream_out=None) -> None:
         self._in = stream_in or sys.stdin
@@ -170,28 +183,29 @@ class TerminalPrompter:
         if not self._interactive():
             return False
         answer = self._ask(
-            f'\n"{request.app_name}" asks to use {request.scope}.\n  Reason: {request.reason}\n  Allow? [y/N] '
+            f'\n"{visible(request.app_name)}" asks to use {visible(request.scope)}.\n  Reason: {visible(request.reason)}\n  Allow? [y/N] '
         )
         return answer.lower() in {"y", "yes"}
 
     def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
         if not self._interactive():
             return False
-        lines = [f"\n{request.title} ({request.app_name})", f"  {request.message}"]
-        lines += [f"  {label}: {value}" for label, value in request.details]
+        lines = [f"\n{visible(request.title)} ({visible(request.app_name)})", f"  {visible(request.message)}"]
+        lines += [f"  {visible(label)}: {visible(str(value))}" for label, value in request.details]
         if request.problem:
-            lines.append(f"  {request.problem}")
+            lines.append(f"  {visible(request.problem)}")
+        button = visible(request.button_text)
         if request.secret is None:
-            answer = self._ask("\n".join(lines) + f"\n  {request.button_text}? [y/N] ")
+            answer = self._ask("\n".join(lines) + f"\n  {button}? [y/N] ")
             return answer.lower() in {"y", "yes"}
         self._out.write("\n".join(lines) + "\n")
         if request.secret == SECRET_NEW_PIN:
             self._out.write("  You have no payment PIN yet: choose 6 digits.\n")
-            first = self._secret(f"  New PIN for {request.button_text} (empty to cancel): ")
+            first = self._secret(f"  New PIN for {button} (empty to cancel): ")
             if not first or self._secret("  The same PIN again: ") != first:
                 return False
             return Approval(first)
-        pin = self._secret(f"  PIN for {request.button_text} (empty to cancel): ")
+        pin = self._secret(f"  PIN for {button} (empty to cancel): ")
         return Approval(pin) if pin else False
 
     def _secret(self, text: str) -> str:
@@ -201,5 +215,5 @@ class TerminalPrompter:
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         if not self._interactive():
             return []
-        answer = self._ask(f"\n\"{request.app_name}\" asks you to pick {request.kind} (paths, space separated): ")
+        answer = self._ask(f"\n\"{visible(request.app_name)}\" asks you to pick {visible(request.kind)} (paths, space separated): ")
         return [Path(p).expanduser() for p in answer.split()][: request.max_count]

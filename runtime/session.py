@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 PROMPT_TIMEOUT_S = 120.0
 #: Lines kept per session of the program's log and its stdout/stderr.
 LOG_LINES = 500
+#: Longest line kept; a longer one is cut (the per-turn log budget still counts it whole).
+LOG_LINE_CHARS = 4_000
+#: Toasts kept per session until the host application takes them.
+TOASTS_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Session:
         self.state = "starting"
         self.view: dict[str, Any] | None = None
         self.views_rendered = 0
+        #: The latest toasts, oldest first (a plain list, at most TOASTS_KEPT).
         self.toasts: list[tuple[str, str]] = []
         self.logs: deque[LogLine] = deque(maxlen=LOG_LINES)
         self.ended: SessionEnded | None = None
@@ -183,6 +188,11 @@ class Session:
         return self.app.manifest.entry_page
 
     @property
+    def memory_bytes(self) -> int:
+        """The most memory this session may take (its store's limit)."""
+        return self.limits.memory_bytes
+
+    @property
     def alive(self) -> bool:
         return self.state in {"active", "hidden"}
 
@@ -194,8 +204,11 @@ class Session:
 
     def add_toast(self, message: str, kind: str) -> None:
         self.toasts.append((kind, message))
+        del self.toasts[:-TOASTS_KEPT]
 
     def add_log(self, level: str, message: str) -> None:
+        if len(message) > LOG_LINE_CHARS:
+            message = message[:LOG_LINE_CHARS] + f" [line cut at {LOG_LINE_CHARS} characters]"
         line = LogLine(level, message, time.time())
         self.logs.append(line)
         if self._on_log is not None:
@@ -225,7 +238,11 @@ class Session:
             self._funcs[name] = self._instance.get_func(self._store, index)
 
     def _output(self, stream: str, data: bytes) -> None:
-        text = bytes(data).decode("utf-8", "replace").rstrip("\n")
+        # stdout and stderr spend the same per-turn budget as the program's log.
+        turn = self._turn
+        if turn is None:
+            return  # no turn, no guest code running: nothing can be writing
+        text = turn.admit_log(bytes(data).decode("utf-8", "replace").rstrip("\n"))
         if text:
             self.add_log(stream, text)
 

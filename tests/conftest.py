@@ -24,7 +24,11 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """
     root = os.environ.get("CAPSULE_TEST_HOME") or tmp_path_factory.mktemp("capsule-home")
     os.environ["CAPSULE_HOME"] = str(root)
-    return Home.resolve(root)
+    home = Home.resolve(root)
+    # What an earlier run installed is no cache: programs rebuilt since then keep
+    # their version, and a host refuses the same version with other content.
+    (home.packages / "installed.json").unlink(missing_ok=True)
+    return home
 
 
 def pack_by_hand(folder: Path, home: Home, out: Path) -> BuildResult:
@@ -60,7 +64,7 @@ def packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
 def host(home: Home, packages: dict[str, BuildResult]) -> Host:
     h = Host(home, prompter=PolicyPrompter())
     h.install(packages["hello"].package)
-    h.install(packages["hostile"].package)
+    h.install(packages["hostile"].package, rebuilt=True)  # hostile comes as source and as a component
     yield h
     h.close()
 

@@ -8,7 +8,7 @@ records every capability call for the user to read.
 from __future__ import annotations
 
 from .audit import AuditEntry, AuditTrail
-from .gate import ASK_EVERY_TIME, ConsentGate
+from .gate import ASK_EVERY_TIME, SCOPES, ConsentGate
 from .grants import Grant, GrantState, ConsentStore
 
-__all__ = ["ASK_EVERY_TIME", "AuditEntry", "AuditTrail", "ConsentGate", "ConsentStore", "Grant", "GrantState"]
+__all__ = ["ASK_EVERY_TIME", "SCOPES", "AuditEntry", "AuditTrail", "ConsentGate", "ConsentStore", "Grant", "GrantState"]

@@ -14,6 +14,8 @@ from ..capabilities.base import CallContext, Refused
 from ..prompter import ConsentRequest
 from .grants import ConsentStore, GrantState
 
+#: Every scope a capability asks the user for: what can be granted or denied ahead of time.
+SCOPES = ("location.fuzzy", "location.precise", "profile", "profile.phone")
 #: Scopes asked on every use: a "yes" is never remembered (a "no" is).
 ASK_EVERY_TIME = frozenset({"profile.phone"})
 

@@ -44,7 +44,12 @@ class Engine:
             self.wasmtime.increment_epoch()
 
     def close(self) -> None:
+        """Stop the ticker and wait for it, so no tick can race the engine's teardown."""
         self._stop.set()
+        with self._lock:
+            ticker, self._ticker = self._ticker, None
+        if ticker is not None and ticker is not threading.current_thread():
+            ticker.join(timeout=1.0)
 
     def component(self, digest: str, wasm: bytes | None = None, *, wasm_path: Path | None = None) -> Component:
         """The compiled component for a package digest, compiling only on a cache miss."""

@@ -31,6 +31,15 @@ def current_turn() -> "Turn":
     return turn
 
 
+def remaining_wall_s() -> float | None:
+    """Seconds the running turn has left on its wall clock; None outside a turn.
+
+    Host functions that wait (a fetch, a sleep) wait at most this long.
+    """
+    turn = getattr(_local, "turn", None)
+    return None if turn is None else turn.remaining_wall_s()
+
+
 class Turn:
     """Counters and deadlines for one export call; a context manager."""
 
@@ -41,6 +50,7 @@ class Turn:
         self.what = what
         self.host_calls = 0
         self.log_bytes = 0
+        self.toasts = 0
         self._started = 0.0
         self._in_host = 0.0  # seconds spent in host functions
         self._waiting = 0.0  # seconds spent waiting for the user
@@ -55,6 +65,9 @@ class Turn:
 
     def __exit__(self, *exc: object) -> None:
         _local.turn = None
+        # A turn outlives itself in tracebacks (a kept LimitExceeded): it must not keep
+        # the store alive, or a trapped session's store is only dropped at interpreter exit.
+        self.store = None  # type: ignore[assignment]
 
     # -- host calls --------------------------------------------------------
 
@@ -88,6 +101,27 @@ class Turn:
     def waiting_for_user(self, seconds: float) -> None:
         """Time a prompt took: it counts against neither CPU nor wall clock."""
         self._waiting += seconds
+
+    def admit_log(self, message: str) -> str | None:
+        """The part of `message` this turn's log budget still takes, or None once it is spent.
+
+        The program's log, its stdout and its stderr share the one budget; the
+        line that spends it ends with a notice.
+        """
+        budget = self.limits.log_bytes
+        if self.log_bytes >= budget:
+            return None
+        size = len(message) if message.isascii() else len(message.encode())
+        self.log_bytes += size
+        if self.log_bytes < budget:
+            return message
+        keep = budget - (self.log_bytes - size)
+        cut = message.encode()[:keep].decode("utf-8", "ignore")
+        return cut + f" [log limit of {budget} bytes per turn reached; further lines dropped]"
+
+    def remaining_wall_s(self) -> float:
+        """Seconds left before this turn breaks its wall-clock limit (may be negative)."""
+        return self.limits.wall_ms / 1000 - (time.monotonic() - self._started - self._waiting)
 
     def _check_wall(self, name: str) -> None:
         wall_ms = (time.monotonic() - self._started - self._waiting) * 1000

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import PackageError
 from ..manifest import load_manifest
 from ..package import open_package
+from ..package.replacement import Countersignature
 from .countersign import verify_countersignature
 from .status import STATUS_GRACE_SECONDS, check_status
 
@@ -78,4 +79,7 @@ def install_from_registry(
             raise PackageError(
                 f"the package is {manifest.id} {manifest.version}, not {app_id} {info['version']}", code="not-countersigned"
             )
-        return host.install(path)
+        # The countersignature also lets the registry's release replace an installed
+        # version of another key or a higher version (a rollback it decided on).
+        countersignature = Countersignature(registry_key, info["countersignature"], countersigned_at)
+        return host.install(path, countersignature=countersignature)

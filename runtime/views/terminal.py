@@ -13,13 +13,12 @@ import unicodedata
 from typing import Any, Callable
 
 from .currency import format_amount
+from .visible import visible
 
 Node = dict[str, Any]
 #: Narrowest column a row gives each of its children.
 MIN_CELL = 8
 SEPARATOR = " | "
-# C0 and C1 control characters and DEL, except newline (kept as a line break).
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def render_text(view: Node, *, width: int = 60) -> str:
@@ -164,12 +163,6 @@ def _degrees(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _visible(text: str) -> str:
-    """Control characters as visible escapes (\\x1b), tabs as spaces."""
-    text = text.replace("\t", "    ").replace("\r\n", "\n")
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
 def cells(text: str) -> int:
     """Terminal cells `text` takes: wide East Asian characters take two."""
     return sum(_char_cells(char) for char in text)
@@ -188,7 +181,7 @@ def _pad(line: str, width: int) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap by terminal cells; words longer than a line are split."""
     lines: list[str] = []
-    for paragraph in _visible(text).split("\n"):
+    for paragraph in visible(text, lines=True).split("\n"):
         line = ""
         for word in re.findall(r"\S+\s*", paragraph) or [""]:
             if cells(line) + cells(word.rstrip()) <= width:

@@ -27,7 +27,7 @@ def launch_program(
     resolved = Home.resolve(home)
     result = build_program(Path(program_dir), home=resolved)
     host = Host(resolved, prompter=prompter or PolicyPrompter())
-    host.install(result.package)
+    host.install(result.package, rebuilt=True)  # built from the folder just now
     session = host.launch(result.manifest.id, user=user, query=query)
     session.host = host  # type: ignore[attr-defined]
     return session

@@ -111,7 +111,7 @@ def test_new_build_run_and_its_own_test(home, tmp_path):
     assert Path(built["package"]).exists()
     result = capsule("run", str(program), "--tap", "increment")
     assert "Edited: My App!" in result.stdout
-    assert "Pressed 1 times." in result.stdout
+    assert "Pressed 1 time." in result.stdout
     own = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", str(program / "tests")], capture_output=True, text=True
     )

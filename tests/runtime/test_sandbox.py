@@ -34,7 +34,7 @@ def hostile_package(kind, packages):
 def host(home, packages, hostile_package):
     h = Host(home, prompter=PolicyPrompter())
     h.install(packages["hello"].package)
-    h.install(hostile_package)
+    h.install(hostile_package, rebuilt=True)  # the two kinds of hostile share an id and a version
     yield h
     h.close()
 
@@ -105,7 +105,7 @@ def test_sees_no_environment_and_no_arguments(host, bystander, monkeypatch):
 
 def test_infinite_loop_is_stopped_by_the_cpu_limit(home, hostile_package, bystander):
     host = Host(home, limits=TurnLimits(cpu_ms=300))
-    host.install(hostile_package)
+    host.install(hostile_package, rebuilt=True)
     session = host.launch(HOSTILE, user="mallory")
     with pytest.raises(LimitExceeded) as caught:
         session.dispatch("spin")
@@ -177,7 +177,7 @@ def test_markup_stays_text(host, bystander):
 
 def test_a_runaway_session_does_not_block_others(home, packages, hostile_package):
     host = Host(home, limits=TurnLimits(cpu_ms=1500))
-    host.install(hostile_package)
+    host.install(hostile_package, rebuilt=True)
     host.install(packages["hello"].package)
     runaway = host.launch(HOSTILE, user="mallory")
     other = host.launch(HELLO, user="alice")

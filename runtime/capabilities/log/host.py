@@ -19,13 +19,8 @@ class LogCapability(Capability):
 
 
 def write(ctx: CallContext, level: str, message: str) -> None:
-    turn = current_turn()
-    budget = ctx.session.limits.log_bytes
-    if turn.log_bytes >= budget:
-        return  # over budget: dropped; the notice below was written once
-    turn.log_bytes += len(message)
-    if turn.log_bytes >= budget:
-        message = message[: max(0, budget - (turn.log_bytes - len(message)))]
-        message += f" [log limit of {budget} bytes per turn reached; further lines dropped]"
-    ctx.session.add_log(level, message)
-    logging.getLogger(f"capsule.program.{ctx.app.id}").log(_LEVELS.get(level, logging.INFO), message)
+    admitted = current_turn().admit_log(message)
+    if admitted is None:
+        return  # over budget: dropped; the notice was written once
+    ctx.session.add_log(level, admitted)
+    logging.getLogger(f"capsule.program.{ctx.app.id}").log(_LEVELS.get(level, logging.INFO), admitted)

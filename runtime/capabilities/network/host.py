@@ -9,14 +9,18 @@ followed here, never by the HTTP client, so none can lead somewhere undeclared.
 from __future__ import annotations
 
 import base64
+import re
+import time
 from functools import cached_property
 from typing import Any, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from ...engine.turn import remaining_wall_s
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, LimitReached, NotDeclared, Unavailable
 from ..wit import fields, record
+from .deadline import Deadline
 from .policy import Blocked, Resolver, check_url, system_resolver
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
@@ -29,6 +33,10 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 MAX_TIMEOUT_MS = 30_000
 MAX_REDIRECTS = 5
+MAX_URL_CHARS = 8 * 1024
+#: RFC 9110 field names (tokens) and values (visible ASCII, spaces and tabs).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 class NetworkCapability(Capability):
@@ -67,12 +75,18 @@ class NetworkCapability(Capability):
         if len(body) > MAX_BODY_BYTES:
             raise LimitReached(f"the request body is {len(body):,} bytes; at most {MAX_BODY_BYTES:,}")
         timeout = min(max(int(wanted["timeout_ms"]) or MAX_TIMEOUT_MS, 100), MAX_TIMEOUT_MS) / 1000
-        ctx.scope = "network"
         url = str(wanted["url"])
+        if len(url) > MAX_URL_CHARS:
+            raise InvalidArgument(f"the URL is {len(url):,} characters; at most {MAX_URL_CHARS:,}")
+        ctx.scope = "network"
+        # One deadline for the whole fetch, redirects and every byte included; never
+        # later than the end of the turn's wall clock.
+        turn_left = remaining_wall_s()
+        deadline = Deadline(timeout if turn_left is None else max(0.0, min(timeout, turn_left)))
         # What leaves the host: the address, the headers and the body the program sends.
         ctx.bytes_out = len(url) + sum(len(k) + len(v) for k, v in headers) + len(body)
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._send(ctx, method, url, headers, body, timeout, patterns)
+            response = self._send(ctx, method, url, headers, body, deadline, patterns)
             location = response.headers.get("location")
             if response.status_code in (301, 302, 303, 307, 308) and location:
                 url = urljoin(url, location)
@@ -82,7 +96,7 @@ class NetworkCapability(Capability):
             return self._lower(response)
         raise LimitReached(f"more than {MAX_REDIRECTS} redirects")
 
-    def _send(self, ctx, method, url, headers, body, timeout, patterns) -> "_Response":
+    def _send(self, ctx, method, url, headers, body, deadline: Deadline, patterns) -> "_Response":
         try:
             scheme, port, host, address = check_url(url, patterns, self.resolver, developer_mode=self.developer_mode)
         except Blocked as error:
@@ -91,28 +105,41 @@ class NetworkCapability(Capability):
         literal = f"[{address}]" if ":" in address else address
         pinned = urlunsplit((scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
         host_header = host if port in (80, 443) else f"{host}:{port}"
-        request = self._client.build_request(
-            method,
-            pinned,
-            headers=[*headers, ("Host", host_header)],
-            content=body or None,
-            timeout=timeout,
-            extensions={"sni_hostname": host},
-        )
+        late = f"{host} did not answer in full within {deadline.total:g} s"
+        if deadline.passed():
+            raise Unavailable(late)
+        try:
+            request = self._client.build_request(
+                method,
+                pinned,
+                headers=[*headers, ("Host", host_header)],
+                content=body or None,
+                timeout=deadline.remaining(),
+                extensions={"sni_hostname": host},
+            )
+        except (httpx.InvalidURL, UnicodeError, ValueError) as error:
+            raise InvalidArgument(f"the request cannot be sent: {str(error)[:200]}") from None
         try:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise Unavailable(f"{host} did not answer within {timeout:g} s") from None
+            raise Unavailable(late) from None
         except httpx.HTTPError as error:
             raise Unavailable(f"{host} could not be reached ({type(error).__name__})") from None
         try:
             data = bytearray()
-            # Decoded bytes are counted, so a gzip bomb stops at the cap too.
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) > MAX_RESPONSE_BYTES:
-                    raise LimitReached(f"the response from {host} is larger than {MAX_RESPONSE_BYTES:,} bytes")
+            # The watchdog cuts a server that stalls mid-body at the deadline; the loop
+            # cuts one that trickles (each read is quick, the whole is not).
+            with deadline.watch(response):
+                # Decoded bytes are counted, so a gzip bomb stops at the cap too.
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_RESPONSE_BYTES:
+                        raise LimitReached(f"the response from {host} is larger than {MAX_RESPONSE_BYTES:,} bytes")
+                    if deadline.passed():
+                        raise Unavailable(late)
         except httpx.HTTPError as error:
+            if deadline.passed():
+                raise Unavailable(late) from None
             raise Unavailable(f"{host} broke off the response ({type(error).__name__})") from None
         finally:
             response.close()
@@ -148,6 +175,11 @@ def _headers(pairs: Any) -> list[tuple[str, str]]:
     for name, value in headers:
         if name.lower() in RESERVED_HEADERS or name.lower().startswith("proxy-"):
             raise InvalidArgument(f"header {name!r} is set by the host, not by programs")
-        if any(c in name + value for c in "\r\n\0"):
-            raise InvalidArgument(f"header {name!r} contains a line break or NUL")
+        if not _HEADER_NAME.fullmatch(name):
+            raise InvalidArgument(f"header name {name[:40]!r} must be letters, digits and !#$%&'*+.^_`|~-")
+        if not _HEADER_VALUE.fullmatch(value):
+            raise InvalidArgument(
+                f"header {name!r} has a value with characters other than printable ASCII "
+                "(a line break, NUL or non-ASCII text); percent-encode or base64 it"
+            )
     return headers

@@ -45,6 +45,48 @@ def host_allowed(host: str, port: int, default_port: int, patterns: list[str]) -
     return False
 
 
+#: IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at.
+_EMBEDS_IPV4 = tuple(
+    ipaddress.ip_network(prefix)
+    for prefix in (
+        "::/96",  # IPv4-compatible (deprecated): ::127.0.0.1
+        "::ffff:0:0/96",  # IPv4-mapped: ::ffff:127.0.0.1
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT): ::ffff:0:7f00:1
+        "64:ff9b::/96",  # NAT64, well-known prefix: 64:ff9b::7f00:1
+    )
+)
+#: IPv6 ranges that are never a public destination, whatever Python's tables say.
+_NEVER_PUBLIC = tuple(
+    ipaddress.ip_network(prefix)
+    for prefix in (
+        "fec0::/10",  # site-local (deprecated, still routed inside some networks)
+        "64:ff9b:1::/48",  # NAT64 for local use
+        "2001::/32",  # Teredo: tunnels to an IPv4 address of the sender's choosing
+    )
+)
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a connection to `address` can only reach the public internet.
+
+    An IPv6 address that embeds or translates to an IPv4 address (mapped,
+    compatible, SIIT, NAT64, 6to4) is judged by that IPv4 address, so
+    `::ffff:127.0.0.1` is loopback and `64:ff9b::a00:1` is 10.0.0.1.
+    """
+    if address.is_multicast or not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    if any(address in network for network in _NEVER_PUBLIC):
+        return False
+    for network in _EMBEDS_IPV4:
+        if address in network:
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:  # 2002:AABB:CCDD::/48 reaches AA.BB.CC.DD
+        return is_public(address.sixtofour)
+    return True
+
+
 def check_url(url: str, patterns: list[str], resolver: Resolver, *, developer_mode: bool) -> tuple[str, int, str, str]:
     """(scheme, port, host, address to connect to) for an allowed URL; raises Blocked otherwise."""
     try:
@@ -72,7 +114,7 @@ def check_url(url: str, patterns: list[str], resolver: Resolver, *, developer_mo
         loopback = address.is_loopback
         if loopback and developer_mode:
             continue
-        if not address.is_global or address.is_multicast:
+        if not is_public(address):
             raise Blocked(
                 f"{host} resolves to {address}, a private, loopback or link-local address; "
                 "programs may only reach public addresses"

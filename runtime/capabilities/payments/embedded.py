@@ -181,9 +181,10 @@ class EmbeddedProvider:
         takes the count back with it (its transaction, or its savepoint in a batch)."""
         spent = ledger.add_spend(conn, account, currency, now, amount)
         if limit is not None and spent > limit:
+            # What the user spent today is theirs, not the program's: only the limit is named.
             raise PaymentDeclined(
-                f"daily limit reached: {spent - amount} of {limit} {currency} minor units spent today, "
-                f"{amount} more asked; try again tomorrow or pay less"
+                f"the daily limit of {limit} {currency} minor units would be passed; "
+                "try again tomorrow or pay less"
             )
 
     # -- refunds -------------------------------------------------------------

@@ -170,9 +170,9 @@ class PaymentsCapability(Capability):
     def _funds(self, user: str, amount: int, currency: str) -> int:
         balance = self.provider.balance(user, currency)
         if balance < amount:
+            # The balance is shown to the user on the sheet, never told to the program.
             raise PaymentDeclined(
-                f"insufficient funds: the balance is {format_amount(balance, currency)}, "
-                f"{format_amount(amount, currency)} is needed"
+                f"insufficient funds for {format_amount(amount, currency)}; the user can top up and try again"
             )
         return balance
 
@@ -181,7 +181,7 @@ class PaymentsCapability(Capability):
     def request_payment(self, ctx: CallContext, request: Any) -> Any:
         args = fields(request)
         order_id = str(args["order_id"])
-        if not _ID.match(order_id):
+        if not _ID.fullmatch(order_id):
             raise InvalidArgument(
                 f"order-id {order_id!r} must be 1 to {ORDER_ID_MAX_CHARS} letters, digits or . _ : -"
             )
@@ -234,7 +234,13 @@ class PaymentsCapability(Capability):
 
     # -- merchant side ----------------------------------------------------------
 
+    def _order_id(self, order_id: str, what: str = "order-id") -> str:
+        if not _ID.fullmatch(order_id):
+            raise InvalidArgument(f"{what} {order_id[:80]!r} must be 1 to {ORDER_ID_MAX_CHARS} letters, digits or . _ : -")
+        return order_id
+
     def query_order(self, ctx: CallContext, order_id: str) -> list[Any]:
+        self._order_id(order_id)
         order = self.provider.find_order(ctx.app.id, order_id)
         if order is None:
             return []
@@ -246,8 +252,8 @@ class PaymentsCapability(Capability):
         ]
 
     def refund(self, ctx: CallContext, order_id: str, refund_id: str, amount: int, reason: str) -> Any:
-        if not _ID.match(refund_id):
-            raise InvalidArgument(f"refund-id {refund_id!r} must be 1 to {ORDER_ID_MAX_CHARS} letters, digits or . _ : -")
+        self._order_id(order_id)
+        self._order_id(refund_id, "refund-id")
         if amount <= 0:
             raise InvalidArgument(f"a refund must be more than 0 minor units, got {amount}")
         self._text(reason, "reason", DESCRIPTION_MAX_CHARS, required=False)
@@ -265,6 +271,8 @@ class PaymentsCapability(Capability):
         currency = self._currency(ctx, currency)
         daily = self._per_transaction(int(amount), currency)
         self._text(note, "note", DESCRIPTION_MAX_CHARS, required=False)
+        if not 1 <= len(to_user) <= 128:
+            raise InvalidArgument(f"to-user must be 1 to 128 characters (an id profile.user-id gave), got {len(to_user)}")
         identities = self.services.identities
         payee = identities.user_for(self._scope(ctx), to_user)
         if payee is None:
@@ -309,6 +317,7 @@ class PaymentsCapability(Capability):
         )
 
     def claim_red_envelope(self, ctx: CallContext, envelope_id: str) -> int:
+        self._order_id(envelope_id, "envelope-id")
         expire = getattr(self.provider, "expire_envelopes", None)
         if expire is not None:
             expire()  # settle expired envelopes first, so a late claim sees "expired"

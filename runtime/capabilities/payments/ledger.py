@@ -138,10 +138,10 @@ def _apply(conn: Connection, line: Entry) -> None:
             _DEBIT, {"b_account": line.account, "b_currency": line.currency, "b_need": -line.amount}
         ).rowcount
         if done != 1:
-            have = balance(conn, line.account, line.currency)
+            # The message reaches the program: it names neither the account nor its balance.
             raise PaymentDeclined(
-                f"insufficient funds: {line.account} has {have} {line.currency} minor units, "
-                f"{-line.amount} needed; top up first"
+                f"insufficient funds for {-line.amount} {line.currency} minor units; "
+                "the payer can top up and try again"
             )
         return
     conn.execute(

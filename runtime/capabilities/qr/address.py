@@ -36,21 +36,21 @@ class LaunchTarget:
     params: dict[str, str] = field(default_factory=dict)
 
     def check(self) -> "LaunchTarget":
-        if not _APP_ID.match(self.app_id) or len(self.app_id) > 128:
+        if not _APP_ID.fullmatch(self.app_id) or len(self.app_id) > 128:
             raise AddressError(f"app id {self.app_id!r} is not a reverse-DNS id such as com.example.food")
-        if self.page and not _PAGE.match(self.page):
+        if self.page and not _PAGE.fullmatch(self.page):
             raise AddressError(f"page {self.page!r} must be a page name: lowercase letters, digits, _ or -")
-        if not _SCENE.match(self.scene):
+        if not _SCENE.fullmatch(self.scene):
             raise AddressError(f"scene {self.scene!r} must be 1 to 32 lowercase letters, digits, _ or -")
         if len(self.params) > MAX_PARAMS:
             raise AddressError(f"at most {MAX_PARAMS} parameters, got {len(self.params)}")
         for key, value in self.params.items():
-            if not _KEY.match(key) or key == "scene":
+            if not _KEY.fullmatch(key) or key == "scene":
                 raise AddressError(
                     f"parameter name {key!r} must be 1 to 32 lowercase letters, digits or _ "
                     "(starting with a letter; 'scene' is reserved)"
                 )
-            if not _VALUE.match(value):
+            if not _VALUE.fullmatch(value):
                 raise AddressError(
                     f"parameter {key}={value!r} must be at most 64 characters from A-Z a-z 0-9 . _ ~ -"
                 )
@@ -69,7 +69,8 @@ def format_address(target: LaunchTarget, *, checked: bool = False) -> str:
 def parse_address(text: str) -> LaunchTarget | None:
     """The target of a Capsule launch address; None for any other text.
 
-    Raises AddressError for a `capsule://` address that breaks the rules.
+    Raises AddressError, and nothing else, for a `capsule://` address that
+    breaks the rules, whatever the text.
     """
     prefix = f"{SCHEME}://"
     if not text.startswith(prefix):
@@ -79,7 +80,15 @@ def parse_address(text: str) -> LaunchTarget | None:
     rest = text[len(prefix):]
     location, _, query = rest.partition("?")
     app_id, _, page = location.partition("/")
-    pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    if query.count("&") > MAX_PARAMS:
+        raise AddressError(f"at most {MAX_PARAMS} parameters besides the scene")
+    try:
+        # strict: a field without "=" or with bad %-escapes is an error, not skipped or guessed.
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query), errors="strict")
+    except ValueError:
+        raise AddressError(
+            f"the address's query {query[:80]!r} must be name=value pairs joined by &, e.g. ?scene=qr&table=12"
+        ) from None
     keys = [k for k, _ in pairs]
     if len(keys) != len(set(keys)):
         raise AddressError("a parameter appears twice in the address")

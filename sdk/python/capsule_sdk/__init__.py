@@ -10,7 +10,7 @@ raises a `CapabilityError` subclass.
 
 # Every module is imported here, at build time: a component cannot load
 # modules later, so a lazy import would fail when the program runs.
-from . import location, log, media, network, payments, profile, qr, storage, types, ui, view
+from . import _waits, location, log, media, network, payments, profile, qr, storage, types, ui, view
 from .app import App, Page, handler
 from .errors import (
     CapabilityError,
@@ -23,6 +23,9 @@ from .errors import (
     Refused,
     Unavailable,
 )
+
+# time.sleep and select wait in the host, where the turn's wall clock can end them.
+_waits.install()
 
 __all__ = [
     "App",

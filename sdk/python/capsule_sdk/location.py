@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._bindings import call, interface
 from .types import Datum, Position, Precision, from_wit
 
@@ -21,10 +23,5 @@ def get_position(precise: bool = False, datum: Datum | str = Datum.WGS84) -> Pos
     return _position(call("location", "get_position", precision.to_wit(m.Precision), wanted.to_wit(m.Datum)))
 
 
-def _position(raw: object) -> Position:
-    return from_wit(
-        Position,
-        raw,
-        datum=Datum.from_wit(raw.datum),  # type: ignore[attr-defined]
-        precision=Precision.from_wit(raw.precision),  # type: ignore[attr-defined]
-    )
+def _position(raw: Any) -> Position:
+    return from_wit(Position, raw, datum=Datum.from_wit(raw.datum), precision=Precision.from_wit(raw.precision))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from ._bindings import call, interface
+from ._checks import U32, whole
 from .types import MediaInfo, MediaKind, Uploaded, from_wit
 
 __all__ = ["MediaInfo", "MediaKind", "Uploaded", "pick", "read", "thumbnail", "upload"]
@@ -18,17 +20,18 @@ def pick(kind: MediaKind | str = MediaKind.IMAGE, max_count: int = 1) -> list[Me
     that is not what its name says), `LimitExceeded` (too large).
     """
     wanted = MediaKind.parse(kind, "kind")
-    return [_info(item) for item in call("media", "pick", wanted.to_wit(interface("media").MediaKind), max_count)]
+    count = whole(max_count, "max_count", most=U32)
+    return [_info(item) for item in call("media", "pick", wanted.to_wit(interface("media").MediaKind), count)]
 
 
 def read(handle: str, offset: int = 0, length: int = 65536) -> bytes:
     """At most `length` bytes (up to 256 KiB) of the cleaned file from `offset`; b"" past its end."""
-    return base64.b64decode(call("media", "read", handle, offset, length))
+    return base64.b64decode(call("media", "read", handle, whole(offset, "offset"), whole(length, "length", most=U32)))
 
 
 def thumbnail(handle: str, max_edge: int = 256) -> MediaInfo:
     """A reduced, upright copy whose longer edge is at most `max_edge` (16 to 1024) pixels, as a new handle."""
-    return _info(call("media", "thumbnail", handle, max_edge))
+    return _info(call("media", "thumbnail", handle, whole(max_edge, "max_edge", most=U32)))
 
 
 def upload(handle: str) -> Uploaded:
@@ -36,5 +39,5 @@ def upload(handle: str) -> Uploaded:
     return from_wit(Uploaded, call("media", "upload", handle))
 
 
-def _info(raw: object) -> MediaInfo:
+def _info(raw: Any) -> MediaInfo:
     return from_wit(MediaInfo, raw)

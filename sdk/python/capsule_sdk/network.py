@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._bindings import call, interface
+from ._checks import U32, whole
 from .types import Response, from_wit
 
 __all__ = ["Response", "fetch"]
@@ -18,10 +21,11 @@ def fetch(
     (too large, too slow), `Unavailable` (the host could not be reached).
     """
     m = interface("network")
-    request = m.Request(method=method, url=url, headers=sorted((headers or {}).items()), body=body, timeout_ms=timeout_ms)
+    wait = whole(timeout_ms, "timeout_ms", most=U32)
+    request = m.Request(method=method, url=url, headers=sorted((headers or {}).items()), body=body, timeout_ms=wait)
     return _response(call("network", "fetch", request))
 
 
-def _response(raw: object) -> Response:
-    pairs = tuple((str(name), str(value)) for name, value in raw.headers)  # type: ignore[attr-defined]
+def _response(raw: Any) -> Response:
+    pairs = tuple((str(name), str(value)) for name, value in raw.headers)
     return from_wit(Response, raw, headers=pairs)

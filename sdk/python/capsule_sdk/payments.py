@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._bindings import call, interface
+from ._checks import U32, whole
 from .types import Envelope, Order, OrderState, Receipt, RefundReceipt, from_wit
 
 __all__ = [
@@ -37,8 +38,11 @@ def request_payment(
     again with the same order id and terms returns the same receipt, charged once.
     """
     m = interface("payments")
-    lines = [m.LineItem(name=n, quantity=q, unit_amount=u) for n, q, u in items]
-    request = m.PaymentRequest(order_id, amount, currency, description, lines)
+    lines = [
+        m.LineItem(name=n, quantity=whole(q, f"items[{i}] quantity", most=U32), unit_amount=whole(u, f"items[{i}] unit amount"))
+        for i, (n, q, u) in enumerate(items)
+    ]
+    request = m.PaymentRequest(order_id, whole(amount, "amount"), currency, description, lines)
     return from_wit(Receipt, call("payments", "request_payment", request))
 
 
@@ -50,19 +54,28 @@ def query_order(order_id: str) -> Order | None:
 
 def refund(order_id: str, refund_id: str, amount: int, reason: str = "") -> RefundReceipt:
     """Give back `amount` of a paid order (never more than was paid); idempotent by `refund_id`."""
-    return from_wit(RefundReceipt, call("payments", "refund", order_id, refund_id, amount, reason))
+    return from_wit(RefundReceipt, call("payments", "refund", order_id, refund_id, whole(amount, "amount"), reason))
 
 
 def transfer(to_user: str, amount: int, currency: str, note: str = "") -> Receipt:
     """Pay another user of this program, named by the id `profile.user_id()` gave them; a signed `Receipt`."""
-    return from_wit(Receipt, call("payments", "transfer", to_user, amount, currency, note))
+    return from_wit(Receipt, call("payments", "transfer", to_user, whole(amount, "amount"), currency, note))
 
 
 def create_red_envelope(
     total: int, currency: str, shares: int, note: str = "", expires_in_seconds: int = 86400
 ) -> Envelope:
     """Put `total` in escrow, cut at random into `shares`; the remainder returns on expiry."""
-    return from_wit(Envelope, call("payments", "create_red_envelope", total, currency, shares, note, expires_in_seconds))
+    made = call(
+        "payments",
+        "create_red_envelope",
+        whole(total, "total"),
+        currency,
+        whole(shares, "shares", most=U32),
+        note,
+        whole(expires_in_seconds, "expires_in_seconds", most=U32),
+    )
+    return from_wit(Envelope, made)
 
 
 def claim_red_envelope(envelope_id: str) -> int:

@@ -278,8 +278,9 @@ class ScanResult:
 
     text: str
     format: CodeFormat
-    #: The parsed launch address when `text` is one, else None.
-    target: LaunchTarget | None
+    #: The parsed launch address when `text` is one (one element), else empty;
+    #: a tuple, as the WIT record's list, so `len()` and iterating keep working.
+    target: tuple[LaunchTarget, ...]
 
 
 # -- network ------------------------------------------------------------------

@@ -91,8 +91,7 @@ class Index(Page):
     def scan(self, data):
         def scanned():
             r = qr.scan()
-            t = r.target
-            targets = [{"app_id": t.app_id, "page": t.page, "scene": t.scene, "params": dict(t.params)}] if t else []
+            targets = [{"app_id": t.app_id, "page": t.page, "scene": t.scene, "params": dict(t.params)} for t in r.target]
             return {"text": r.text, "format": str(r.format.name).lower(), "target": targets}
 
         self.outcome = attempt(scanned)

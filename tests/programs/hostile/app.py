@@ -1,10 +1,13 @@
 """A program that attacks its sandbox; each handler reports what happened in the view."""
 
+import base64
 import os
+import select
 import socket
 import sys
+import time
 
-from capsule_sdk import App, CapabilityError, Page, handler, log, storage, view as v
+from capsule_sdk import App, CapabilityError, Page, handler, log, network, payments, qr, storage, ui, view as v
 
 app = App()
 
@@ -123,3 +126,65 @@ class Index(Page):
     @handler
     def crash(self, data):
         raise ValueError("the program failed on purpose")
+
+    # -- limits that must hold, and the smaller defects of issue 10 ------------
+
+    @handler
+    def sleep(self, data):
+        time.sleep(float(data.get("seconds", 45)))
+        self.outcome = "slept"
+
+    @handler
+    def select_sleep(self, data):
+        select.select([], [], [], float(data.get("seconds", 45)))
+        self.outcome = "selected"
+
+    @handler
+    def print_flood(self, data):
+        line = "p" * 1000
+        for _ in range(int(data.get("lines", 2000))):
+            print(line)
+            print(line, file=sys.stderr)
+        self.outcome = "printed"
+
+    @handler
+    def toast_flood(self, data):
+        for n in range(int(data.get("count", 500))):
+            ui.toast(f"toast {n}")
+        self.outcome = "toasted"
+
+    @handler
+    def say(self, data):
+        """Send one long or odd string through `what` (toast, modal, log)."""
+        text = data.get("text", "") * int(data.get("times", 1))
+        what = data.get("what", "toast")
+        if what == "toast":
+            self.outcome = attempt(lambda: ui.toast(text))
+        elif what == "modal_label":
+            self.outcome = attempt(lambda: ui.modal("Title", "Message", confirm=text))
+        else:
+            self.outcome = attempt(lambda: log.info(text))
+
+    @handler
+    def pay(self, data):
+        amount = data.get("amount", 100)
+        self.outcome = "pay " + attempt(lambda: payments.request_payment("o-1", int(amount), "CNY", "Tea"))
+
+    @handler
+    def fetch_header(self, data):
+        headers = {data.get("name", "X-Name"): data.get("value", "Zo\u00eb")}
+        self.outcome = "fetch " + attempt(lambda: network.fetch("https://api.example.com/", headers=headers).status)
+
+    @handler
+    def decode(self, data):
+        def decoded():
+            found = qr.decode(base64.b64decode(data["image"]))
+            return (found.text, len(found.target))
+
+        self.outcome = "decode " + attempt(decoded)
+
+    @handler
+    def exit(self, data):
+        if data.get("hard"):
+            os._exit(int(data.get("code", 3)))
+        sys.exit(int(data.get("code", 2)))
