@@ -96,7 +96,8 @@ def host(home, typed: BuildResult, prompter: PolicyPrompter, tmp_path, monkeypat
         resolver=lambda name, port: {"api.example.com": ["93.184.216.34"]}.get(name, []),
         transport=httpx.MockTransport(server),
     )
-    h = Host(home, prompter=prompter, database_url=f"sqlite:///{tmp_path / 'typed.db'}", capabilities={"network": network})
+    database_url = f"sqlite:///{tmp_path / 'typed.db'}"
+    h = Host(home, prompter=prompter, database_url=database_url, capabilities={"network": network})
     h.install(typed.package)
     yield h
     h.close()
@@ -141,7 +142,9 @@ def test_an_unknown_enum_value_is_invalid_argument_naming_the_choices(host: Host
         "error InvalidArgument: kind must be one of info, success, warning, error; got '__class__'"
     )
     assert error(session, "qr.make_code", fmt="gif").startswith("error InvalidArgument: fmt must be one of png, svg")
-    assert error(session, "media.pick", kind="audio").startswith("error InvalidArgument: kind must be one of image, video, any")
+    assert error(session, "media.pick", kind="audio").startswith(
+        "error InvalidArgument: kind must be one of image, video, any"
+    )
     assert session.alive  # a wrong argument is an error the program catches, not the end of the session
 
 

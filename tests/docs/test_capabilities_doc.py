@@ -49,7 +49,8 @@ def type_members() -> dict[str, list[str]]:
     for node in parsed("types").body:
         if isinstance(node, ast.ClassDef):
             fields = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign)]  # type: ignore[attr-defined]
-            values = [s.value.value for s in node.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)]
+            constants = [s.value for s in node.body if isinstance(s, ast.Assign)]
+            values = [c.value for c in constants if isinstance(c, ast.Constant)]
             members[node.name] = fields or values
     return members
 

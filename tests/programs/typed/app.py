@@ -10,7 +10,8 @@ import dataclasses
 import enum
 import json
 
-from capsule_sdk import App, CapabilityError, Page, handler, location, media, network, payments, profile, qr, storage, ui
+from capsule_sdk import App, CapabilityError, Page, handler
+from capsule_sdk import location, media, network, payments, profile, qr, storage, ui
 from capsule_sdk import view as v
 
 app = App()
@@ -46,7 +47,7 @@ def first_photo():
 
 
 CALLS = {
-    "location.get_position": lambda d: location.get_position(precise=d.get("precise", False), datum=d.get("datum", "wgs84")),
+    "location.get_position": lambda d: location.get_position(d.get("precise", False), d.get("datum", "wgs84")),
     "profile.user_id": lambda d: profile.user_id(),
     "profile.get_profile": lambda d: profile.get_profile(),
     "storage.usage": lambda d: storage.usage(),
