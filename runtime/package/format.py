@@ -95,15 +95,15 @@ def check_member(name: str, kind: str) -> None:
             "or a `component` package",
             code="unexpected-member",
         )
-    if base.endswith(NATIVE_SUFFIXES) or ".cpython-" in base or ".abi3." in base:
-        raise PackageError(
-            f"{name!r} is a native extension module; Python programs run on Capsule's WebAssembly runtime, "
-            "which loads pure Python only: vendor a pure-Python alternative under lib/ or drop it",
-            code="native-code",
-        )
     if base.endswith(BYTECODE_SUFFIXES) or "__pycache__" in name.split("/"):
         raise PackageError(
             f"{name!r} is compiled bytecode; a package carries source only (the runtime compiles it, and "
             "reviewers read it): rebuild with `capsule build`, which leaves bytecode out",
             code="bytecode",
+        )
+    if base.endswith(NATIVE_SUFFIXES) or ".cpython-" in base or ".abi3." in base:
+        raise PackageError(
+            f"{name!r} is a native extension module; Python programs run on Capsule's WebAssembly runtime, "
+            "which loads pure Python only: vendor a pure-Python alternative under lib/ or drop it",
+            code="native-code",
         )
