@@ -9,4 +9,4 @@ def test_button_counts():
     session = launch_program(PROGRAM)
     session.dispatch("increment")
     texts = [node.get("text") for node in session.view["children"]]
-    assert "Pressed 1 times." in texts
+    assert "Pressed 1 time." in texts
