@@ -364,7 +364,11 @@ def test_every_truncation_is_refused(tmp_path):
 
 
 def test_nothing_is_written_while_opening(tmp_path):
-    path = craft(tmp_path / "p.capsule", base() + [("../escape", b"x")])
-    before = sorted(tmp_path.parent.rglob("*"))
+    # The package sits one folder down, so "../escape" would land in tmp_path,
+    # which nothing else writes to (other tests' hosts write in the shared basetemp).
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    path = craft(inner / "p.capsule", base() + [("../escape", b"x")])
+    before = sorted(tmp_path.rglob("*"))
     refused(path, "path-traversal")
-    assert sorted(tmp_path.parent.rglob("*")) == before
+    assert sorted(tmp_path.rglob("*")) == before
