@@ -8,6 +8,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem, ViewError
 from .documents import json_pointer
+from .fast import fast_view
 from .limits import DEFAULT_MAX_BYTES, MAX_DEPTH, MAX_NODES
 from .nodes import CONTAINER_FIELDS, Page
 from .problems import view_problems
@@ -27,11 +28,14 @@ def parse_view(text: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict
     size = _oversize(text, max_bytes)
     if size is not None:
         raise ViewError([Problem("", f"expected at most {max_bytes:,} bytes of JSON; the view is {size:,} bytes")])
-    try:
-        page = _PAGE.validate_json(text)
-    except ValidationError as error:
-        raise ViewError(view_problems(error)) from None
-    view: dict[str, Any] = page.model_dump(mode="json", exclude_none=True)
+    view = fast_view(text)  # most views: validated straight into plain data
+    if view is None:
+        # The models judge the rest, and locate every problem.
+        try:
+            page = _PAGE.validate_json(text)
+        except ValidationError as error:
+            raise ViewError(view_problems(error)) from None
+        view = page.model_dump(mode="json", exclude_none=True)
     # Every node is a JSON object and a brace cannot be escaped outside a string,
     # so a text with few braces cannot hold too many or too deeply nested nodes:
     # most views skip the walk.
