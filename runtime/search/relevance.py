@@ -10,11 +10,22 @@ The order of evidence (docs/registry.md, "How search ranks programs"):
 5. `typos`: every word matches, some only within the typo budget;
 6. `some-words`: no program has every word, this one has some.
 
+"Whole word" includes a plural or inflected ending: a word of 4+ letters
+matches a term that is the word plus or minus one of `ENDINGS` ("ticket" and
+"tickets", "envelope" and "envelopes", "boek" and "boeken"), so plurals count
+as the same word in every tier, the first two included.
+
 A program in a better tier always ranks above one in a worse tier. Within a
-tier, `text` decides: where the words matched (a name beats a keyword beats
-a description), how much of a name the query covers, and how early in that
-name the match starts. Usage and freshness then lift `text` by a bounded
-factor (ranking.py), never across tiers.
+tier, `text` decides:
+- `field`: per query word, the evidence of the fields it matched in (name,
+  keyword, description, combined as independent evidence, so a word in the
+  name and in a keyword counts more than in the name alone, and repeating it
+  in one field counts once), times how it matched (whole, prefix, typo);
+- `coverage`: the share of a name's letters the query covers (a keyword's
+  counts at 0.8), the best name or keyword;
+- `position`: 1 / (1 + the index of the first matched word in that name).
+Usage and freshness then lift `text` by a bounded factor (ranking.py), never
+across tiers.
 
 Both databases only find candidates; this module judges every candidate the
 same way whichever database found it, so SQLite and PostgreSQL order alike.
@@ -34,13 +45,22 @@ TIER_NAMES = {
     SOME_WORDS: "some-words",
 }
 
-#: Where a word matched, as a share of the `field` part.
-FIELD_WEIGHTS = {"name": 1.0, "keyword": 0.6, "description": 0.2}
+#: How much a match in each field is worth on its own (combined as 1 - product of (1 - weight)).
+FIELD_WEIGHTS = {"name": 0.7, "keyword": 0.5, "description": 0.2}
+#: How much each way of matching is worth.
+HOW_WEIGHTS = {"exact": 1.0, "stem": 0.95, "prefix": 0.8, "typo": 0.6}
+#: A keyword covered counts this much against a name covered.
+KEYWORD_COVERAGE = 0.8
 #: How the text score is made of its parts (they sum to 1, so text is in [0, 1]).
 FIELD_SHARE, COVERAGE_SHARE, POSITION_SHARE = 0.5, 0.35, 0.15
+#: Endings that leave a word the same word ("ticket", "tickets"; "boek", "boeken"; "bateau", "bateaux"),
+#: in the languages the catalogue speaks, for words of `STEM_MIN` letters or more.
+ENDINGS = frozenset({"s", "es", "e", "n", "en", "er", "x"})
+STEM_LETTERS, STEM_MIN = 2, 4
 
 _FIELDS = ("name", "keyword", "description")
-_HOW = ("exact", "prefix", "typo")
+_HOW = ("exact", "stem", "prefix", "typo")
+_WHOLE = ("exact", "stem")
 
 
 @dataclass
@@ -68,28 +88,39 @@ class Query:
         return cls([Word(tuple(terms), prefix=len(terms) == 1) for terms in words])
 
     @property
+    def terms(self) -> list[str]:
+        return [term for word in self.words for term in word.terms]
+
+    @property
     def phrase(self) -> str:
         """The whole query as a stored name or keyword would read (text.phrase)."""
-        return " ".join(term for word in self.words for term in word.terms)
+        return " ".join(self.terms)
 
 
 @dataclass(frozen=True)
 class Match:
     word: str  # as the query had it (folded)
     term: str  # the program's term it matched
-    field: str  # name, keyword or description
-    how: str  # exact, prefix or typo
+    how: str  # exact, stem, prefix or typo
+    fields: tuple[str, ...]  # where it matched that way: name, keyword, description
 
-    def as_dict(self) -> dict[str, str]:
-        return {"word": self.word, "term": self.term, "field": self.field, "how": self.how}
+    @property
+    def evidence(self) -> float:
+        missing = 1.0
+        for name in self.fields:
+            missing *= 1 - FIELD_WEIGHTS[name]
+        return (1 - missing) * HOW_WEIGHTS[self.how]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"word": self.word, "term": self.term, "how": self.how, "fields": list(self.fields)}
 
 
 @dataclass(frozen=True)
 class Judgement:
     tier: int
     matches: tuple[Match, ...]
-    field: float  # where the words matched, in [0, 1]
-    coverage: float  # the share of the best name's letters the query covers
+    field: float  # the words' evidence, in [0, 1]
+    coverage: float  # the share of the best name's (or keyword's) letters the query covers
     position: float  # 1 / (1 + the index of that name's first matched word)
 
     @property
@@ -105,20 +136,32 @@ def judge(query: Query, names: list[str], keywords: list[str], descriptions: str
     """How `query` matches a program with these normalized names, keywords and descriptions (text.phrase)."""
     texts = {"name": _padded(names), "keyword": _padded(keywords), "description": f" {descriptions} "}
     matches = [_match(word, texts) for word in query.words]
-    whole = query.phrase
-    if whole in names or whole in keywords:
+    whole = query.terms
+    if any(_same_words(whole, text.split(" ")) for text in names + keywords):
         tier = EXACT
-    elif any(name.startswith(whole + " ") for name in names):
+    elif any(_same_words(whole, name.split(" ")[: len(whole)]) for name in names if name.count(" ") >= len(whole)):
         tier = NAME_START
     elif any(match is None for match in matches):
         tier = SOME_WORDS
     else:
         worst = max(_HOW.index(match.how) for match in matches if match is not None)
-        tier = (ALL_WORDS, PREFIXES, TYPOS)[worst]
+        tier = (ALL_WORDS, ALL_WORDS, PREFIXES, TYPOS)[worst]
     found = tuple(match for match in matches if match is not None)
-    field_part = sum(FIELD_WEIGHTS[match.field] for match in found) / len(matches)
-    coverage, position = _best_name(query, found, names)
-    return Judgement(tier, found, field_part, coverage, position)
+    evidence = sum(match.evidence for match in found) / len(matches)
+    coverage, position = _best_cover(query, found, names, keywords)
+    return Judgement(tier, found, evidence, coverage, position)
+
+
+def same_word(word: str, term: str) -> bool:
+    """Whether `term` is `word`, or `word` with one of `ENDINGS` added or taken off."""
+    if word == term:
+        return True
+    short, long = (word, term) if len(word) < len(term) else (term, word)
+    return len(short) >= STEM_MIN and long[len(short) :] in ENDINGS and long.startswith(short)
+
+
+def _same_words(words: list[str], terms: list[str]) -> bool:
+    return len(words) == len(terms) and all(same_word(word, term) for word, term in zip(words, terms))
 
 
 def _padded(phrases: list[str]) -> str:
@@ -126,50 +169,69 @@ def _padded(phrases: list[str]) -> str:
     return " " + " | ".join(phrases) + " "
 
 
+def _starting(text: str, needle: str) -> list[str]:
+    """The terms of `text` (padded) that start with `needle` (" " + the letters)."""
+    found, at = [], text.find(needle)
+    while at >= 0:
+        found.append(text[at + 1 : text.index(" ", at + 1)])
+        at = text.find(needle, at + 1)
+    return found
+
+
 def _match(word: Word, texts: dict[str, str]) -> Match | None:
-    """The best way `word` matches: exact before prefix before typo; within each, name before keyword before description."""
+    """The best way `word` matches (exact, stem, prefix, typo), and every field it matches that way in."""
     exact = " " + " ".join(word.terms) + " "
-    for name in _FIELDS:
-        if exact in texts[name]:
-            return Match(word.text, word.text, name, "exact")
-    if word.prefix:
-        needle = " " + word.terms[0]
-        for name in _FIELDS:
-            text = texts[name]
-            at = text.find(needle)
-            if at >= 0:
-                return Match(word.text, text[at + 1 : text.index(" ", at + 1)], name, "prefix")
+    fields = tuple(name for name in _FIELDS if exact in texts[name])
+    if fields:
+        return Match(word.text, word.text, "exact", fields)
+    if not word.prefix:
+        return None  # a Chinese run matches in a row or not at all
+    (letters,) = word.terms
+    starting = {name: _starting(texts[name], " " + letters[: max(STEM_MIN, len(letters) - STEM_LETTERS)]) for name in _FIELDS}
+    for how, fits in (("stem", lambda term: same_word(letters, term)), ("prefix", lambda term: term.startswith(letters))):
+        found = {name: next((term for term in terms if fits(term)), None) for name, terms in starting.items()}
+        fields = tuple(name for name in _FIELDS if found[name] is not None)
+        if fields:
+            return Match(word.text, found[fields[0]] or letters, how, fields)
     for _, term in word.near:
-        for name in _FIELDS:
-            if f" {term} " in texts[name]:
-                return Match(word.text, term, name, "typo")
+        fields = tuple(name for name in _FIELDS if f" {term} " in texts[name])
+        if fields:
+            return Match(word.text, term, "typo", fields)
     return None
 
 
-def _best_name(query: Query, matches: tuple[Match, ...], names: list[str]) -> tuple[float, float]:
-    """(coverage, position) of the name the query covers best."""
-    whole: set[str] = set()  # name terms matched whole
-    prefixes: list[str] = []  # typed starts of longer name terms
+def _best_cover(query: Query, matches: tuple[Match, ...], names: list[str], keywords: list[str]) -> tuple[float, float]:
+    """(coverage, position) of the name or keyword the query covers best."""
+    whole: dict[str, float] = {}  # name term -> worth of the match
+    prefixes: list[tuple[str, float]] = []  # typed starts of longer terms
     for match in matches:
+        worth = HOW_WEIGHTS[match.how]
         if match.how == "prefix":
-            prefixes.append(match.word)
-        elif match.how == "typo":
-            whole.add(match.term)
+            prefixes.append((match.word, worth))
+        elif match.how == "exact" and len(match.word) != len(match.term):
+            pass
         else:
-            whole.update(next(word.terms for word in query.words if word.text == match.word))
+            whole[match.term] = worth
+        if match.how == "exact":
+            for term in next(word.terms for word in query.words if word.text == match.word):
+                whole[term] = 1.0
+        if match.how == "stem":
+            whole.update({term: worth for word in query.words if word.text == match.word for term in word.terms})
     best = (0.0, 0.0)
-    for name in names:
-        terms = name.split(" ")
-        total = sum(len(term) for term in terms) or 1
-        covered, first = 0, None
-        for index, term in enumerate(terms):
-            if term in whole:
-                letters = len(term)
-            else:
-                letters = max((len(prefix) for prefix in prefixes if term.startswith(prefix)), default=0)
-            if letters:
-                covered += letters
-                first = index if first is None else first
-        if first is not None:
-            best = max(best, (covered / total, 1 / (1 + first)))
+    for scale, phrases in ((1.0, names), (KEYWORD_COVERAGE, keywords)):
+        for text in phrases:
+            terms = text.split(" ")
+            total = sum(len(term) for term in terms) or 1
+            covered, first = 0.0, None
+            for index, term in enumerate(terms):
+                letters = len(term) * whole[term] if term in whole else 0.0
+                if not letters:
+                    letters = next((len(term) * worth for word, worth in prefixes if same_word(word, term)), 0.0)
+                if not letters:
+                    letters = max((len(word) * worth for word, worth in prefixes if term.startswith(word)), default=0.0)
+                if letters:
+                    covered += letters
+                    first = index if first is None else first
+            if first is not None:
+                best = max(best, (scale * covered / total, scale / (1 + first)))
     return best
