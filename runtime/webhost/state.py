@@ -17,6 +17,7 @@ from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
 from .origin import allowed_host_names
 from .prompter import PendingPrompt
+from .shelf import Shelf
 from .signins import SessionPolicy, SignIns
 from .throttle import Throttle
 
@@ -51,6 +52,7 @@ class WebHost:
         database = self.host.services.database
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
+        self.shelf = Shelf(database)
         self.throttle = Throttle()
         self._pick_folders: list[Path] = []
 
@@ -79,6 +81,7 @@ class WebHost:
         self.catalog.ensure_installed(app_id, user)
         session = self.host.launch(app_id, user=user, scene=scene, query=query, page=page, prompter=prompter)
         self.catalog.record_launch(app_id, user)
+        self.shelf.opened(user, app_id)  # Home's recents, on every device of this account
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter) -> Session:

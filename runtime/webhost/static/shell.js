@@ -11,6 +11,7 @@ import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
+import { HomeShelf } from "./home.js";
 import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
 
@@ -55,6 +56,8 @@ const me = new MePage({
     return slot ? slot.appName : null;
   },
 });
+
+const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
 
 // -- program slots -----------------------------------------------------------------
 
@@ -332,6 +335,10 @@ function selectTab(name, { remember = true } = {}) {
   }
   if (name === "program" && state.visible) reveal(state.visible);
   if (name === "me") me.load();
+  if (name === "discover" && home.stale) {
+    home.stale = false;
+    home.load();
+  }
   if (changed) window.scrollTo(0, scrollOf[name] || 0);
   if (moved && remember) rememberPlace();
   syncProgram();
@@ -407,6 +414,9 @@ const HANDLERS = {
     slot.live = true;
     slot.concealed = false;
     state.sessions.set(msg.session, slot);
+    // The server put it first in the recents: Home shows that when it is next seen.
+    if (state.tab === "discover") home.load();
+    else home.stale = true;
     if (slot.renderer.view === null) slot.waiting(`Opening ${slot.appName}…`);
     // The user looked elsewhere while it started.
     if (!(state.visible === slot && state.tab === "program")) conceal(slot);
@@ -653,6 +663,7 @@ async function start() {
   history.replaceState({ capsule: true, tab: "discover", slot: null, depth: 0 }, "", location.pathname + location.search);
   socket.connect(); // in parallel with the config
   runSearch();
+  home.load();
   let config;
   try {
     config = await api("/api/config");
