@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 
 from ..capabilities.base import CapabilityError
 from ..capabilities.media.provider import media_app
+from ..capabilities.messages.api import create_merchant_app
 from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
@@ -307,6 +308,8 @@ def create_app(web: WebHost) -> Starlette:
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
+        # Programs' merchant servers, with server keys (docs/merchant-messages.md).
+        Mount("/merchant", create_merchant_app(web.host)),
     ]
     app = Starlette(routes=routes)
     # The last added runs first: headers go on every answer, refusals included.
