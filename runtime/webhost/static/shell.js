@@ -12,6 +12,7 @@ import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
 import { HomeShelf } from "./home.js";
+import { ProgramMenu } from "./menu.js";
 import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
 
@@ -58,6 +59,7 @@ const me = new MePage({
 });
 
 const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
+const programMenu = new ProgramMenu({ home, toast });
 
 // -- program slots -----------------------------------------------------------------
 
@@ -83,6 +85,9 @@ class Slot {
     this.key = nextSlotKey++; // names the slot in the browser's history
     this.close = el("button", { type: "button", className: "icon-button close-button" }, el("span", { className: "icon icon-close", "aria-hidden": "true" }));
     this.close.addEventListener("click", () => closeSlot(this));
+    // The program menu: About, Share, Add to favourites, Report, Close.
+    this.more = el("button", { type: "button", className: "icon-button menu-button", "aria-label": "Program menu", "aria-haspopup": "dialog" }, el("span", { "aria-hidden": "true", textContent: "⋯" }));
+    this.more.addEventListener("click", () => programMenu.open(this, () => closeSlot(this)));
     this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": "Back", title: "Back to where you were", textContent: "‹" });
     this.back.addEventListener("click", () => goBack());
     this.status = el("div", { className: "session-status" });
@@ -90,7 +95,7 @@ class Slot {
     this.element = el(
       "div",
       { className: "session", hidden: true },
-      el("div", { className: "program-bar" }, this.back, this.icon, this.name, this.close),
+      el("div", { className: "program-bar" }, this.back, this.icon, this.name, this.more, this.close),
       this.status,
       this.notice,
       this.renderer.root,
@@ -109,6 +114,7 @@ class Slot {
     // for the tabs ("Close Member Card" contains "Me"). The tooltip says which.
     this.close.setAttribute("aria-label", "Close");
     this.close.title = `Close ${this.appName}`;
+    this.more.title = `${this.appName}: About, Share, Add to favourites, Report`;
   }
 
   event(page, handler, data) {
