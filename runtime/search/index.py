@@ -39,8 +39,10 @@ MAX_QUERY_WORDS = 8
 MAX_LIMIT = 100
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 100.0
-#: Candidates a full-text stage hands over, and phrase matches looked up per kind.
-SHORTLIST = 100
+#: Candidates a full-text stage hands over, and phrase matches looked up per kind (equal, name start).
+#: Every candidate is judged in Python (~20-40 us each), so these bound the cost of a search.
+SHORTLIST = 50
+PHRASE_HITS = 40
 
 # Nearby without a query: what ranking reads of each program close by, with
 # the display name left as text (only the shown hits are decoded).
@@ -298,8 +300,8 @@ class SearchIndex:
             for hit in hits:
                 found.setdefault(hit.app_id, hit)
 
-        add(self._phrase_hits(connection, plan.phrase, category, only))
-        options = {"category": category, "only": only, "now": now, "limit": SHORTLIST if only is None else None}
+        add(self._phrase_hits(connection, plan.phrase, category, only, max(PHRASE_HITS, limit)))
+        options = {"category": category, "only": only, "now": now, "limit": max(SHORTLIST, limit) if only is None else None}
         exact = [[(word.terms, False)] for word in plan.words]
         stages = [exact]
         if any(word.prefix for word in plan.words):
@@ -324,17 +326,20 @@ class SearchIndex:
             add(self.full_text.ranked(connection, widest, every_word=False, **options))
         return found
 
-    def _phrase_hits(self, connection: sa.Connection, whole: str, category: str | None, only: set[str] | None) -> list[RankedHit]:
+    def _phrase_hits(
+        self, connection: sa.Connection, whole: str, category: str | None, only: set[str] | None, most: int
+    ) -> list[RankedHit]:
         """Programs with a name or counted keyword equal to the query, and names starting with it as whole words."""
         phrases = tables.phrases.c
         whole = whole[: tables.MAX_PHRASE]
-        equal = sa.select(phrases.app_id).where(phrases.phrase == whole).limit(SHORTLIST)
+        equal = sa.select(phrases.app_id).where(phrases.phrase == whole)
         # Byte order: every phrase starting with "whole " sorts between "whole " and "whole!".
-        starting = (
-            sa.select(phrases.app_id)
-            .where(phrases.field == "name", phrases.phrase >= whole + " ", phrases.phrase < whole + "!")
-            .limit(SHORTLIST)
-        )
+        starting = sa.select(phrases.app_id).where(phrases.field == "name", phrases.phrase >= whole + " ", phrases.phrase < whole + "!")
+        if category:  # filtered before the cut, so other categories' matches do not use it up
+            documents = tables.documents.c
+            equal = equal.join(tables.documents, documents.app_id == phrases.app_id).where(documents.category == category)
+            starting = starting.join(tables.documents, documents.app_id == phrases.app_id).where(documents.category == category)
+        equal, starting = equal.limit(most), starting.limit(most)
         ids = set(connection.execute(equal).scalars()) | set(connection.execute(starting).scalars())
         if only is not None:
             ids &= only

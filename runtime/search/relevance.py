@@ -136,10 +136,9 @@ def judge(query: Query, names: list[str], keywords: list[str], descriptions: str
     """How `query` matches a program with these normalized names, keywords and descriptions (text.phrase)."""
     texts = {"name": _padded(names), "keyword": _padded(keywords), "description": f" {descriptions} "}
     matches = [_match(word, texts) for word in query.words]
-    whole = query.terms
-    if any(_same_words(whole, text.split(" ")) for text in names + keywords):
+    if _equal(query, names) or _equal(query, keywords):
         tier = EXACT
-    elif any(_same_words(whole, name.split(" ")[: len(whole)]) for name in names if name.count(" ") >= len(whole)):
+    elif _starts(query, names):
         tier = NAME_START
     elif any(match is None for match in matches):
         tier = SOME_WORDS
@@ -162,6 +161,31 @@ def same_word(word: str, term: str) -> bool:
 
 def _same_words(words: list[str], terms: list[str]) -> bool:
     return len(words) == len(terms) and all(same_word(word, term) for word, term in zip(words, terms))
+
+
+def _equal(query: Query, phrases: list[str]) -> bool:
+    """Whether one of `phrases` is the whole query, word for word (same_word)."""
+    whole = query.phrase
+    if whole in phrases:
+        return True
+    terms = query.terms
+    # Only a phrase with as many words, starting like the query, can differ by endings alone.
+    start, spaces = terms[0][:STEM_MIN], len(terms) - 1
+    return any(
+        _same_words(terms, phrase.split(" ")) for phrase in phrases if phrase.startswith(start) and phrase.count(" ") == spaces
+    )
+
+
+def _starts(query: Query, names: list[str]) -> bool:
+    """Whether a name begins with the whole query, as whole words (same_word), and goes on."""
+    whole = query.phrase + " "
+    if any(name.startswith(whole) for name in names):
+        return True
+    terms = query.terms
+    start, spaces = terms[0][:STEM_MIN], len(terms)
+    return any(
+        _same_words(terms, name.split(" ")[: len(terms)]) for name in names if name.startswith(start) and name.count(" ") >= spaces
+    )
 
 
 def _padded(phrases: list[str]) -> str:
@@ -217,18 +241,28 @@ def _best_cover(query: Query, matches: tuple[Match, ...], names: list[str], keyw
                 whole[term] = 1.0
         if match.how == "stem":
             whole.update({term: worth for word in query.words if word.text == match.word for term in word.terms})
+    if not whole and not prefixes:
+        return (0.0, 0.0)
+    # What a covered phrase must contain somewhere (a phrase without any is skipped unsplit).
+    needles = [term[:STEM_MIN] for term in whole] + [word[:STEM_MIN] for word, _ in prefixes]
     best = (0.0, 0.0)
     for scale, phrases in ((1.0, names), (KEYWORD_COVERAGE, keywords)):
         for text in phrases:
+            if not any(needle in text for needle in needles):
+                continue
             terms = text.split(" ")
             total = sum(len(term) for term in terms) or 1
             covered, first = 0.0, None
             for index, term in enumerate(terms):
-                letters = len(term) * whole[term] if term in whole else 0.0
-                if not letters:
+                worth = whole.get(term)
+                if worth is not None:
+                    letters = len(term) * worth
+                elif prefixes:
                     letters = next((len(term) * worth for word, worth in prefixes if same_word(word, term)), 0.0)
-                if not letters:
-                    letters = max((len(word) * worth for word, worth in prefixes if term.startswith(word)), default=0.0)
+                    if not letters:
+                        letters = max((len(word) * worth for word, worth in prefixes if term.startswith(word)), default=0.0)
+                else:
+                    continue
                 if letters:
                     covered += letters
                     first = index if first is None else first
