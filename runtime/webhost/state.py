@@ -46,6 +46,9 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Programs one account keeps open in the background, across all its tabs and
+    #: devices; putting one more away ends the one hidden longest ago.
+    max_background: int = 5
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
@@ -69,6 +72,19 @@ class WebHost:
         if self.dev is not None:
             self.dev.close()
         self.host.close()
+
+    def trim_background(self, user: str) -> None:
+        """End `user`'s oldest background sessions beyond `max_background` (on the event loop)."""
+        hidden = [
+            (live.hidden_at, connection, live)
+            for connection in list(self.connections)
+            if connection.user == user
+            for live in list(connection.live.values())
+            if live.hidden_at is not None
+        ]
+        hidden.sort(key=lambda item: item[0])
+        for _, connection, live in hidden[: max(0, len(hidden) - self.max_background)]:
+            connection.end_background(live, self.max_background)
 
     def user_names(self) -> list[str]:
         return [user.name for user in self.users]

@@ -13,6 +13,7 @@ import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
 import { HomeShelf } from "./home.js";
 import { ProgramMenu } from "./menu.js";
+import { openSwitcher } from "./switcher.js";
 import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
 
@@ -317,6 +318,9 @@ function syncProgram() {
   for (const other of state.slots) if (other !== slot || !other.live) delete other.element.dataset.session;
   if (slot && slot.live) slot.element.dataset.session = slot.id;
   $("tab-program").hidden = state.slots.length === 0;
+  $("switcher-button").hidden = state.slots.length === 0;
+  const running = state.slots.filter((s) => s.live).length;
+  $("switcher-label").textContent = `Open programs (${running})`;
   const title = state.tab === "program" && slot ? (slot.renderer.view && slot.renderer.view.title) || slot.appName : null;
   document.title = title ? `${title} · Capsule` : "Capsule";
 }
@@ -548,6 +552,14 @@ function reconnected() {
 }
 
 $("connection-retry").addEventListener("click", () => socket.retryNow());
+
+$("switcher-button").addEventListener("click", () =>
+  openSwitcher(state.slots, state.tab === "program" ? state.visible : null, (slot) => {
+    // A stopped one (ended at the background bound, say) starts again; a live one resumes as it was.
+    if (!slot.live && !state.pending.includes(slot)) restartSlot(slot, { currentPage: true, keepView: true });
+    activate(slot, { focus: true });
+  }),
+);
 
 // -- search --------------------------------------------------------------------------------------
 
