@@ -64,7 +64,7 @@ def test_the_switcher_resumes_a_background_program_at_its_last_view(page: Page, 
     page.get_by_role("button", name="Home", exact=True).click()
     wait_for(lambda: live_session(web, coffee).state == "hidden")  # the program heard `hide`
     launch(page, "homework", "Homework")
-    page.get_by_role("button", name="Open programs").click()
+    page.get_by_role("button", name=re.compile(r"^Switcher")).click()
     switcher = page.get_by_role("dialog", name="Open programs")
     card = switcher.get_by_role("button", name=re.compile("^Coffee Shop"))
     expect(card).to_contain_text("Coffee Shop")

@@ -320,7 +320,7 @@ function syncProgram() {
   $("tab-program").hidden = state.slots.length === 0;
   $("switcher-button").hidden = state.slots.length === 0;
   const running = state.slots.filter((s) => s.live).length;
-  $("switcher-label").textContent = `Open programs (${running})`;
+  $("switcher-label").textContent = `Switcher (${running})`;
   const title = state.tab === "program" && slot ? (slot.renderer.view && slot.renderer.view.title) || slot.appName : null;
   document.title = title ? `${title} · Capsule` : "Capsule";
 }
