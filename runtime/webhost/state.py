@@ -16,6 +16,7 @@ from .accounts import Accounts
 from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
 from .origin import allowed_host_names
+from .language import AccountLanguage, Languages
 from .prompter import PendingPrompt
 from .shelf import Shelf
 from .signins import SessionPolicy, SignIns
@@ -56,6 +57,11 @@ class WebHost:
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
         self.shelf = Shelf(database)
+        self.languages = Languages(database)
+        profile = self.host.capabilities.get("profile")
+        if profile is not None and self.mode == "host":
+            # Programs see the language the shell speaks (developer mode keeps its locale preset).
+            profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
         self.throttle = Throttle()
         self._pick_folders: list[Path] = []
 

@@ -5,6 +5,7 @@
 // The skeleton (headings, the "Program" filter) is in index.html so it is
 // there at once; this module fills the sections each time the page opens.
 
+import { LANGUAGES, currentLanguage } from "./i18n.js";
 import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
 const STATES = { granted: "Allowed", denied: "Not allowed", revoked: "Revoked", "not-asked": "Not asked yet" };
@@ -28,6 +29,21 @@ export class MePage {
     this.uploads = document.getElementById("uploads-body");
     this.filter.addEventListener("change", () => this.loadActivity());
     document.getElementById("me-refresh").addEventListener("click", () => this.load());
+  }
+
+  /** The language switch: `choose(code)` stores it for the account and translates the shell. */
+  setUpLanguage(choose) {
+    const select = document.getElementById("language");
+    select.replaceChildren(...LANGUAGES.map(([code, name]) => el("option", { value: code, textContent: name, lang: code })));
+    select.value = currentLanguage();
+    select.addEventListener("change", async () => {
+      try {
+        await choose(select.value);
+      } catch (error) {
+        this.toast("error", error.message);
+        select.value = currentLanguage();
+      }
+    });
   }
 
   /** A program's name: from the permissions list, the entry itself, the open programs, or its id. */
