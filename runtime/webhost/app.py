@@ -231,6 +231,9 @@ def create_app(web: WebHost) -> Starlette:
     def wallet(request: Request, user: str) -> Any:
         return me.wallet(web, user)
 
+    def spending(request: Request, user: str) -> Any:
+        return me.spending(web, user, request.query_params.get("lang") or None)
+
     def pin(request: Request, user: str) -> Any:
         return me.pin_status(web, user)
 
@@ -310,6 +313,7 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/home/favourites/{action}", signed_in(change_favourites), methods=["POST"]),
         Route("/api/me/language", signed_in(set_language), methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
+        Route("/api/me/spending", api(spending)),
         Route("/api/me/pin", api(pin)),
         Route("/api/me/pin/{action}", signed_in(change_pin), methods=["POST"]),
         Route("/api/me/permissions", api(permissions)),
