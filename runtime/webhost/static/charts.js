@@ -75,6 +75,6 @@ export function barChart({ title, summary, columns, rows, tableLabel }) {
     { className: "chart" },
     el("figcaption", { className: "chart-title", textContent: title }),
     picture,
-    el("details", { className: "chart-details" }, el("summary", { textContent: tableLabel }), el("div", { className: "table-wrap" }, table)),
+    el("details", { className: "chart-details" }, el("summary", { textContent: tableLabel }), el("div", { className: "table-wrap", tabindex: "0", role: "region", "aria-label": title }, table)),
   );
 }

@@ -343,7 +343,8 @@ export class MePage {
 function table(caption, headings, rows, nowrap, cells) {
   const head = el("tr", {}, headings.map((text) => el("th", { scope: "col", textContent: text })));
   const body = el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((cell, i) => el("td", { className: nowrap.includes(i) ? "nowrap" : undefined }, cell)))));
-  return el("div", { className: "table-wrap" }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
+  // A table wider than a phone scrolls sideways: the region takes focus so the keyboard can scroll it too.
+  return el("div", { className: "table-wrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
 }
 
 function bytes(count) {
