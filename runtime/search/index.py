@@ -102,17 +102,19 @@ class SearchIndex:
         database.ensure(tables.metadata)
         with database.transaction() as connection:
             self.full_text.ensure(connection)
-            self._backfill_phrases(connection)
+            #: Whether this index was written before names and keywords were kept one a line:
+            #: whoever holds the manifests should `put` every live program again (the registry does).
+            self.written_before_phrases = self._backfill_phrases(connection)
 
-    def _backfill_phrases(self, connection: sa.Connection) -> None:
-        """Phrases for an index written before they existed, from the documents table.
+    def _backfill_phrases(self, connection: sa.Connection) -> bool:
+        """Phrases for an index written before they existed, from the documents table; whether there were any.
 
         Such a document kept its names (and keywords) as one run of terms, so
-        it gets that run as one phrase per field until it is indexed again
-        (its next release); every other tier works on it as before.
+        it gets that run as one phrase per field until it is indexed again;
+        every other tier works on it as before.
         """
         if connection.execute(sa.select(tables.phrases.c.app_id).limit(1)).first() is not None:
-            return
+            return False
         rows = connection.execute(sa.select(tables.documents.c.app_id, tables.documents.c.names, tables.documents.c.keywords)).all()
         found = {
             (text[: tables.MAX_PHRASE], field, app_id)
@@ -123,6 +125,7 @@ class SearchIndex:
         }
         if found:
             connection.execute(tables.phrases.insert(), [{"phrase": p, "field": f, "app_id": a} for p, f, a in sorted(found)])
+        return bool(rows)
 
     # -- writing ----------------------------------------------------------------
 
