@@ -182,20 +182,17 @@ class SearchIndex:
             connection.execute(tables.places.delete().where(tables.places.c.app_id == sa.bindparam("id")), ids)
             if places:
                 connection.execute(tables.places.insert(), places)
-            new_terms = sorted(vocabulary - self._known_terms(connection, vocabulary))
-            if new_terms:
-                connection.execute(
-                    self._insert_ignore(tables.vocabulary), [{"term": t, "length": len(t)} for t in new_terms]
+            if vocabulary:
+                # Every term, skipping those known; the database says which were new. (Asking
+                # first with `term IN (...)` took ~15 s a batch on PostgreSQL at 100,000 programs:
+                # its planner answers that from the pg_trgm index instead of the primary key.)
+                inserted = connection.execute(
+                    self._insert_ignore(tables.vocabulary).returning(tables.vocabulary.c.term, sort_by_parameter_order=True),
+                    [{"term": t, "length": len(t)} for t in sorted(vocabulary)],
                 )
-                self.full_text.add_terms(connection, new_terms)
-
-    def _known_terms(self, connection: sa.Connection, candidates: set[str]) -> set[str]:
-        known: set[str] = set()
-        ordered = sorted(candidates)
-        for start in range(0, len(ordered), 500):  # well under any database's limit on bound parameters
-            chunk = ordered[start : start + 500]
-            known.update(connection.execute(sa.select(tables.vocabulary.c.term).where(tables.vocabulary.c.term.in_(chunk))).scalars())
-        return known
+                new_terms = sorted(term for term in inserted.scalars() if term is not None)
+                if new_terms:
+                    self.full_text.add_terms(connection, new_terms)
 
     def optimize(self) -> None:
         """Compact the index after a bulk load (`put_many` of a whole catalogue).
