@@ -18,7 +18,7 @@ from capsule.runtime.registry.server import local_host_account
 
 from ..conftest import REPO
 from .conftest import signed_in
-from .test_browser import launch, open_shell, program
+from .test_browser import launch, open_shell, program, shot
 
 COFFEE = "dev.capsule.samples.coffee"
 COFFEE_MANIFEST = load_manifest((REPO / "sample_programs" / "coffee-shop" / "manifest.json").read_text())
@@ -115,6 +115,7 @@ def test_the_menu_shows_about_shares_pins_and_reports(page: Page, web) -> None:
         expect(about).to_contain_text(section.reason)
     expect(about).to_contain_text("https://coffee.example/privacy")
     expect(about.get_by_role("heading", name="What it touched")).to_be_visible()
+    shot(page, "host-about")
     about.get_by_role("button", name="Close").click()
 
     page.get_by_role("button", name="Program menu").click()
