@@ -54,6 +54,15 @@ class WebHost:
         self.signins = SignIns(database, self.session_policy)
         self.shelf = Shelf(database)
         self.throttle = Throttle()
+        # Messages reach the recipient's open tabs as they are stored (inbox.py).
+        from .inbox import LiveInbox
+
+        self.messages = self.host.services.messages
+        self.live_inbox = LiveInbox(self)
+        self.messages.listen(self.live_inbox.deliver)
+        chat = self.host.capabilities.get("messages")
+        if chat is not None and hasattr(chat, "chat_openers"):
+            chat.chat_openers.append(self.live_inbox.open_chat)
         self._pick_folders: list[Path] = []
 
     def pick_folder(self) -> Path:

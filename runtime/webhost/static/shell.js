@@ -11,6 +11,7 @@ import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
+import { MessagesPage, isContactCode } from "./messages.js";
 import { HomeShelf } from "./home.js";
 import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
@@ -37,9 +38,10 @@ const toast = (kind, message, source) => toasts.show(kind, message, source);
 const socket = new Socket({ onMessage: dispatch, onStatus: connectionChanged });
 
 const prompts = new PromptQueue({
-  answer: (prompt, value, secret) => {
+  answer: (prompt, value, secret, choice) => {
     const message = { type: "answer", prompt, value };
     if (typeof secret === "string") message.secret = secret;
+    if (typeof choice === "string") message.choice = choice;
     if (!socket.send(message)) toast("error", "Not connected: the answer could not be sent.");
   },
   appOf: (sessionId) => {
@@ -56,6 +58,8 @@ const me = new MePage({
     return slot ? slot.appName : null;
   },
 });
+
+const messages = new MessagesPage({ toast, openAddress: (address) => openAddress(address), showTab: () => selectTab("messages") });
 
 const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
 
@@ -317,7 +321,7 @@ function syncProgram() {
 
 // -- tabs -------------------------------------------------------------------------------
 
-const TABS = ["discover", "program", "me"];
+const TABS = ["discover", "program", "messages", "me"];
 const scrollOf = {}; // each tab comes back where the user left it
 
 function selectTab(name, { remember = true } = {}) {
@@ -334,7 +338,11 @@ function selectTab(name, { remember = true } = {}) {
     else button.removeAttribute("aria-current");
   }
   if (name === "program" && state.visible) reveal(state.visible);
-  if (name === "me") me.load();
+  if (name === "me") {
+    me.load();
+    messages.loadMe();
+  }
+  if (name === "messages" && changed) messages.load();
   if (name === "discover" && home.stale) {
     home.stale = false;
     home.load();
@@ -485,6 +493,14 @@ const HANDLERS = {
 
   dev(msg) {
     if (state.dev) state.dev.entry(msg.entry);
+  },
+
+  message(msg) {
+    messages.arrived(msg);
+  },
+
+  open_chat(msg) {
+    if (typeof msg.thread === "string") messages.openThread(msg.thread);
   },
 
   signed_out() {
@@ -648,7 +664,8 @@ new Scanner({
   cameraButton: $("camera-button"),
   input: $("qr-file"),
   onResult(result) {
-    if (result.target) openAddress(String(result.text));
+    if (isContactCode(result.text)) messages.scannedContact(String(result.text));
+    else if (result.target) openAddress(String(result.text));
     else messageDialog("Scanned QR code", String(result.text ?? ""), { detail: "This code does not open a program." });
   },
   onError(message) {
@@ -664,6 +681,7 @@ async function start() {
   socket.connect(); // in parallel with the config
   runSearch();
   home.load();
+  messages.refreshBadge();
   let config;
   try {
     config = await api("/api/config");
