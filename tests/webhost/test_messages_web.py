@@ -20,8 +20,10 @@ from capsule.runtime.prompter import Choice
 from capsule.runtime.webhost import WebHost, open_web_host
 from capsule.runtime.webhost.server import BackgroundServer, free_port
 
-from ..webhost.conftest import chromium_or_skip, origin_of, signed_in
-from .conftest import PROBE, PROBE_ID
+from ..messages.conftest import PROBE, PROBE_ID
+
+pytestmark = pytest.mark.slow
+from .conftest import origin_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,22 @@ def test_inbox_routes_need_a_sign_in_and_the_hosts_own_pages(mweb: WebHost) -> N
         own = alice.get("/api/me/messages").json()["code"]
         assert alice.post("/api/contacts/request", json={"code": own}).json()["error"] == "own-code"
         assert alice.post("/api/contacts/request", json={"code": "capsule-contact:nobody"}).status_code == 404
+
+
+def test_the_web_host_serves_the_merchant_api_to_servers_only(mweb: WebHost) -> None:
+    """Mounted at /merchant: the Host check applies, browsers are refused, a key is needed."""
+    from starlette.testclient import TestClient
+
+    from capsule.runtime.webhost.app import create_app
+
+    with TestClient(create_app(mweb), base_url=origin_of(mweb)) as client:
+        assert client.get("/merchant/openapi.json").json()["info"]["title"].startswith("Capsule merchant")
+        keyless = client.post("/merchant/v1/updates", json={"title": "x"})
+        assert keyless.status_code == 401 and keyless.json()["error"] == "no-key"
+        own_page = client.post("/merchant/v1/updates", json={"title": "x"}, headers={"Origin": origin_of(mweb)})
+        assert own_page.status_code == 403 and own_page.json()["error"] == "browser-origin"
+        rebound = client.post("/merchant/v1/updates", json={"title": "x"}, headers={"Host": "evil.example"})
+        assert rebound.status_code == 400 and rebound.json()["error"] == "unknown-host"
 
 
 # -- Chromium --------------------------------------------------------------------------------
