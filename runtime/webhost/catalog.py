@@ -107,6 +107,10 @@ class Catalog:
         except RegistryError:
             pass  # a program launched from a local build (developer mode) is not in the registry
 
+    def report(self, app_id: str, user: str, reason: object, details: object) -> dict[str, Any]:
+        """File `user`'s report about `app_id` with the registry's reviewers, under their pseudonym."""
+        return self.registry.report(self._reporter, app_id, pseudonym(self._secret, app_id, user), reason, details)
+
     # -- files from installed packages ------------------------------------------
 
     def icon(self, app_id: str) -> tuple[Path, str] | None:

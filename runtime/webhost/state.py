@@ -16,6 +16,7 @@ from .accounts import Accounts
 from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
 from .origin import allowed_host_names
+from .language import AccountLanguage, Languages
 from .prompter import PendingPrompt
 from .shelf import Shelf
 from .signins import SessionPolicy, SignIns
@@ -46,6 +47,9 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Programs one account keeps open in the background, across all its tabs and
+    #: devices; putting one more away ends the one hidden longest ago.
+    max_background: int = 5
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
@@ -53,6 +57,11 @@ class WebHost:
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
         self.shelf = Shelf(database)
+        self.languages = Languages(database)
+        profile = self.host.capabilities.get("profile")
+        if profile is not None and self.mode == "host":
+            # Programs see the language the shell speaks (developer mode keeps its locale preset).
+            profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
         self.throttle = Throttle()
         # Messages reach the recipient's open tabs as they are stored (inbox.py).
         from .inbox import LiveInbox
@@ -78,6 +87,19 @@ class WebHost:
         if self.dev is not None:
             self.dev.close()
         self.host.close()
+
+    def trim_background(self, user: str) -> None:
+        """End `user`'s oldest background sessions beyond `max_background` (on the event loop)."""
+        hidden = [
+            (live.hidden_at, connection, live)
+            for connection in list(self.connections)
+            if connection.user == user
+            for live in list(connection.live.values())
+            if live.hidden_at is not None
+        ]
+        hidden.sort(key=lambda item: item[0])
+        for _, connection, live in hidden[: max(0, len(hidden) - self.max_background)]:
+            connection.end_background(live, self.max_background)
 
     def user_names(self) -> list[str]:
         return [user.name for user in self.users]

@@ -6,6 +6,7 @@
 // Prompts queue: one is shown at a time, in the order they came.
 
 import { el, nextId, api, appIcon, scopeInWords, formatMoney, clip } from "./util.js";
+import { t } from "./i18n.js";
 
 // What a program (or the server on its behalf) can put in a dialog is cut to
 // these lengths here too, so no label can push the buttons off the screen.
@@ -72,7 +73,7 @@ export function button(label, style, onClick) {
   return el("button", { type: "button", className: `btn btn-${style}`, textContent: label, onclick: onClick });
 }
 
-function open(dialog, focusTarget) {
+export function openDialog(dialog, focusTarget) {
   document.body.append(dialog);
   dialog.showModal();
   // showModal focuses the first focusable element; we pick the safe one.
@@ -83,7 +84,7 @@ function open(dialog, focusTarget) {
 export function messageDialog(heading, message, { detail } = {}) {
   return new Promise((resolve) => {
     const { dialog, title } = dialogShell("message-dialog", heading);
-    const ok = button("OK", "primary", () => dialog.close());
+    const ok = button(t("dialog.ok"), "primary", () => dialog.close());
     dialog.append(title, el("p", { className: "dialog-message selectable", textContent: message }));
     if (detail) dialog.append(el("p", { className: "dialog-detail", textContent: detail }));
     dialog.append(actions(ok));
@@ -91,7 +92,7 @@ export function messageDialog(heading, message, { detail } = {}) {
       dialog.remove();
       resolve();
     });
-    open(dialog, ok);
+    openDialog(dialog, ok);
   });
 }
 
@@ -158,7 +159,7 @@ export class PromptQueue {
     dialog.addEventListener("close", () => {
       if (this.current && this.current.dialog === dialog) this.finish(false);
     });
-    open(dialog, focus);
+    openDialog(dialog, focus);
   }
 
   /** Close the current prompt; `send` the answer (a typed PIN, a choice) unless it went another way. */
@@ -181,22 +182,22 @@ function consentDialog(msg, app, queue) {
   const { appName } = app;
   const { dialog, title } = dialogShell("consent-dialog", appName);
   const scope = typeof msg.scope === "string" ? msg.scope : "";
-  const deny = button("Don't allow", "secondary", () => queue.finish(false));
-  const allow = button("Allow", "primary", () => queue.finish(true));
+  const deny = button(t("consent.deny"), "secondary", () => queue.finish(false));
+  const allow = button(t("consent.allow"), "primary", () => queue.finish(true));
   const descriptionId = nextId("consent-text");
   dialog.setAttribute("aria-describedby", descriptionId);
   dialog.append(
     appHeader(app),
     title,
-    el("p", { id: descriptionId, className: "dialog-message" }, "wants to use ", el("strong", { textContent: scopeInWords(scope) }), "."),
+    el("p", { id: descriptionId, className: "dialog-message" }, t("consent.wants"), " ", el("strong", { textContent: scopeInWords(scope) }), t("consent.end")),
   );
   if (msg.reason) {
     dialog.append(
-      el("div", { className: "consent-reason" }, el("span", { className: "consent-reason-label", textContent: "Their reason" }), el("p", { textContent: msg.reason })),
+      el("div", { className: "consent-reason" }, el("span", { className: "consent-reason-label", textContent: t("consent.reason") }), el("p", { textContent: msg.reason })),
     );
   }
   dialog.append(
-    el("p", { className: "dialog-detail", textContent: `Permission: ${scope}. You can revoke it on the Me page.` }),
+    el("p", { className: "dialog-detail", textContent: t("consent.detail", { scope }) }),
     actions(deny, allow),
   );
   return { dialog, focus: deny };
