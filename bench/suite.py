@@ -35,8 +35,8 @@ def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def meets(key: str, value: float) -> bool:
     """Whether `value` of the figure `key` meets its target."""
-    _, bound = {**TARGETS, **REGISTRY_TARGETS}[key]
-    return value <= bound
+    comparison, bound = {**TARGETS, **REGISTRY_TARGETS}[key]
+    return value >= bound if comparison == ">=" else value <= bound
 
 
 def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progress: Progress = lambda message: None) -> dict[str, Any]:

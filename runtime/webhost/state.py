@@ -63,6 +63,15 @@ class WebHost:
             # Programs see the language the shell speaks (developer mode keeps its locale preset).
             profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
         self.throttle = Throttle()
+        # Messages reach the recipient's open tabs as they are stored (inbox.py).
+        from .inbox import LiveInbox
+
+        self.messages = self.host.services.messages
+        self.live_inbox = LiveInbox(self)
+        self.messages.listen(self.live_inbox.deliver)
+        chat = self.host.capabilities.get("messages")
+        if chat is not None and hasattr(chat, "chat_openers"):
+            chat.chat_openers.append(self.live_inbox.open_chat)
         self._pick_folders: list[Path] = []
 
     def pick_folder(self) -> Path:

@@ -511,6 +511,25 @@ class MessageStore:
                 conn.execute(t.contact_requests.insert().values(from_user=from_user, to_user=to_user, at=time.time()))
         return "requested"
 
+    def contact_code(self, user: str) -> str:
+        """The user's personal code (made on first use): scanning it asks to become their contact."""
+        with self.database.read() as db:
+            found = db.execute(sa.select(t.contact_codes.c.code).where(t.contact_codes.c.user == user)).scalar_one_or_none()
+        if found is not None:
+            return found
+        code = secrets.token_urlsafe(18)
+        try:
+            with self.database.transaction() as conn:
+                conn.execute(t.contact_codes.insert().values(user=user, code=code))
+        except sa.exc.IntegrityError:  # made at the same moment elsewhere
+            pass
+        with self.database.read() as db:
+            return db.execute(sa.select(t.contact_codes.c.code).where(t.contact_codes.c.user == user)).scalar_one()
+
+    def user_for_code(self, code: str) -> str | None:
+        with self.database.read() as db:
+            return db.execute(sa.select(t.contact_codes.c.user).where(t.contact_codes.c.code == code)).scalar_one_or_none()
+
     def contact_requests(self, user: str) -> list[dict[str, Any]]:
         with self.database.read() as db:
             rows = db.execute(

@@ -102,6 +102,14 @@ contact_requests = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+#: Each user's personal contact code (the QR on Me): random, so it names nobody.
+contact_codes = sa.Table(
+    "contact_codes",
+    metadata,
+    sa.Column("user", sa.String(200), primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+)
+
 #: Sends already accepted, by (program, idempotency key): a retry is answered
 #: from here and delivers nothing twice; the digest catches a changed request.
 sends = sa.Table(
