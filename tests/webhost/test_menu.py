@@ -109,7 +109,7 @@ def test_the_menu_shows_about_shares_pins_and_reports(page: Page, web) -> None:
     menu.get_by_role("button", name="About").click()
     about = page.get_by_role("dialog", name="About Coffee Shop")
     expect(about).to_contain_text("Capsule Coffee Co.")
-    expect(about).to_contain_text("1.0.0")
+    expect(about).to_contain_text(str(COFFEE_MANIFEST.version))
     expect(about).to_contain_text("food")
     for _, section in COFFEE_MANIFEST.permissions_items():
         expect(about).to_contain_text(section.reason)
