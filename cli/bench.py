@@ -27,7 +27,7 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", metavar="PART", help="Run only this part: runtime, host, payments, registry or web (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, host, payments, registry, web or messages (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""

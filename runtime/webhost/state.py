@@ -47,6 +47,8 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Servers started beside the host (the demo's coffee merchant): each `stop()`ped at close.
+    companions: list[Any] = field(default_factory=list)
     #: Programs one account keeps open in the background, across all its tabs and
     #: devices; putting one more away ends the one hidden longest ago.
     max_background: int = 5
@@ -82,6 +84,8 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        for companion in self.companions:
+            companion.stop()
         for folder in self._pick_folders:
             shutil.rmtree(folder, ignore_errors=True)
         if self.dev is not None:

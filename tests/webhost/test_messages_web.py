@@ -214,3 +214,34 @@ def test_contact_by_qr_then_share_to_that_contact(browser, mlive, mweb, tmp_path
     finally:
         alice_context.close()
         bob_context.close()
+
+
+def test_the_demo_coffee_shop_says_the_order_is_ready_and_the_message_opens_the_receipt(page: Page, web) -> None:
+    """The `web` host is a demo with the coffee shop: its merchant server runs beside it."""
+    from .test_api import pin_of_alice
+
+    assert any(type(c).__name__ == "CoffeeMerchant" for c in web.companions)
+    pin = pin_of_alice(web)
+    open_shell(page, "alice")
+    page.get_by_label("Search programs").fill("coffee")
+    page.locator("#results").get_by_role("button", name=re.compile("^Coffee Shop")).first.click()
+    shop = page.locator("[data-session]")
+    shop.get_by_role("button", name="Add").first.click()
+    shop.get_by_role("button", name="Check out").click()
+    sheet = page.get_by_role("dialog")
+    sheet.get_by_label("Payment PIN").fill(pin)
+    sheet.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(shop.get_by_text("Paid", exact=True)).to_be_visible()
+    shop.get_by_role("button", name="Tell me when it's ready").click()
+    subscribe_sheet = page.get_by_role("dialog")
+    expect(subscribe_sheet).to_contain_text("So you know when to collect your coffee.")
+    subscribe_sheet.get_by_role("button", name="Allow once").click()
+    expect(shop.get_by_text("We will message you when it is ready.")).to_be_visible()
+    # The merchant server heard of the payment and, a moment later, sends the message.
+    expect(page.locator("#messages-badge")).to_have_text(re.compile(r"^[1-9]"), timeout=20_000)
+    page.locator("#tab-messages").click()
+    page.locator("#threads").get_by_role("button", name=re.compile("Coffee Shop")).click()
+    card = page.locator(".message-card").last
+    expect(card).to_contain_text("Your order is ready")
+    card.click()
+    expect(page.locator("[data-session]").get_by_text("Your order is ready", exact=True)).to_be_visible()

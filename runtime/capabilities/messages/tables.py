@@ -15,7 +15,8 @@ metadata = sa.MetaData()
 messages = sa.Table(
     "messages",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
+    #: "m_<random>", or for a service update "<update id>:<user>" (made in one INSERT ... SELECT).
+    sa.Column("id", sa.String(260), primary_key=True),
     #: The inbox the message is in.
     sa.Column("user", sa.String(200), nullable=False),
     #: "program:<app id>" or "contact:<user>": the thread it belongs to.
