@@ -35,6 +35,7 @@ from . import about, me
 from .auth import Refused, authorise, current
 from .connection import TabConnection
 from .headers import SecurityHeaders
+from .inbox import inbox_routes
 from .origin import POLICY_VIOLATION, SameOrigin
 from .language import LanguageError
 from .prompter import answer
@@ -321,6 +322,7 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/me/audit", api(audit)),
         Route("/api/me/media", api(media)),
         Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
+        *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC)),
         Mount("/media", SignedInOnly(media_app(store), web)),

@@ -47,6 +47,8 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Servers started beside the host (the demo's coffee merchant): each `stop()`ped at close.
+    companions: list[Any] = field(default_factory=list)
     #: Programs one account keeps open in the background, across all its tabs and
     #: devices; putting one more away ends the one hidden longest ago.
     max_background: int = 5
@@ -63,6 +65,15 @@ class WebHost:
             # Programs see the language the shell speaks (developer mode keeps its locale preset).
             profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
         self.throttle = Throttle()
+        # Messages reach the recipient's open tabs as they are stored (inbox.py).
+        from .inbox import LiveInbox
+
+        self.messages = self.host.services.messages
+        self.live_inbox = LiveInbox(self)
+        self.messages.listen(self.live_inbox.deliver)
+        chat = self.host.capabilities.get("messages")
+        if chat is not None and hasattr(chat, "chat_openers"):
+            chat.chat_openers.append(self.live_inbox.open_chat)
         self._pick_folders: list[Path] = []
 
     def pick_folder(self) -> Path:
@@ -73,6 +84,8 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        for companion in self.companions:
+            companion.stop()
         for folder in self._pick_folders:
             shutil.rmtree(folder, ignore_errors=True)
         if self.dev is not None:

@@ -52,6 +52,12 @@ export class Toasts {
 
 // -- dialog building blocks ----------------------------------------------------------
 
+/** Dialog builders other modules add for their own prompt kinds (messages.js: "contact"). */
+const EXTRA_KINDS = {};
+export function registerPrompt(kind, build) {
+  EXTRA_KINDS[kind] = build;
+}
+
 export function dialogShell(className, heading) {
   const headingId = nextId("dialog-title");
   const dialog = el("dialog", { className: `dialog ${className}`, "aria-labelledby": headingId });
@@ -134,7 +140,7 @@ export class PromptQueue {
     if (!msg) return;
     const app = this.hooks.appOf(msg.session) || {};
     const appName = typeof msg.app_name === "string" && msg.app_name ? msg.app_name : app.appName || "A program";
-    const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog }[msg.kind];
+    const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog, ...EXTRA_KINDS }[msg.kind];
     if (!build) {
       // A kind this shell does not know: say no rather than leave the program waiting.
       this.hooks.answer(msg.prompt, false);
@@ -156,12 +162,12 @@ export class PromptQueue {
     openDialog(dialog, focus);
   }
 
-  /** Close the current prompt; `send` the answer (and a typed PIN) unless it went another way. */
-  finish(value, send = true, secret = undefined) {
+  /** Close the current prompt; `send` the answer (a typed PIN, a choice) unless it went another way. */
+  finish(value, send = true, secret = undefined, choice = undefined) {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    if (send) this.hooks.answer(current.msg.prompt, value, secret);
+    if (send) this.hooks.answer(current.msg.prompt, value, secret, choice);
     if (current.dialog.open) current.dialog.close();
     current.dialog.remove();
     this.next();
@@ -229,7 +235,12 @@ function confirmDialog(msg, app, queue) {
   });
   const hasCancel = typeof msg.cancel_label === "string" && msg.cancel_label !== "";
   const cancel = hasCancel ? button(clip(msg.cancel_label, MAX_BUTTON_CHARS), "secondary", () => queue.finish(false)) : null;
-  dialog.append(actions(cancel, confirm));
+  // Further "yes" buttons the sheet offers (the subscribe sheet's "Always allow").
+  const choices = !pin && Array.isArray(msg.choices)
+    ? msg.choices.filter((c) => Array.isArray(c) && typeof c[0] === "string").slice(0, 3)
+      .map(([value, label]) => button(clip(String(label), MAX_BUTTON_CHARS), "secondary", () => queue.finish(true, true, undefined, value)))
+    : [];
+  dialog.append(actions(cancel, ...choices, confirm));
   if (appId && payment) dialog.prepend(appHeader(app));
   if (pin) {
     // Enter in the PIN field pays, as in a wallet; the PIN field gets the focus.

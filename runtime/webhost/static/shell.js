@@ -12,6 +12,7 @@ import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
+import { MessagesPage, isContactCode } from "./messages.js";
 import { HomeShelf } from "./home.js";
 import { ProgramMenu } from "./menu.js";
 import { openSwitcher } from "./switcher.js";
@@ -40,9 +41,10 @@ const toast = (kind, message, source) => toasts.show(kind, message, source);
 const socket = new Socket({ onMessage: dispatch, onStatus: connectionChanged });
 
 const prompts = new PromptQueue({
-  answer: (prompt, value, secret) => {
+  answer: (prompt, value, secret, choice) => {
     const message = { type: "answer", prompt, value };
     if (typeof secret === "string") message.secret = secret;
+    if (typeof choice === "string") message.choice = choice;
     if (!socket.send(message)) toast("error", t("error.notConnected"));
   },
   appOf: (sessionId) => {
@@ -59,6 +61,8 @@ const me = new MePage({
     return slot ? slot.appName : null;
   },
 });
+
+const inbox = new MessagesPage({ toast, openAddress: (address) => openAddress(address), showTab: () => selectTab("messages") });
 
 const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
 const programMenu = new ProgramMenu({ home, toast });
@@ -328,7 +332,7 @@ function syncProgram() {
 
 // -- tabs -------------------------------------------------------------------------------
 
-const TABS = ["discover", "program", "me"];
+const TABS = ["discover", "program", "messages", "me"];
 const scrollOf = {}; // each tab comes back where the user left it
 
 function selectTab(name, { remember = true } = {}) {
@@ -345,7 +349,11 @@ function selectTab(name, { remember = true } = {}) {
     else button.removeAttribute("aria-current");
   }
   if (name === "program" && state.visible) reveal(state.visible);
-  if (name === "me") me.load();
+  if (name === "me") {
+    me.load();
+    inbox.loadMe();
+  }
+  if (name === "messages" && changed) inbox.load();
   if (name === "discover" && home.stale) {
     home.stale = false;
     home.load();
@@ -496,6 +504,14 @@ const HANDLERS = {
 
   dev(msg) {
     if (state.dev) state.dev.entry(msg.entry);
+  },
+
+  message(msg) {
+    inbox.arrived(msg);
+  },
+
+  open_chat(msg) {
+    if (typeof msg.thread === "string") inbox.openThread(msg.thread);
   },
 
   signed_out() {
@@ -667,7 +683,8 @@ new Scanner({
   cameraButton: $("camera-button"),
   input: $("qr-file"),
   onResult(result) {
-    if (result.target) openAddress(String(result.text));
+    if (isContactCode(result.text)) inbox.scannedContact(String(result.text));
+    else if (result.target) openAddress(String(result.text));
     else messageDialog(t("scan.result"), String(result.text ?? ""), { detail: t("scan.notProgram") });
   },
   onError(message) {
@@ -701,6 +718,7 @@ async function start() {
   }
   runSearch();
   home.load();
+  inbox.refreshBadge();
   me.setUpLanguage(async (language) => {
     await api("/api/me/language", { body: { language } });
     await setLanguage(language);
