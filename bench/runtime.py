@@ -26,12 +26,12 @@ from wasmtime.component import Linker
 
 from capsule.runtime import Host
 from capsule.runtime.app import EVENTS, LIFECYCLE
-from capsule.runtime.consent.bench import mediation_us
 from capsule.runtime.engine.imports import DECLARABLE, interface_name
 from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
 from .dev import TARGET_DEV_RELOAD_MS, dev_figures
+from .mediation import mediation_us
 from .programs import RUNTIME_PROGRAM
 
 HOSTCALLS_PER_EVENT = 100

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, bench, build, dev, host, keygen, new, privacy, publish, qr, registry, release, review, run, search, wallet
+from . import audit, bench, build, dev, host, keygen, messages, new, privacy, publish, qr, registry, release, review, run, search, wallet
 from .help import PlainHelpGroup
 from .output import log_to_stderr
 
@@ -34,6 +34,7 @@ app.command()(dev.dev)
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(qr.app, name="qr")
+app.add_typer(messages.app, name="messages")
 app.command()(publish.publish)
 app.command()(search.search)
 app.add_typer(registry.app, name="registry")

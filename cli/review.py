@@ -10,7 +10,7 @@ from capsule.runtime.errors import CapsuleError
 from .output import console, emit_json, fail, literal
 from .registry import REGISTRY_OPTION, connect
 
-app = typer.Typer(help="Review published versions: list, show the audit, approve or reject.", no_args_is_help=True)
+app = typer.Typer(help="Review published versions (list, show the audit, approve or reject) and users' reports.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -78,6 +78,62 @@ def show(
     _print_source_changes(row.get("source_changes"), full=diff)
     if row.get("reason"):
         console.print(f"reason: {literal(row['reason'])}")
+    try:
+        reports = client.call("GET", "/reports", params={"status": "open", "app_id": row["id"]})
+    except CapsuleError:
+        reports = []  # an older registry without reports
+    if reports:
+        console.print(f"[bold yellow]open reports from users: {len(reports)}[/] (capsule review reports --app {literal(row['id'])})")
+
+
+@app.command("reports")
+def list_reports(
+    status: str = typer.Option("open", "--status", help="open, closed or all."),
+    app_id: str = typer.Option("", "--app", help="Only the reports about this program."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Users' reports about live programs (from the host's program menu), newest first."""
+    client, _ = connect(registry)
+    params = {"status": status}
+    if app_id:
+        params["app_id"] = app_id
+    try:
+        rows = client.call("GET", "/reports", params=params)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"Reports ({literal(status)})", title_justify="left")
+    for column in ("report", "app", "version", "reason", "status", "what the user said"):
+        table.add_column(column)
+    for row in rows:
+        # The user's words are hostile text: printed literally, line breaks as escapes.
+        said = row["details"] or "-"
+        if row["note"]:
+            said = f"{said} (closed: {row['note']})"
+        table.add_row(*(literal(cell) for cell in (row["report_id"], row["app_id"], row["version"] or "-", row["reason"], row["status"], said)))
+    console.print(table)
+
+
+@app.command("close-report")
+def close_report(
+    report_id: int = typer.Argument(..., help="The report id from `capsule review reports`."),
+    note: str = typer.Option(..., "--note", help="What you did about it (kept with the report)."),
+    registry: str = REGISTRY_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Close a report with a note of what was done."""
+    client, _ = connect(registry)
+    try:
+        row = client.call("POST", f"/reports/{report_id}/close", json={"note": note})
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(row)
+    else:
+        console.print(f"closed report {literal(row['report_id'])} about {literal(row['app_id'])}")
 
 
 def _print_source_changes(changes: dict | None, *, full: bool) -> None:

@@ -47,6 +47,13 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A "yes" naming one of a confirmation's `choices` (the subscribe sheet's "always")."""
+
+    value: str
+
+
+@dataclass(frozen=True)
 class ConsentRequest:
     """May `app_name` use `scope`? `reason` comes from the program's manifest."""
 
@@ -84,6 +91,10 @@ class ConfirmRequest:
     amount: Money | None = None
     secret: str | None = None
     problem: str | None = None
+    #: Further "yes" buttons as (value, label), e.g. (("always", "Always allow"),):
+    #: the prompter answers `Choice(value)` for one. A host that shows only
+    #: the confirm button still gives a valid answer (True).
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def button_text(self) -> str:
@@ -102,13 +113,29 @@ class PickRequest:
     max_count: int = 1
 
 
+@dataclass(frozen=True)
+class ContactPickRequest:
+    """The user chooses one of their contacts to receive `title` (a card from the program).
+
+    The host shows the picker; the program learns only whether one was chosen.
+    """
+
+    user: str
+    app_id: str
+    app_name: str
+    title: str
+
+
 @runtime_checkable
 class Prompter(Protocol):
     def ask_consent(self, request: ConsentRequest, timeout: float) -> bool: ...
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval: ...
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval | Choice: ...
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]: ...
+
+    # Optional (a prompter without it makes sharing to contacts "unavailable"):
+    # def pick_contact(self, request: ContactPickRequest, contacts: list[str], timeout: float) -> str | None
 
 
 @dataclass
@@ -126,8 +153,10 @@ class PolicyPrompter:
     grants: dict[str, bool] = field(default_factory=dict)
     default: bool = False
     confirm_default: bool = True
-    confirms: dict[str, bool] = field(default_factory=dict)
+    confirms: dict[str, bool | Choice] = field(default_factory=dict)
     picks: list[list[Path]] = field(default_factory=list)
+    #: Handed out in order to contact pickers (None: the user closed it).
+    contact_picks: list[str | None] = field(default_factory=list)
     asked: list[object] = field(default_factory=list)
     pin: str | None = field(default=None, repr=False)
 
@@ -135,7 +164,7 @@ class PolicyPrompter:
         self.asked.append(request)
         return self.grants.get(request.scope, self.default)
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval | Choice:
         self.asked.append(request)
         yes = self.confirms.get(request.kind, self.confirm_default)
         if request.secret is None:
@@ -149,6 +178,10 @@ class PolicyPrompter:
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         self.asked.append(request)
         return self.picks.pop(0) if self.picks else []
+
+    def pick_contact(self, request: ContactPickRequest, contacts: list[str], timeout: float) -> str | None:
+        self.asked.append(request)
+        return self.contact_picks.pop(0) if self.contact_picks else None
 
 
 def refusing_prompter() -> PolicyPrompter:
@@ -195,6 +228,14 @@ class TerminalPrompter:
         if request.problem:
             lines.append(f"  {visible(request.problem)}")
         button = visible(request.button_text)
+        if request.secret is None and request.choices:
+            options = "".join(f"\n  [{i}] {visible(label)}" for i, (_, label) in enumerate(request.choices, 2))
+            answer = self._ask("\n".join(lines) + f"\n  [1] {button}{options}\n  Choose (empty: no): ")
+            if answer == "1":
+                return True
+            if answer.isdigit() and 2 <= int(answer) < 2 + len(request.choices):
+                return Choice(request.choices[int(answer) - 2][0])
+            return False
         if request.secret is None:
             answer = self._ask("\n".join(lines) + f"\n  {button}? [y/N] ")
             return answer.lower() in {"y", "yes"}
@@ -211,6 +252,15 @@ class TerminalPrompter:
     def _secret(self, text: str) -> str:
         """A line typed without echo (getpass), from this prompter's own streams."""
         return getpass.getpass(text, stream=self._out) if self._in is sys.stdin else self._ask(text)
+
+    def pick_contact(self, request: ContactPickRequest, contacts: list[str], timeout: float) -> str | None:
+        if not self._interactive() or not contacts:
+            return None
+        listing = "".join(f"\n  [{i}] {visible(name)}" for i, name in enumerate(contacts, 1))
+        answer = self._ask(
+            f'\n"{visible(request.app_name)}" asks you to send "{visible(request.title)}" to a contact:{listing}\n  Choose (empty: none): '
+        )
+        return contacts[int(answer) - 1] if answer.isdigit() and 1 <= int(answer) <= len(contacts) else None
 
     def pick(self, request: PickRequest, timeout: float) -> list[Path]:
         if not self._interactive():

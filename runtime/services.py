@@ -27,6 +27,8 @@ from .home import Home
 from .package.keys import generate_key, load_signing_key
 
 if TYPE_CHECKING:
+    from .capabilities.messages.keys import ServerKeys
+    from .capabilities.messages.store import MessageStore
     from .consent import AuditTrail, ConsentGate, ConsentStore
 
 #: The host's own signing key (receipts, countersignatures), in `CAPSULE_HOME/keys/`.
@@ -162,6 +164,20 @@ class HostServices:
         if days is None:
             days = float(os.environ.get("CAPSULE_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
         return AuditTrail(lambda: self.database, retention_days=days)
+
+    @cached_property
+    def messages(self) -> "MessageStore":
+        """Inboxes, subscriptions, follows, chats and contacts; opens the database on first use."""
+        from .capabilities.messages.store import MessageStore
+
+        return MessageStore(lambda: self.database)
+
+    @cached_property
+    def server_keys(self) -> "ServerKeys":
+        """Merchant server keys of the messages API."""
+        from .capabilities.messages.keys import ServerKeys
+
+        return ServerKeys(lambda: self.database)
 
     @cached_property
     def identities(self) -> Identities:

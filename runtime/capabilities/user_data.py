@@ -15,6 +15,7 @@ from .location.provider import ConfiguredLocation
 from .media.host import MediaCapability
 from .media.provider import DiskMediaStore
 from .media.uploads import UploadLog
+from .messages.host import MessagesCapability
 from .network.host import NetworkCapability
 from .profile.host import ProfileCapability
 from .profile.links import DeveloperLinks
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
-    """storage, profile, location, qr, media and network; those with tables open the database on first use only."""
+    """storage, profile, location, qr, media, network and messages; those with tables open the database on first use only."""
     database = lambda: services.database  # noqa: E731 - deferred: see capabilities.deferred
     return {
         "storage": StorageCapability(DatabaseStorage(database)),
@@ -48,4 +49,5 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
         "media": MediaCapability(DiskMediaStore(services.home.root / "media"), UploadLog(database)),
         # Developer mode (plain http to loopback) only when the developer asks for it.
         "network": NetworkCapability(developer_mode=os.environ.get("CAPSULE_NETWORK_DEVELOPER_MODE") == "1"),
+        "messages": MessagesCapability(services.messages),
     }

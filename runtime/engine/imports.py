@@ -20,7 +20,7 @@ ALWAYS_AVAILABLE = frozenset({"ui", "log"})
 #: Interfaces that only carry types.
 TYPE_ONLY = frozenset({"types"})
 #: Capabilities a manifest can declare (one WIT interface each).
-DECLARABLE = frozenset({"storage", "payments", "profile", "location", "media", "qr", "network"})
+DECLARABLE = frozenset({"storage", "payments", "profile", "location", "media", "qr", "network", "messages"})
 
 #: WASI 0.2 interfaces the engine provides, locked down: no preopened
 #: directories, an empty environment, no arguments, sockets refused. Python

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..capabilities.location.permission import LocationPermission
 from ..capabilities.media.permission import MediaPermission
+from ..capabilities.messages.permission import MessagesPermission
 from ..capabilities.network.permission import NetworkPermission
 from ..capabilities.payments.permission import PaymentsPermission
 from ..capabilities.profile.permission import ProfilePermission
@@ -37,6 +38,9 @@ class Permissions(BaseModel):
     media: Annotated[MediaPermission | None, NotNull(), Field(description="Photos and videos the user chooses.")] = None
     qr: Annotated[QrPermission | None, NotNull(), Field(description="QR codes and the scanner.")] = None
     network: Annotated[NetworkPermission | None, NotNull(), Field(description="HTTP to listed hosts.")] = None
+    messages: Annotated[
+        MessagesPermission | None, NotNull(), Field(description="Messages to the user, each kind consented to.")
+    ] = None
 
     def items(self) -> list[tuple[str, Permission]]:
         """(capability, section) for every declared capability, in field order."""

@@ -148,6 +148,20 @@ def create_app(registry: Registry) -> Starlette:
         user = _object(request.state.body, "user")["user"]
         return {"counted": registry.record_launch(actor, request.path_params["app_id"], user)}
 
+    def report(request: Request, actor: Account) -> Any:
+        body = _object(request.state.body, "user", "reason")
+        filed = registry.report(actor, request.path_params["app_id"], body["user"], body["reason"], body.get("details", ""))
+        return JSONResponse(filed, status_code=201)
+
+    def list_reports(request: Request, actor: Account) -> Any:
+        status = request.query_params.get("status", "open")
+        if status not in ("open", "closed", "all"):
+            raise invalid(f"status must be open, closed or all; got {status!r}")
+        return registry.reports(actor, status=None if status == "all" else status, app_id=request.query_params.get("app_id") or None)
+
+    def close_report(request: Request, actor: Account) -> Any:
+        return registry.close_report(actor, _int(request.path_params["report_id"], "report id", 1, 2**31 - 1), _object(request.state.body, "note")["note"])
+
     def search(request: Request) -> Any:
         params = request.query_params
         query = params.get("q", "")
@@ -192,6 +206,9 @@ def create_app(registry: Registry) -> Starlette:
         Route(app_path + "/rollout", authenticated(rollout), methods=["POST"]),
         Route(app_path + "/rollback", authenticated(rollback), methods=["POST"]),
         Route(app_path + "/launches", authenticated(launch), methods=["POST"]),
+        Route(app_path + "/reports", authenticated(report), methods=["POST"]),
+        Route("/reports", authenticated(list_reports), methods=["GET"]),
+        Route("/reports/{report_id}/close", authenticated(close_report), methods=["POST"]),
         Route(version_path, public(version_info), methods=["GET"]),
         Route(version_path + "/status", public(status), methods=["GET"]),
         Route(version_path + "/package", public(package), methods=["GET"]),

@@ -28,8 +28,26 @@ class BlobStore:
             temporary.unlink(missing_ok=True)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
+        # The caller records the version right after this returns: the bytes
+        # and the rename must both be on disk first, or a crash could leave a
+        # released version whose package file is empty or missing.
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, target)
+        _sync_directory(target.parent)
         return True
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename inside `directory` durable (a no-op where directories cannot be opened)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -50,6 +50,20 @@ def openapi_document() -> dict[str, Any]:
             "required": ["id", "name", "roles"],
             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}}},
         },
+        "Report": {
+            "type": "object",
+            "required": ["report_id", "app_id", "version", "reason", "details", "created_at", "status", "note"],
+            "properties": {
+                "report_id": {"type": "integer"},
+                "app_id": {"type": "string"},
+                "version": nullable_string,
+                "reason": {"enum": ["scam", "offensive", "privacy", "broken", "other"]},
+                "details": {"type": "string"},
+                "created_at": {"type": "number"},
+                "status": {"enum": ["open", "closed"]},
+                "note": nullable_string,
+            },
+        },
         "Version": {
             "type": "object",
             "required": ["review_id", "id", "version", "digest", "key_id", "size", "status"],
@@ -225,6 +239,46 @@ def openapi_document() -> dict[str, Any]:
                 auth=True,
                 params=[_REVIEW_ID],
                 body={"required": True, **_json({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}})},
+            )
+        },
+        "/apps/{app_id}/reports": {
+            "post": _operation(
+                "Report a live program for one of the host's users (host role): kept for reviewers, at most 3 per user, app and day",
+                _answers(201, _ref("Report"), 400, 401, 403, 404, 409, 413),
+                auth=True,
+                params=[_APP_ID],
+                body={
+                    "required": True,
+                    **_json({
+                        "type": "object",
+                        "required": ["user", "reason"],
+                        "properties": {
+                            "user": {"type": "string", "pattern": "^[A-Za-z0-9_-]{32,128}$", "description": "the host's opaque pseudonym of the user for this app"},
+                            "reason": {"enum": ["scam", "offensive", "privacy", "broken", "other"]},
+                            "details": {"type": "string", "maxLength": 1000},
+                        },
+                    }),
+                },
+            )
+        },
+        "/reports": {
+            "get": _operation(
+                "Users' reports, newest first (reviewer)",
+                _answers(200, {"type": "array", "items": _ref("Report")}, 400, 401, 403),
+                auth=True,
+                params=[
+                    {"name": "status", "in": "query", "required": False, "schema": {"enum": ["open", "closed", "all"]}},
+                    {"name": "app_id", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+            )
+        },
+        "/reports/{report_id}/close": {
+            "post": _operation(
+                "Close a report with a note of what was done (reviewer)",
+                _answers(200, _ref("Report"), 400, 401, 403, 404, 409, 413),
+                auth=True,
+                params=[{"name": "report_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+                body={"required": True, **_json({"type": "object", "required": ["note"], "properties": {"note": {"type": "string", "minLength": 1, "maxLength": 1000}}})},
             )
         },
         "/apps/{app_id}": {"get": _operation("What is live", _answers(200, _ref("Release"), 404), params=[_APP_ID])},

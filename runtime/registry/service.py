@@ -21,7 +21,7 @@ from ..home import Home
 from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
 from ..search import SearchIndex, document_from_manifest
-from . import accounts, tables
+from . import accounts, reports, tables
 from .blobs import BlobStore
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
@@ -425,6 +425,33 @@ class Registry:
                 return False  # the same launch reported twice at once: the other one counted
         self.search_index.record_launch(app_id, now=now)
         return True
+
+    # -- reports -----------------------------------------------------------------
+
+    def report(self, actor: accounts.Account, app_id: str, user: object, reason: object, details: object = "") -> dict[str, Any]:
+        """A user's report about `app_id`, filed by their host (host role) under the user's pseudonym."""
+        actor.require("host")
+        user = check_pseudonym(user)
+        reason, details = reports.check_reason(reason), reports.check_details(details)
+        with self.database.transaction() as connection:
+            release = self._release_row(connection, app_id)
+            if release is None:
+                raise not_found(f"{app_id} has no live version to report")
+            return reports.file_report(
+                connection, app_id=app_id, version=release.version, host_id=actor.id, user=user,
+                reason=reason, details=details, now=time.time(),
+            )
+
+    def reports(self, actor: accounts.Account, *, status: str | None = "open", app_id: str | None = None) -> list[dict[str, Any]]:
+        """Reports for reviewers, newest first (`status` None: open and closed)."""
+        actor.require("reviewer")
+        with self.database.read() as connection:
+            return reports.listing(connection, status=status, app_id=app_id)
+
+    def close_report(self, actor: accounts.Account, report_id: int, note: object) -> dict[str, Any]:
+        actor.require("reviewer")
+        with self.database.transaction() as connection:
+            return reports.close(connection, report_id, note)
 
     def live_programs(self) -> list[dict[str, Any]]:
         """Every app with a released version, by name: what a catalog lists before anyone types."""

@@ -2,8 +2,9 @@
 
 Both receive already-normalized terms (see text.py), so "koffie", "Koffie"
 and "kóffie" mean the same on both, and Chinese needs no database support.
-Both rank inside the database with the whole formula (ranking.py), so only
-the hits shown come back to Python.
+Both find the candidates and order them inside the database by full-text
+relevance x usage x freshness (ranking.sql_score), so only a short list comes
+back to Python, where relevance.judge puts each in its tier (index.py).
 """
 
 from __future__ import annotations
@@ -40,11 +41,18 @@ class FullTextRow(NamedTuple):
 
 
 class RankedHit(NamedTuple):
+    """A candidate: what results show, what relevance.judge reads, what ranking.py reads."""
+
     app_id: str
     version: str
     category: str
     display: Any  # JSON text (SQLite) or the decoded object (PostgreSQL)
-    score: float
+    names: str  # phrases, one a line (text.phrase)
+    keywords: str
+    descriptions: str
+    released_at: float
+    launch_score: float | None
+    launched_at: float | None
 
 
 class FullText(Protocol):
@@ -77,8 +85,8 @@ class FullText(Protocol):
         now: float,
         limit: int | None,
     ) -> list[RankedHit]:
-        """The best documents matching every word (or any, if not `every_word`),
-        scored with the whole formula, best first; at most `limit` (None: all).
+        """The best documents matching every word (or any, if not `every_word`)
+        by full-text relevance x usage x freshness, best first; at most `limit` (None: all).
         `only` keeps those app ids alone (nearby)."""
         ...
 
@@ -295,9 +303,9 @@ def _sqlite_ranked(category: bool, only: bool) -> str:
     if only:
         # Nearby: every match among the nearby programs (usually few), BM25
         # computed for those alone; the caller adds distance and cuts.
-        score = sql_score("sqlite", f"-{bm25}", "r.launch_score", "r.launched_at", "r.released_at", ":now")
         return (
-            f"SELECT r.app_id, d.version, d.category, d.display, {score} AS score "
+            "SELECT r.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, "
+            "r.released_at, r.launch_score, r.launched_at "
             "FROM search_fts CROSS JOIN search_fts_rank AS r ON r.id = search_fts.rowid "
             "JOIN search_documents AS d ON d.app_id = r.app_id "
             f"WHERE search_fts MATCH :expression AND r.app_id IN (SELECT value FROM json_each(:only)){in_category}"
@@ -316,9 +324,11 @@ def _sqlite_ranked(category: bool, only: bool) -> str:
     score = sql_score("sqlite", "-best.bm25", "r.launch_score", "r.launched_at", "r.released_at", ":now")
     return (
         f"WITH best AS MATERIALIZED ({best}), "
-        f"top AS MATERIALIZED (SELECT r.app_id AS app_id, {score} AS score FROM best "
+        "top AS MATERIALIZED (SELECT r.app_id AS app_id, r.released_at AS released_at, r.launch_score AS launch_score, "
+        f"r.launched_at AS launched_at, {score} AS score FROM best "
         "JOIN search_fts_rank AS r ON r.id = best.id ORDER BY score DESC, r.app_id LIMIT :limit) "
-        "SELECT top.app_id, d.version, d.category, d.display, top.score FROM top "
+        "SELECT top.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, "
+        "top.released_at, top.launch_score, top.launched_at FROM top "
         "JOIN search_documents AS d ON d.app_id = top.app_id ORDER BY top.score DESC, top.app_id"
     )
 
@@ -456,7 +466,8 @@ class PostgresFullText:
         relevance = "CAST(ts_rank(CAST(:weights AS float4[]), f.vector, q) AS float8) * 100"
         score = sql_score("postgresql", relevance, "l.score", "l.at", "d.released_at", "CAST(:now AS float8)")
         sql = (
-            f"SELECT f.app_id, d.version, d.category, d.display, {score} AS score "
+            "SELECT f.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, "
+            f"d.released_at, l.score, l.at, {score} AS candidate_score "
             "FROM search_fts AS f JOIN search_documents AS d ON d.app_id = f.app_id "
             "LEFT JOIN search_launches AS l ON l.app_id = f.app_id, CAST(:query AS tsquery) AS q WHERE f.vector @@ q"
         )
@@ -467,11 +478,11 @@ class PostgresFullText:
         if only is not None:
             sql += " AND f.app_id = ANY(:only)"
             parameters["only"] = sorted(only)
-        sql += " ORDER BY score DESC, f.app_id"
+        sql += " ORDER BY candidate_score DESC, f.app_id"
         if limit is not None:
             sql += " LIMIT :limit"
             parameters["limit"] = limit
-        return [RankedHit(*row) for row in connection.execute(sa.text(sql), parameters)]
+        return [RankedHit(*row[:-1]) for row in connection.execute(sa.text(sql), parameters)]
 
     def near_terms(self, connection: Connection, word: str, budget: int) -> list[str]:
         rows = connection.execute(

@@ -1,11 +1,17 @@
 """The search interface: index live programs, count launches, answer queries.
 
-Ranking = text relevance x usage x freshness (ranking.py):
-- relevance: BM25 (SQLite) or ts_rank (PostgreSQL), a name match weighing most;
-- usage: launch counts decayed with a half-life of `LAUNCH_HALF_LIFE_DAYS`, on a
-  log scale so a popular program cannot bury a better match;
-- freshness: a small bonus for a recent release, fading over ~90 days.
-The database scores the candidates with the whole formula (backends.py).
+A search runs in stages, each handing over a short list of candidates
+(relevance.py explains the tiers, ranking.py usage and freshness):
+1. whole names and keywords equal to the query, and names starting with it
+   (`search_phrases`, an index lookup and a range scan);
+2. the full-text index, every word whole;
+3. then every word also as a prefix;
+4. then every word also within its typo budget;
+5. if no program has every word, programs with some of them.
+A stage runs only while the earlier ones found fewer candidates than the
+page holds: what a later stage adds is in a worse tier, so it could only
+come after them. Every candidate is judged in Python by the same code on
+both databases, and the page is sorted by (tier, text x usage x freshness).
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import Database
 from . import tables
-from .backends import Alternative, FullTextRow, full_text_for
+from .backends import FullTextRow, RankedHit, full_text_for
 from .document import SearchDocument
-from .ranking import FRESHNESS_DAYS, LAUNCH_HALF_LIFE_DAYS, decayed
+from .ranking import FRESHNESS_DAYS, LAUNCH_HALF_LIFE_DAYS, decayed, final_score, freshness_factor, usage_factor
 from .ranking import score as ranking_score
-from .text import edit_distance, query_words, terms, typo_budget
+from .relevance import Judgement, Query, judge
+from .text import edit_distance, phrase, query_words, terms, typo_budget
 
 __all__ = ["FRESHNESS_DAYS", "LAUNCH_HALF_LIFE_DAYS", "SearchHit", "SearchIndex", "open_index"]
 
@@ -32,6 +39,8 @@ MAX_QUERY_WORDS = 8
 MAX_LIMIT = 100
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 100.0
+#: Candidates a full-text stage hands over, and phrase matches looked up per kind.
+SHORTLIST = 100
 
 # Nearby without a query: what ranking reads of each program close by, with
 # the display name left as text (only the shown hits are decoded).
@@ -41,6 +50,13 @@ _RANK_SQL = (
 )
 _RANK = sa.text(_RANK_SQL).bindparams(sa.bindparam("ids", expanding=True))
 _RANK_IN_CATEGORY = sa.text(_RANK_SQL + " AND d.category = :category").bindparams(sa.bindparam("ids", expanding=True))
+# Phrase matches: what a full-text stage would hand over of them.
+_CANDIDATES_SQL = (
+    "SELECT d.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, d.released_at, l.score, l.at "
+    f"FROM {tables.documents.name} d LEFT JOIN {tables.launches.name} l ON l.app_id = d.app_id WHERE d.app_id IN :ids"
+)
+_CANDIDATES = sa.text(_CANDIDATES_SQL).bindparams(sa.bindparam("ids", expanding=True))
+_CANDIDATES_IN_CATEGORY = sa.text(_CANDIDATES_SQL + " AND d.category = :category").bindparams(sa.bindparam("ids", expanding=True))
 
 
 @dataclass(frozen=True)
@@ -51,11 +67,15 @@ class SearchHit:
     name: str
     score: float
     distance_km: float | None = None
+    #: Why it ranks here (`search(..., explain=True)`): tier, matched terms, score parts.
+    explain: dict[str, object] | None = None
 
     def as_dict(self) -> dict[str, object]:
         found: dict[str, object] = {"id": self.app_id, "version": self.version, "category": self.category, "name": self.name, "score": round(self.score, 4)}
         if self.distance_km is not None:
             found["distance_km"] = round(self.distance_km, 3)
+        if self.explain is not None:
+            found["explain"] = self.explain
         return found
 
 
@@ -68,6 +88,27 @@ class SearchIndex:
         database.ensure(tables.metadata)
         with database.transaction() as connection:
             self.full_text.ensure(connection)
+            self._backfill_phrases(connection)
+
+    def _backfill_phrases(self, connection: sa.Connection) -> None:
+        """Phrases for an index written before they existed, from the documents table.
+
+        Such a document kept its names (and keywords) as one run of terms, so
+        it gets that run as one phrase per field until it is indexed again
+        (its next release); every other tier works on it as before.
+        """
+        if connection.execute(sa.select(tables.phrases.c.app_id).limit(1)).first() is not None:
+            return
+        rows = connection.execute(sa.select(tables.documents.c.app_id, tables.documents.c.names, tables.documents.c.keywords)).all()
+        found = {
+            (text[: tables.MAX_PHRASE], field, app_id)
+            for app_id, names, keywords in rows
+            for field, column in (("name", names), ("keyword", keywords))
+            for text in column.split("\n")
+            if text
+        }
+        if found:
+            connection.execute(tables.phrases.insert(), [{"phrase": p, "field": f, "app_id": a} for p, f, a in sorted(found)])
 
     # -- writing ----------------------------------------------------------------
 
@@ -81,10 +122,15 @@ class SearchIndex:
         One statement per table for the whole batch: loading a large catalogue
         one document per transaction would pay a commit (an fsync) each.
         """
-        rows, places, vocabulary = [], [], set()
+        rows, places, vocabulary, phrases = [], [], set(), set()
         # The last document of an app id wins, as it would with one put each.
         for document in {document.app_id: document for document in documents}.values():
-            names, keywords, descriptions = (" ".join(terms(t)) for t in (document.names, document.keywords, document.descriptions))
+            name_list = _phrases(document.names)
+            keyword_list = _phrases(document.keywords)
+            names, keywords = "\n".join(name_list), "\n".join(keyword_list)
+            descriptions = " ".join(terms(document.descriptions))
+            phrases.update((text, "name", document.app_id) for text in name_list)
+            phrases.update((text, "keyword", document.app_id) for text in keyword_list)
             rows.append(
                 {
                     "app_id": document.app_id,
@@ -113,6 +159,9 @@ class SearchIndex:
                 ],
                 time.time(),
             )
+            connection.execute(tables.phrases.delete().where(tables.phrases.c.app_id == sa.bindparam("id")), ids)
+            if phrases:
+                connection.execute(tables.phrases.insert(), [{"phrase": p, "field": f, "app_id": a} for p, f, a in sorted(phrases)])
             connection.execute(tables.places.delete().where(tables.places.c.app_id == sa.bindparam("id")), ids)
             if places:
                 connection.execute(tables.places.insert(), places)
@@ -146,6 +195,7 @@ class SearchIndex:
         with self.database.transaction() as connection:
             connection.execute(tables.documents.delete().where(tables.documents.c.app_id == app_id))
             connection.execute(tables.places.delete().where(tables.places.c.app_id == app_id))
+            connection.execute(tables.phrases.delete().where(tables.phrases.c.app_id == app_id))
             self.full_text.remove(connection, app_id)
 
     def record_launch(self, app_id: str, *, now: float | None = None) -> None:
@@ -192,12 +242,14 @@ class SearchIndex:
         radius_km: float = DEFAULT_RADIUS_KM,
         limit: int = 20,
         now: float | None = None,
+        explain: bool = False,
     ) -> list[SearchHit]:
         """The best live programs for `query`, best first.
 
         With `near` (lat, lon), only programs with a place within `radius_km`
-        count, and closer ones rank higher; an empty query then lists them all
-        by distance ("nearby").
+        count, and closer ones rank higher within a tier; an empty query then
+        lists them all by distance ("nearby"). With `explain`, each hit says
+        why it ranks where it does (tier, matched terms, score parts).
         """
         now = time.time() if now is None else now
         limit = max(1, min(limit, MAX_LIMIT))
@@ -211,26 +263,86 @@ class SearchIndex:
                 return self._rank(connection, matches, distances, language, category, now, limit)
             if distances is not None and not distances:
                 return []
-            expanded = [self._alternatives(connection, word) for word in words]
-            options = {
-                "category": category,
-                "only": set(distances) if distances is not None else None,
-                "now": now,
-                # Distance changes the order: nearby, every match comes back.
-                "limit": limit if distances is None else None,
-            }
-            found = self.full_text.ranked(connection, expanded, every_word=True, **options)
-            if not found and len(expanded) > 1:
-                # No program has every word: rank those that have some.
-                found = self.full_text.ranked(connection, expanded, every_word=False, **options)
-        scored = [(hit.score, None, hit) for hit in found]
-        if distances is not None:
-            scored = [(score * (1 + 1 / (1 + distances[hit.app_id])), distances[hit.app_id], hit) for score, _, hit in scored]
-            scored.sort(key=lambda item: (-item[0], item[2].app_id))
+            plan = Query.of(words)
+            candidates = self._candidates(connection, plan, category, set(distances) if distances is not None else None, now, limit)
+        judged = []
+        for hit in candidates.values():
+            judgement = judge(plan, hit.names.split("\n"), hit.keywords.split("\n"), hit.descriptions)
+            usage, freshness = usage_factor(hit.launch_score, hit.launched_at, now), freshness_factor(hit.released_at, now)
+            distance = distances[hit.app_id] if distances is not None else None
+            nearness = 1 + 1 / (1 + distance) if distance is not None else 1.0  # up to 2x at the door, ~1.2x at 4 km
+            within = judgement.text * usage * freshness * nearness
+            judged.append((judgement.tier, -within, hit.app_id, hit, judgement, (usage, freshness, nearness), distance))
+        judged.sort(key=lambda item: item[:3])
         return [
-            SearchHit(hit.app_id, hit.version, hit.category, _display_name(_json(hit.display), language), score, distance)
-            for score, distance, hit in scored[:limit]
+            SearchHit(
+                hit.app_id,
+                hit.version,
+                hit.category,
+                _display_name(_json(hit.display), language),
+                final_score(tier, -negative),
+                distance,
+                _explanation(judgement, factors, final_score(tier, -negative)) if explain else None,
+            )
+            for tier, negative, _, hit, judgement, factors, distance in judged[:limit]
         ]
+
+    def _candidates(
+        self, connection: sa.Connection, plan: Query, category: str | None, only: set[str] | None, now: float, limit: int
+    ) -> dict[str, RankedHit]:
+        """The programs that may be on the page, stage by stage (see the module's docstring)."""
+        found: dict[str, RankedHit] = {}
+        enough = limit if only is None else None  # nearby: distance reorders, every match counts
+
+        def add(hits: list[RankedHit]) -> None:
+            for hit in hits:
+                found.setdefault(hit.app_id, hit)
+
+        add(self._phrase_hits(connection, plan.phrase, category, only))
+        options = {"category": category, "only": only, "now": now, "limit": SHORTLIST if only is None else None}
+        exact = [[(word.terms, False)] for word in plan.words]
+        stages = [exact]
+        if any(word.prefix for word in plan.words):
+            stages.append([[(word.terms, word.prefix)] for word in plan.words])
+        stages.append(None)  # typos: near terms are looked up only if this stage runs
+        widest = exact
+        for number, stage in enumerate(stages):
+            # Whole words always run: on a large catalogue its short list holds the
+            # exact matches usage favours, where phrase matches come in index order.
+            if number and enough is not None and len(found) >= enough:
+                return found
+            if stage is None:
+                for word in plan.words:
+                    word.near = self._near(connection, word.terms)
+                if not any(word.near for word in plan.words):
+                    break
+                stage = [[(word.terms, word.prefix)] + [((term,), False) for _, term in word.near] for word in plan.words]
+            widest = stage
+            add(self.full_text.ranked(connection, stage, every_word=True, **options))
+        if not found and len(plan.words) > 1:
+            # No program has every word: rank those that have some.
+            add(self.full_text.ranked(connection, widest, every_word=False, **options))
+        return found
+
+    def _phrase_hits(self, connection: sa.Connection, whole: str, category: str | None, only: set[str] | None) -> list[RankedHit]:
+        """Programs with a name or counted keyword equal to the query, and names starting with it as whole words."""
+        phrases = tables.phrases.c
+        whole = whole[: tables.MAX_PHRASE]
+        equal = sa.select(phrases.app_id).where(phrases.phrase == whole).limit(SHORTLIST)
+        # Byte order: every phrase starting with "whole " sorts between "whole " and "whole!".
+        starting = (
+            sa.select(phrases.app_id)
+            .where(phrases.field == "name", phrases.phrase >= whole + " ", phrases.phrase < whole + "!")
+            .limit(SHORTLIST)
+        )
+        ids = set(connection.execute(equal).scalars()) | set(connection.execute(starting).scalars())
+        if only is not None:
+            ids &= only
+        if not ids:
+            return []
+        statement = _CANDIDATES_IN_CATEGORY if category else _CANDIDATES
+        parameters: dict[str, object] = {"ids": sorted(ids), **({"category": category} if category else {})}
+        return [RankedHit(*row) for row in connection.execute(statement, parameters)]
 
     def _rank(
         self,
@@ -281,18 +393,17 @@ class SearchIndex:
                 found[app_id] = distance
         return found
 
-    def _alternatives(self, connection: sa.Connection, word: list[str]) -> list[Alternative]:
-        if len(word) > 1:  # a CJK phrase
-            return [(tuple(word), False)]
-        (text,) = word
-        alternatives: list[Alternative] = [((text,), True)]
+    def _near(self, connection: sa.Connection, terms: tuple[str, ...]) -> list[tuple[int, str]]:
+        """Vocabulary terms within the typo budget of a one-term word, closest first (at most 20)."""
+        if len(terms) > 1:  # a Chinese run: no typos
+            return []
+        (text,) = terms
         budget = typo_budget(text)
-        if budget:
-            distances = {t: edit_distance(text, t, budget) for t in self.full_text.near_terms(connection, text, budget) if t != text}
-            # Closest first, so the cap keeps the likeliest meanings whatever order the database answered in.
-            near = sorted((distance, t) for t, distance in distances.items() if distance <= budget)
-            alternatives += [((t,), False) for _, t in near[:20]]
-        return alternatives
+        if not budget:
+            return []
+        distances = {t: edit_distance(text, t, budget) for t in self.full_text.near_terms(connection, text, budget) if t != text}
+        # Closest first, so the cap keeps the likeliest meanings whatever order the database answered in.
+        return sorted((distance, t) for t, distance in distances.items() if distance <= budget)[:20]
 
     def _insert_ignore(self, table: sa.Table) -> sa.Insert:
         if self.database.dialect == "postgresql":
@@ -324,3 +435,35 @@ def _display_name(display: dict[str, str], language: str | None) -> str:
             if tag.split("-")[0] == language.split("-")[0]:
                 return name
     return next(iter(display.values()), "")
+
+
+def _phrases(texts: tuple[str, ...] | list[str]) -> list[str]:
+    """Each text as a phrase (text.phrase), once each, in order, empty ones dropped."""
+    found: dict[str, None] = {}
+    for text in texts:
+        normalized = phrase(text)[: tables.MAX_PHRASE]
+        if normalized:
+            found.setdefault(normalized)
+    return list(found)
+
+
+def _explanation(judgement: Judgement, factors: tuple[float, float, float], score: float) -> dict[str, object]:
+    """Why a hit ranks where it does, for people (capsule search --explain) and operators (explain=true)."""
+    usage, freshness, nearness = factors
+    parts: dict[str, float] = {
+        "field": round(judgement.field, 4),
+        "coverage": round(judgement.coverage, 4),
+        "position": round(judgement.position, 4),
+        "text": round(judgement.text, 4),
+        "usage": round(usage, 4),
+        "freshness": round(freshness, 4),
+    }
+    if nearness != 1.0:
+        parts["distance"] = round(nearness, 4)
+    return {
+        "tier": judgement.tier,
+        "tier_name": judgement.tier_name,
+        "matched": [match.as_dict() for match in judgement.matches],
+        "parts": parts,
+        "score": round(score, 4),
+    }

@@ -125,3 +125,13 @@ def near_keys(term: str) -> set[str]:
     if len(term) < TYPO_MIN_LETTERS - 1:
         return set()
     return deletions(term, typo_budget(term))
+
+
+def phrase(text: str) -> str:
+    """`text` as one normalized phrase: its terms joined by single spaces.
+
+    Names and keywords are stored and compared this way, so "Corner Coffee",
+    "corner  coffee" and "CORNER COFFEE!" are one phrase, and "街角咖啡" is
+    "街 角 咖 啡" (a CJK character is a term of its own).
+    """
+    return " ".join(terms(text))

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 
 from ..capabilities.base import CapabilityError
 from ..capabilities.media.provider import media_app
+from ..capabilities.messages.api import create_merchant_app
 from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
@@ -30,12 +31,13 @@ from ..errors import CapsuleError
 from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
-from . import me
+from . import about, me
 from .auth import Refused, authorise, current
 from .connection import TabConnection
 from .headers import SecurityHeaders
 from .origin import POLICY_VIOLATION, SameOrigin
 from .prompter import answer
+from .shelf import ShelfError, check_app_id
 from .signin import refusal, signin_routes
 from .signins import SignIn
 from .state import WebHost
@@ -170,6 +172,49 @@ def create_app(web: WebHost) -> Starlette:
             return _problem(409, "answered", "that prompt was answered or timed out already")
         return JSONResponse({"files": len(paths)})
 
+    def home(request: Request, user: str) -> Any:
+        return web.catalog.shelf(web.shelf, user, request.query_params.get("lang") or None)
+
+    async def change_favourites(request: Request, sign_in: SignIn) -> Response:
+        action = request.path_params["action"]
+        if action not in ("pin", "unpin", "order"):
+            return _problem(404, "not-found", "favourites can be pinned (pin), unpinned (unpin) or reordered (order)")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _problem(415, "json-only", "send the change as application/json")
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return _problem(400, "bad-request", 'send {"app_id": ...} (or {"order": [...]} to reorder) as JSON')
+        shelf, user = web.shelf, sign_in.user
+        try:
+            if action == "pin":
+                # Only a live program can be pinned (an id is checked before the registry sees it).
+                await run_in_threadpool(web.registry.live_manifest, check_app_id(body.get("app_id")))
+            if action == "order":
+                await run_in_threadpool(shelf.order, user, body.get("order"))
+            else:
+                await run_in_threadpool(getattr(shelf, action), user, body.get("app_id"))
+        except ShelfError as error:
+            return _problem(400, error.code, str(error))
+        except RegistryError as error:
+            return _problem(error.status, error.code, str(error))
+        lang = body.get("lang") if isinstance(body.get("lang"), str) else None
+        return JSONResponse(await run_in_threadpool(web.catalog.shelf, shelf, user, lang))
+
+    def app_about(request: Request, user: str) -> Any:
+        return about.about(web, user, request.path_params["app_id"], request.query_params.get("lang") or None)
+
+    async def report(request: Request, sign_in: SignIn) -> Response:
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _problem(415, "json-only", "send the report as application/json")
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return _problem(400, "bad-request", 'send {"reason": "scam"|"offensive"|"privacy"|"broken"|"other", "details"?: "..."} as JSON')
+        try:
+            filed = await run_in_threadpool(web.catalog.report, request.path_params["app_id"], sign_in.user, body.get("reason"), body.get("details"))
+        except RegistryError as error:
+            return _problem(error.status, error.code, str(error))
+        return JSONResponse({"report_id": filed["report_id"], "status": filed["status"]}, status_code=201)
+
     def wallet(request: Request, user: str) -> Any:
         return me.wallet(web, user)
 
@@ -243,9 +288,13 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/search", api(search)),
         Route("/api/apps/{app_id}/icon", api(icon)),
         Route("/api/apps/{app_id}/assets/{path:path}", api(asset)),
+        Route("/api/apps/{app_id}/about", api(app_about)),
+        Route("/api/apps/{app_id}/report", signed_in(report), methods=["POST"]),
         Route("/api/qr.svg", api(qr)),
         Route("/api/scan", signed_in(scan), methods=["POST"]),
         Route("/api/prompts/{prompt_id}/files", signed_in(prompt_files), methods=["POST"]),
+        Route("/api/home", api(home)),
+        Route("/api/home/favourites/{action}", signed_in(change_favourites), methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
         Route("/api/me/pin", api(pin)),
         Route("/api/me/pin/{action}", signed_in(change_pin), methods=["POST"]),
@@ -259,6 +308,8 @@ def create_app(web: WebHost) -> Starlette:
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
+        # Programs' merchant servers, with server keys (docs/merchant-messages.md).
+        Mount("/merchant", create_merchant_app(web.host)),
     ]
     app = Starlette(routes=routes)
     # The last added runs first: headers go on every answer, refusals included.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mimetypes
 import threading
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..app import InstalledApp
 from ..errors import NotInstalled
@@ -21,6 +21,9 @@ from ..registry import Registry, RegistryError
 from ..registry.install import install_from_registry
 from ..registry.launches import host_secret, pseudonym
 from ..registry.server import local_host_account
+
+if TYPE_CHECKING:
+    from .shelf import Shelf
 
 
 class Catalog:
@@ -60,6 +63,26 @@ class Catalog:
             "score": score,
         }
 
+    def shelf(self, shelf: "Shelf", user: str, locale: str | None = None) -> dict[str, Any]:
+        """Home's top for `user`: favourites in their order, recents newest first, as cards.
+
+        A program that is no longer live (rolled back, yanked) is left out but
+        stays on the shelf, so it comes back if it is released again.
+        """
+        favourites = []
+        for app_id in shelf.favourites(user):
+            try:
+                favourites.append(self.card(app_id, locale=locale))
+            except RegistryError:
+                pass
+        recents = []
+        for app_id, opened_at in shelf.recents(user):
+            try:
+                recents.append({**self.card(app_id, locale=locale), "opened_at": opened_at})
+            except RegistryError:
+                pass
+        return {"favourites": favourites, "recents": recents}
+
     def categories(self) -> list[str]:
         return sorted({hit["category"] for hit in self.registry.live_programs()})
 
@@ -83,6 +106,10 @@ class Catalog:
             self.registry.record_launch(self._reporter, app_id, pseudonym(self._secret, app_id, user))
         except RegistryError:
             pass  # a program launched from a local build (developer mode) is not in the registry
+
+    def report(self, app_id: str, user: str, reason: object, details: object) -> dict[str, Any]:
+        """File `user`'s report about `app_id` with the registry's reviewers, under their pseudonym."""
+        return self.registry.report(self._reporter, app_id, pseudonym(self._secret, app_id, user), reason, details)
 
     # -- files from installed packages ------------------------------------------
 

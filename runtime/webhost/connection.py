@@ -52,6 +52,8 @@ class LiveSession:
     app_id: str
     #: Views rendered when the tab last got one: send a view only when it changed.
     views_sent: int = -1
+    #: When the tab put it in the background (`hide`), by time.monotonic(); None while shown.
+    hidden_at: float | None = None
 
 
 class TabConnection:
@@ -150,7 +152,12 @@ class TabConnection:
             handler, page = _text(message, "handler"), _text(message, "page", "") or None
             self._on_session(message, lambda session: session.dispatch(handler, data, page=page))
         elif kind in ("show", "hide"):
+            live = self.live.get(_text(message, "session"))
+            if live is not None:
+                live.hidden_at = time.monotonic() if kind == "hide" else None
             self._on_session(message, lambda session: getattr(session, kind)())
+            if kind == "hide":
+                self.web.trim_background(self.user)
         elif kind == "close":
             live = self.live.pop(_text(message, "session"), None)
             if live is not None:
@@ -254,6 +261,18 @@ class TabConnection:
         if self.web.dev is not None:
             message.update(self.web.dev.locate(error))  # the file and line in the program folder
         return message
+
+    def end_background(self, live: LiveSession, bound: int) -> None:
+        """End a background session to keep the account within its bound; the tab hears why."""
+        if self.live.pop(live.session.id, None) is None:
+            return
+        self.send({
+            "type": "ended",
+            "session": live.session.id,
+            "code": "background-limit",
+            "message": f"closed to make room: at most {bound} programs stay open in the background; open it again to restart it",
+        })
+        self._spawn(self._close(live))
 
     def relaunch_all(self, app_id: str) -> None:
         """Developer mode: the program changed; every tab showing it relaunches it."""

@@ -13,7 +13,8 @@ An ASGI middleware in front of every route:
   (`auth.authorise`), which know the sign-in.
 - The registry under `/registry` is called by the CLI with bearer tokens, not
   cookies: a cross-site page has no ambient authority there, so it gets the
-  Host check only.
+  Host check only. The merchant API under `/merchant` likewise (server keys);
+  it refuses every request a browser made (see capabilities/messages/api.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Names a host answers to whatever it binds: loopback.
 DEFAULT_HOSTS = ("127.0.0.1", "localhost")
 #: Paths with bearer-token clients instead of cookies: Host check only.
-TOKEN_PREFIXES = ("/registry",)
+TOKEN_PREFIXES = ("/registry", "/merchant")
 #: WebSocket close code for a policy violation (RFC 6455); before `accept` the server answers 403.
 POLICY_VIOLATION = 1008
 

@@ -17,6 +17,7 @@ from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
 from .origin import allowed_host_names
 from .prompter import PendingPrompt
+from .shelf import Shelf
 from .signins import SessionPolicy, SignIns
 from .throttle import Throttle
 
@@ -45,12 +46,16 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Programs one account keeps open in the background, across all its tabs and
+    #: devices; putting one more away ends the one hidden longest ago.
+    max_background: int = 5
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
         database = self.host.services.database
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
+        self.shelf = Shelf(database)
         self.throttle = Throttle()
         self._pick_folders: list[Path] = []
 
@@ -68,6 +73,19 @@ class WebHost:
             self.dev.close()
         self.host.close()
 
+    def trim_background(self, user: str) -> None:
+        """End `user`'s oldest background sessions beyond `max_background` (on the event loop)."""
+        hidden = [
+            (live.hidden_at, connection, live)
+            for connection in list(self.connections)
+            if connection.user == user
+            for live in list(connection.live.values())
+            if live.hidden_at is not None
+        ]
+        hidden.sort(key=lambda item: item[0])
+        for _, connection, live in hidden[: max(0, len(hidden) - self.max_background)]:
+            connection.end_background(live, self.max_background)
+
     def user_names(self) -> list[str]:
         return [user.name for user in self.users]
 
@@ -79,6 +97,7 @@ class WebHost:
         self.catalog.ensure_installed(app_id, user)
         session = self.host.launch(app_id, user=user, scene=scene, query=query, page=page, prompter=prompter)
         self.catalog.record_launch(app_id, user)
+        self.shelf.opened(user, app_id)  # Home's recents, on every device of this account
         return session
 
     def open_address(self, address: str, *, user: str, prompter: Prompter) -> Session:

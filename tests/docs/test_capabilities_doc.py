@@ -16,7 +16,7 @@ from capsule.sdk import PYTHON_SDK_DIR
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "capabilities.md"
 SDK = PYTHON_SDK_DIR / "capsule_sdk"
-CAPABILITIES = ["ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network"]
+CAPABILITIES = ["ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network", "messages"]
 
 
 def section(name: str) -> str:

@@ -28,6 +28,20 @@ FULL: dict[str, Any] = {
         "media": {"reason": "Attach a photo to a review.", "kinds": ["image", "video"]},
         "qr": {"reason": "Scan the code on your table.", "scan": True},
         "network": {"reason": "Sends your order to the shop.", "hosts": ["api.coffee.example", "*.cdn.example:8443"]},
+        "messages": {
+            "reason": "Tells you when your order is ready.",
+            "templates": [
+                {
+                    "id": "order-ready",
+                    "title": {"en": "Your order is ready", "nl": "Je bestelling staat klaar"},
+                    "fields": {"order": "code", "total": "amount"},
+                    "reason": "So you know when to collect it.",
+                }
+            ],
+            "follow": True,
+            "chat": True,
+            "share": True,
+        },
     },
     "data_practices": {
         "collects": ["payment", "usage"],

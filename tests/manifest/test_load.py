@@ -42,7 +42,7 @@ def test_full_manifest_loads_from_bytes_str_and_dict():
 
 def test_full_manifest_convenience():
     manifest = load_manifest(FULL)
-    assert manifest.declared_capabilities() == {"storage", "payments", "profile", "location", "media", "qr", "network"}
+    assert manifest.declared_capabilities() == {"storage", "payments", "profile", "location", "media", "qr", "network", "messages"}
     assert manifest.entry_page == "index"
     assert manifest.localized("name") == "Coffee Shop"
     assert manifest.localized("name", "nl") == "Koffiebar"
@@ -56,7 +56,7 @@ def test_full_manifest_convenience():
     assert manifest.permission("network").hosts == ["api.coffee.example", "*.cdn.example:8443"]
     assert manifest.permission("ui") is None
     assert [name for name, _ in manifest.permissions_items()] == [
-        "storage", "payments", "profile", "location", "media", "qr", "network"
+        "storage", "payments", "profile", "location", "media", "qr", "network", "messages"
     ]
     assert manifest.pages[1].indexed is False and manifest.pages[0].indexed is True
     assert manifest.data_practices.retention_days == 90

@@ -7,13 +7,13 @@ from capsule.runtime.search import SearchDocument
 NOW = 1_800_000_000.0
 
 
-def doc(app_id: str, category: str, names: dict[str, str], descriptions: dict[str, str], keywords: list[str] = ()) -> SearchDocument:
+def doc(app_id: str, category: str, names: dict[str, str], descriptions: dict[str, str], keywords: tuple[str, ...] | list[str] = ()) -> SearchDocument:
     return SearchDocument(
         app_id=app_id,
         version="1.0.0",
         category=category,
-        names=" ".join(names.values()),
-        keywords=" ".join(keywords),
+        names=tuple(names.values()),
+        keywords=tuple(keywords),
         descriptions=" ".join(descriptions.values()),
         released_at=NOW - 30 * 86400,
         display=names,

@@ -116,7 +116,7 @@ def test_a_program_moves_tier_when_launches_lift_it(sqlite_database) -> None:
     assert index.search("taxi", now=NOW)[0].app_id == "com.example.taxi"
     # Re-indexed, it stays lifted (put reads the launch count); removed, it is gone.
     taxi = next(document for document in CATALOGUE if document.app_id == "com.example.taxi")
-    index.put(replace(taxi, names="City Cab"))
+    index.put(replace(taxi, names=("City Cab",)))
     assert _tier(sqlite_database, "com.example.taxi") < before
     assert [hit.app_id for hit in index.search("cab", now=NOW)] == ["com.example.taxi"]
     index.remove("com.example.taxi")
@@ -129,7 +129,8 @@ def test_a_program_moves_tier_when_launches_lift_it(sqlite_database) -> None:
 
 def test_a_common_word_scores_the_matches_usage_favours(sqlite_database, monkeypatch) -> None:
     index = SearchIndex(sqlite_database)
-    index.put_many(_bestel(40, "food", "pizza"))
+    # "bestel" in descriptions only: no name or keyword equals it, so the full-text stages alone find them.
+    index.put_many([doc(f"com.example.pizza{i}", "food", {"en": f"Pizza {i}"}, {"en": "bestel hier"}) for i in range(40)])
     index.load_launches({f"com.example.pizza{i}": (float(i), NOW) for i in (5, 17, 33)})
     monkeypatch.setattr(backends, "SQLITE_SCORED", 3)
     # 40 match; the 3 scored are the 3 launched ones, best first.

@@ -56,7 +56,7 @@ def test_an_index_written_with_plain_rowids_is_rebuilt(tmp_path) -> None:
         )
     index = SearchIndex(database)
     coffee = next(document for document in CATALOGUE if document.app_id == "com.example.coffee")
-    index.put(replace(coffee, names="Corner Espresso"))  # re-indexing must replace the old row, not add one
+    index.put(replace(coffee, names=("Corner Espresso",)))  # re-indexing must replace the old row, not add one
     assert [hit.app_id for hit in index.search("espresso", now=NOW)] == ["com.example.coffee"]
     assert index.search("hoekkoffie", now=NOW) == []
     index.remove("com.example.coffee")
@@ -69,6 +69,6 @@ def test_an_index_written_with_plain_rowids_is_rebuilt(tmp_path) -> None:
 def test_put_many_keeps_the_last_document_of_an_app_id(database) -> None:
     coffee = next(document for document in CATALOGUE if document.app_id == "com.example.coffee")
     index = SearchIndex(database)
-    index.put_many([coffee, replace(coffee, names="Corner Espresso")])
+    index.put_many([coffee, replace(coffee, names=("Corner Espresso",))])
     assert [hit.app_id for hit in index.search("espresso", now=NOW)] == ["com.example.coffee"]
     assert index.search("hoekkoffie", now=NOW) == []

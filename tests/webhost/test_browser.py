@@ -47,7 +47,7 @@ def open_shell(page: Page, user: str = "alice") -> None:
 
 def launch(page: Page, query: str, name: str) -> None:
     page.get_by_label("Search programs").fill(query)
-    page.get_by_role("button", name=re.compile(f"^{re.escape(name)}")).first.click()
+    page.locator("#results").get_by_role("button", name=re.compile(f"^{re.escape(name)}")).first.click()
     expect(page.locator("[data-session]")).to_have_count(1)
 
 
@@ -61,10 +61,10 @@ def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page, web) -> N
     pin = pin_of_alice(web)
     open_shell(page)
     page.get_by_label("Search programs").fill("coffee")
-    result = page.get_by_role("button", name=re.compile("^Coffee Shop"))
+    result = page.locator("#results").get_by_role("button", name=re.compile("^Coffee Shop"))
     expect(result).to_contain_text("payments")
     # The first, empty search lists every program; wait for the answer to "coffee".
-    expect(page.get_by_role("button", name=re.compile("^Homework"))).to_have_count(0)
+    expect(page.locator("#results").get_by_role("button", name=re.compile("^Homework"))).to_have_count(0)
     shot(page, "host-search")
     result.click()
     expect(program(page).get_by_text("Flat white")).to_be_visible()
@@ -86,7 +86,7 @@ def test_search_launch_add_to_cart_pay_and_see_the_receipt(page: Page, web) -> N
 def test_location_denied_shows_the_fallback_and_a_later_grant_works(page: Page) -> None:
     open_shell(page, "bob")
     page.get_by_label("Search programs").fill("taxi")
-    page.get_by_role("button", name=re.compile("^Taxi")).first.click()
+    page.locator("#results").get_by_role("button", name=re.compile("^Taxi")).first.click()
     consent = page.get_by_role("dialog")
     expect(consent).to_contain_text("Shows taxis near you")
     shot(page, "host-consent")
@@ -95,7 +95,7 @@ def test_location_denied_shows_the_fallback_and_a_later_grant_works(page: Page) 
     # A remembered denial: no new dialog until the user changes it on the Me page.
     program(page).get_by_role("button", name="Update my area").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
-    page.get_by_role("button", name="Me").click()
+    page.get_by_role("button", name="Me", exact=True).click()
     page.get_by_role("button", name="Ask again for location.fuzzy for Taxi").click()
     page.get_by_role("button", name="Program").click()
     program(page).get_by_role("button", name="Update my area").click()
@@ -132,10 +132,10 @@ def test_markup_and_script_in_a_view_are_shown_as_text_and_never_run(page: Page)
 def test_revoking_on_me_refuses_the_next_call_of_the_open_program(page: Page) -> None:
     open_shell(page, "carol")
     page.get_by_label("Search programs").fill("taxi")
-    page.get_by_role("button", name=re.compile("^Taxi")).first.click()
+    page.locator("#results").get_by_role("button", name=re.compile("^Taxi")).first.click()
     page.get_by_role("dialog").get_by_role("button", name="Allow", exact=True).click()
     expect(program(page).get_by_text(re.compile("^Pickup area"))).to_be_visible()
-    page.get_by_role("button", name="Me").click()
+    page.get_by_role("button", name="Me", exact=True).click()
     expect(page.get_by_role("heading", name="Permissions")).to_be_visible()
     shot(page, "host-me")
     page.get_by_role("button", name="Revoke location.fuzzy for Taxi").click()
@@ -150,7 +150,7 @@ def test_keyboard_alone_finds_and_launches_a_program_and_every_control_is_labell
     search = page.get_by_label("Search programs")
     search.focus()
     page.keyboard.type("coffee")
-    result = page.get_by_role("button", name=re.compile("^Coffee Shop"))
+    result = page.locator("#results").get_by_role("button", name=re.compile("^Coffee Shop"))
     expect(result).to_be_visible()
     for _ in range(10):  # Tab forward until the result has focus
         if result.evaluate("el => el === document.activeElement"):

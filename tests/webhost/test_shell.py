@@ -48,7 +48,7 @@ def test_set_a_pin_on_me_then_a_wrong_pin_is_refused_and_the_right_one_pays(page
     assert pins.status("bob").is_set
     before = wallet.balance("bob", "CNY")
 
-    page.get_by_role("button", name="Discover", exact=True).click()
+    page.get_by_role("button", name="Home", exact=True).click()
     launch(page, "coffee", "Coffee Shop")
     program(page).get_by_role("button", name="Add").nth(1).click()  # a flat white, 12.50
     expect(program(page).get_by_text("1 × Flat white")).to_be_visible()

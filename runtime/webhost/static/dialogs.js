@@ -51,22 +51,22 @@ export class Toasts {
 
 // -- dialog building blocks ----------------------------------------------------------
 
-function dialogShell(className, heading) {
+export function dialogShell(className, heading) {
   const headingId = nextId("dialog-title");
   const dialog = el("dialog", { className: `dialog ${className}`, "aria-labelledby": headingId });
   const title = el("h2", { id: headingId, className: "dialog-title", textContent: heading });
   return { dialog, title };
 }
 
-function actions(...buttons) {
+export function actions(...buttons) {
   return el("div", { className: "dialog-actions" }, ...buttons);
 }
 
-function button(label, style, onClick) {
+export function button(label, style, onClick) {
   return el("button", { type: "button", className: `btn btn-${style}`, textContent: label, onclick: onClick });
 }
 
-function open(dialog, focusTarget) {
+export function openDialog(dialog, focusTarget) {
   document.body.append(dialog);
   dialog.showModal();
   // showModal focuses the first focusable element; we pick the safe one.
@@ -85,7 +85,7 @@ export function messageDialog(heading, message, { detail } = {}) {
       dialog.remove();
       resolve();
     });
-    open(dialog, ok);
+    openDialog(dialog, ok);
   });
 }
 
@@ -152,7 +152,7 @@ export class PromptQueue {
     dialog.addEventListener("close", () => {
       if (this.current && this.current.dialog === dialog) this.finish(false);
     });
-    open(dialog, focus);
+    openDialog(dialog, focus);
   }
 
   /** Close the current prompt; `send` the answer (and a typed PIN) unless it went another way. */

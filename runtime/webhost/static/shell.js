@@ -11,6 +11,9 @@ import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
+import { HomeShelf } from "./home.js";
+import { ProgramMenu } from "./menu.js";
+import { openSwitcher } from "./switcher.js";
 import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
 
@@ -56,6 +59,9 @@ const me = new MePage({
   },
 });
 
+const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
+const programMenu = new ProgramMenu({ home, toast });
+
 // -- program slots -----------------------------------------------------------------
 
 let nextSlotKey = 1;
@@ -80,6 +86,9 @@ class Slot {
     this.key = nextSlotKey++; // names the slot in the browser's history
     this.close = el("button", { type: "button", className: "icon-button close-button" }, el("span", { className: "icon icon-close", "aria-hidden": "true" }));
     this.close.addEventListener("click", () => closeSlot(this));
+    // The program menu: About, Share, Add to favourites, Report, Close.
+    this.more = el("button", { type: "button", className: "icon-button menu-button", "aria-label": "Program menu", "aria-haspopup": "dialog" }, el("span", { "aria-hidden": "true", textContent: "⋯" }));
+    this.more.addEventListener("click", () => programMenu.open(this, () => closeSlot(this)));
     this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": "Back", title: "Back to where you were", textContent: "‹" });
     this.back.addEventListener("click", () => goBack());
     this.status = el("div", { className: "session-status" });
@@ -87,7 +96,7 @@ class Slot {
     this.element = el(
       "div",
       { className: "session", hidden: true },
-      el("div", { className: "program-bar" }, this.back, this.icon, this.name, this.close),
+      el("div", { className: "program-bar" }, this.back, this.icon, this.name, this.more, this.close),
       this.status,
       this.notice,
       this.renderer.root,
@@ -106,6 +115,7 @@ class Slot {
     // for the tabs ("Close Member Card" contains "Me"). The tooltip says which.
     this.close.setAttribute("aria-label", "Close");
     this.close.title = `Close ${this.appName}`;
+    this.more.title = `${this.appName}: About, Share, Add to favourites, Report`;
   }
 
   event(page, handler, data) {
@@ -308,6 +318,9 @@ function syncProgram() {
   for (const other of state.slots) if (other !== slot || !other.live) delete other.element.dataset.session;
   if (slot && slot.live) slot.element.dataset.session = slot.id;
   $("tab-program").hidden = state.slots.length === 0;
+  $("switcher-button").hidden = state.slots.length === 0;
+  const running = state.slots.filter((s) => s.live).length;
+  $("switcher-label").textContent = `Switcher (${running})`;
   const title = state.tab === "program" && slot ? (slot.renderer.view && slot.renderer.view.title) || slot.appName : null;
   document.title = title ? `${title} · Capsule` : "Capsule";
 }
@@ -332,6 +345,10 @@ function selectTab(name, { remember = true } = {}) {
   }
   if (name === "program" && state.visible) reveal(state.visible);
   if (name === "me") me.load();
+  if (name === "discover" && home.stale) {
+    home.stale = false;
+    home.load();
+  }
   if (changed) window.scrollTo(0, scrollOf[name] || 0);
   if (moved && remember) rememberPlace();
   syncProgram();
@@ -407,6 +424,9 @@ const HANDLERS = {
     slot.live = true;
     slot.concealed = false;
     state.sessions.set(msg.session, slot);
+    // The server put it first in the recents: Home shows that when it is next seen.
+    if (state.tab === "discover") home.load();
+    else home.stale = true;
     if (slot.renderer.view === null) slot.waiting(`Opening ${slot.appName}…`);
     // The user looked elsewhere while it started.
     if (!(state.visible === slot && state.tab === "program")) conceal(slot);
@@ -533,6 +553,14 @@ function reconnected() {
 
 $("connection-retry").addEventListener("click", () => socket.retryNow());
 
+$("switcher-button").addEventListener("click", () =>
+  openSwitcher(state.slots, state.tab === "program" ? state.visible : null, (slot) => {
+    // A stopped one (ended at the background bound, say) starts again; a live one resumes as it was.
+    if (!slot.live && !state.pending.includes(slot)) restartSlot(slot, { currentPage: true, keepView: true });
+    activate(slot, { focus: true });
+  }),
+);
+
 // -- search --------------------------------------------------------------------------------------
 
 const search = { seq: 0, abort: null, timer: null };
@@ -653,6 +681,7 @@ async function start() {
   history.replaceState({ capsule: true, tab: "discover", slot: null, depth: 0 }, "", location.pathname + location.search);
   socket.connect(); // in parallel with the config
   runSearch();
+  home.load();
   let config;
   try {
     config = await api("/api/config");

@@ -3,14 +3,14 @@
     from capsule_sdk import App, Page, handler, view as v
 
 Capabilities are modules: `storage`, `payments`, `profile`, `location`, `media`,
-`qr`, `network`, `ui`, `log`. A call returns plain values or the frozen
+`qr`, `network`, `messages`, `ui`, `log`. A call returns plain values or the frozen
 dataclasses of `capsule_sdk.types` (enums there are `StrEnum`s); a failed call
 raises a `CapabilityError` subclass.
 """
 
 # Every module is imported here, at build time: a component cannot load
 # modules later, so a lazy import would fail when the program runs.
-from . import _waits, location, log, media, network, payments, profile, qr, storage, types, ui, view
+from . import _waits, location, log, media, messages, network, payments, profile, qr, storage, types, ui, view
 from .app import App, Page, handler
 from .errors import (
     CapabilityError,
@@ -43,6 +43,7 @@ __all__ = [
     "location",
     "log",
     "media",
+    "messages",
     "network",
     "payments",
     "profile",

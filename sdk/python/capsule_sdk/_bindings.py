@@ -15,7 +15,7 @@ from .errors import NotDeclared, from_wit
 
 
 
-CAPABILITIES = ("types", "ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network")
+CAPABILITIES = ("types", "ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network", "messages")
 
 
 def _load() -> dict[str, Any]:

@@ -301,3 +301,14 @@ class Response:
         """The first value of header `name` (any case), or None."""
         wanted = name.lower()
         return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+# -- messages ---------------------------------------------------------------------
+
+
+class SubscriptionChoice(WitEnum):
+    """What the user chose for one template on the subscribe sheet."""
+
+    REFUSED = "refused"
+    ONCE = "once"
+    ALWAYS = "always"

@@ -11,10 +11,10 @@ import tempfile
 import time
 from types import SimpleNamespace
 
-from ..capabilities.base import CallContext
-from ..capabilities.binding import CallRecord
-from ..home import Home
-from ..services import HostServices
+from capsule.runtime.capabilities.base import CallContext
+from capsule.runtime.capabilities.binding import CallRecord
+from capsule.runtime.home import Home
+from capsule.runtime.services import HostServices
 
 
 def mediation_us(iterations: int = 20_000) -> float:

@@ -1,0 +1,1 @@
+"""The `messages` capability: template messages with consent, follows, chat, contacts, sharing."""

@@ -1,0 +1,648 @@
+"""The embedded messages store: inboxes, subscriptions, follows, chats, contacts.
+
+Every rule that protects users is checked in the same transaction that stores
+the message, so two sends racing for one one-time subscription deliver one
+message, and a follower's weekly budget cannot be overdrawn by parallel
+fan-outs. A send is reported accepted only after its transaction committed
+(SQLite `synchronous=FULL`; on SQLite concurrent sends share one commit, see
+payments' group_commit.py), so an accepted message survives a crash. Sends
+carry an idempotency key per program: a retry with the same key and the same
+content answers what the first answered and delivers nothing again.
+
+Listeners (the web host's sockets) hear of each new message after its commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..deferred import DeferredDatabase
+from ..payments.group_commit import GroupCommit
+from . import tables as t
+from .errors import ChatClosed, IdempotencyConflict, NotContacts, NotFollowing, NotSubscribed, WeeklyLimit
+
+if TYPE_CHECKING:
+    from ...database import Database
+    from ..deferred import DatabaseSource
+
+WEEK = 7 * 24 * 3600.0
+#: Service updates per follower per rolling week.
+UPDATES_PER_WEEK = 2
+#: A chat reply must come within this long of the user's last message.
+CHAT_WINDOW = 48 * 3600.0
+#: Messages a thread listing returns at most.
+THREAD_PAGE = 200
+#: Rows per INSERT when fanning out.
+FANOUT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message in one user's inbox."""
+
+    id: str
+    user: str
+    thread: str
+    app_id: str
+    direction: str
+    kind: str
+    template_id: str
+    title: str
+    body: str
+    fields: dict[str, Any]
+    page: str
+    params: dict[str, str]
+    at: float
+    read: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Thread:
+    thread: str
+    last: Message
+    unread: int
+    muted: bool = False
+
+
+Listener = Callable[[Message], None]
+
+
+def program_thread(app_id: str) -> str:
+    return f"program:{app_id}"
+
+
+def contact_thread(user: str) -> str:
+    return f"contact:{user}"
+
+
+def new_id() -> str:
+    return "m_" + secrets.token_hex(12)
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _row(message: Message) -> dict[str, Any]:
+    row = message.as_dict()
+    row["fields"] = json.dumps(message.fields, sort_keys=True)
+    row["params"] = json.dumps(message.params, sort_keys=True)
+    return row
+
+
+def _message(row: Any) -> Message:
+    data = dict(row._mapping)
+    data["fields"] = json.loads(data["fields"] or "{}")
+    data["params"] = json.loads(data["params"] or "{}")
+    return Message(**data)
+
+
+class MessageStore:
+    """The default store (SQLite or PostgreSQL through the runtime's `Database`)."""
+
+    def __init__(self, database: "DatabaseSource") -> None:
+        self._database = DeferredDatabase(database, t.metadata)
+        self._listeners: list[Listener] = []
+        self._group: GroupCommit | None = None
+        self._group_lock = threading.Lock()
+
+    @property
+    def database(self) -> "Database":
+        return self._database.get()
+
+    # -- listeners -----------------------------------------------------------
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with each new message after it is committed; returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell(self, delivered: Iterable[Message]) -> None:
+        for message in delivered:
+            for listener in list(self._listeners):
+                try:
+                    listener(message)
+                except Exception:  # noqa: BLE001 - a broken socket must not undo a delivery
+                    pass
+
+    def _write(self, work: Callable[[Connection], Any]) -> Any:
+        """Run `work` in a committed transaction; concurrent SQLite writers share a commit."""
+        database = self.database
+        if database.dialect != "sqlite":
+            with database.transaction() as conn:
+                return work(conn)
+        with self._group_lock:
+            if self._group is None:
+                self._group = GroupCommit(database)
+        return self._group.run(work)
+
+    # -- audit ---------------------------------------------------------------
+
+    @staticmethod
+    def _audit(conn: Connection, *, user: str, app_id: str, actor: str, action: str, decision: str, carried: Any) -> None:
+        conn.execute(
+            t.audit.insert().values(
+                at=time.time(), user=user, app_id=app_id, actor=actor, action=action, decision=decision,
+                carried=json.dumps(carried, sort_keys=True, ensure_ascii=False),
+            )
+        )
+
+    def audit(self, *, action: str, user: str = "", app_id: str = "", actor: str, decision: str, carried: Any) -> None:
+        """Record a refusal decided outside a send's own transaction."""
+        with self.database.transaction() as conn:
+            self._audit(conn, user=user, app_id=app_id, actor=actor, action=action, decision=decision, carried=carried)
+
+    def audit_entries(self, *, user: str | None = None, app_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        query = sa.select(t.audit).order_by(t.audit.c.id.desc()).limit(limit)
+        if user is not None:
+            query = query.where(t.audit.c.user == user)
+        if app_id is not None:
+            query = query.where(t.audit.c.app_id == app_id)
+        with self.database.read() as db:
+            rows = db.execute(query).all()
+        return [{**dict(r._mapping), "carried": json.loads(r.carried)} for r in rows]
+
+    # -- idempotent sends ----------------------------------------------------
+
+    def _idempotent(
+        self, app_id: str, key: str | None, request: Any, deliver: Callable[[Connection], tuple[Any, list[Message]]],
+        refused: Callable[[Connection, Exception], None],
+    ) -> Any:
+        """Run `deliver` once per (program, key); a retry answers the stored result."""
+        request_digest = digest(request)
+
+        def work(conn: Connection) -> tuple[Any, list[Message]]:
+            if key:
+                found = conn.execute(
+                    sa.select(t.sends.c.digest, t.sends.c.result).where(
+                        t.sends.c.app_id == app_id, t.sends.c.idempotency_key == key
+                    )
+                ).first()
+                if found is not None:
+                    if found.digest != request_digest:
+                        raise IdempotencyConflict(
+                            f"idempotency key {key!r} was used for a different send; use a new key for a new message"
+                        )
+                    return json.loads(found.result), []
+            try:
+                result, delivered = deliver(conn)
+            except Exception as error:
+                raise error
+            if key:
+                conn.execute(
+                    t.sends.insert().values(
+                        app_id=app_id, idempotency_key=key, digest=request_digest, result=json.dumps(result), at=time.time()
+                    )
+                )
+            return result, delivered
+
+        try:
+            result, delivered = self._write(work)
+        except (NotSubscribed, WeeklyLimit, ChatClosed, NotFollowing) as error:
+            # The refusal is audited in a transaction of its own: the send's was rolled back.
+            with self.database.transaction() as conn:
+                refused(conn, error)
+            raise
+        except sa.exc.IntegrityError:
+            # A concurrent retry with the same key committed first (PostgreSQL): answer what it stored.
+            with self.database.read() as db:
+                found = db.execute(
+                    sa.select(t.sends.c.digest, t.sends.c.result).where(
+                        t.sends.c.app_id == app_id, t.sends.c.idempotency_key == key
+                    )
+                ).first()
+            if found is None or found.digest != request_digest:
+                raise
+            return json.loads(found.result)
+        self._tell(delivered)
+        return result
+
+    # -- template messages ---------------------------------------------------
+
+    def send_template(
+        self, *, app_id: str, user: str, template_id: str, title: str, fields: dict[str, Any], page: str,
+        params: dict[str, str], actor: str, idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Deliver one template message if the user's subscription allows it; uses a one-time one."""
+        carried = {"template": template_id, "fields": fields, "page": page, "params": params}
+        now = time.time()
+
+        def deliver(conn: Connection) -> tuple[Any, list[Message]]:
+            where = sa.and_(
+                t.subscriptions.c.user == user, t.subscriptions.c.app_id == app_id,
+                t.subscriptions.c.template_id == template_id,
+            )
+            sub = conn.execute(sa.select(t.subscriptions.c.always, t.subscriptions.c.remaining).where(where)).first()
+            if sub is None or (not sub.always and sub.remaining <= 0):
+                raise NotSubscribed(
+                    f"the user has no subscription to template {template_id!r} (never given, revoked, or its one "
+                    f"message was already sent); ask them to subscribe again in the program"
+                )
+            if not sub.always:
+                conn.execute(t.subscriptions.update().where(where).values(remaining=sub.remaining - 1, updated_at=now))
+            message = Message(
+                new_id(), user, program_thread(app_id), app_id, "in", "template", template_id, title, "", fields,
+                page, params, now,
+            )
+            conn.execute(t.messages.insert().values(**_row(message)))
+            self._audit(conn, user=user, app_id=app_id, actor=actor, action="send", decision="ok", carried=carried)
+            return {"message_id": message.id, "status": "accepted"}, [message]
+
+        def refused(conn: Connection, error: Exception) -> None:
+            self._audit(conn, user=user, app_id=app_id, actor=actor, action="send", decision=str(error), carried=carried)
+
+        return self._idempotent(app_id, idempotency_key, {"send": carried, "user": user}, deliver, refused)
+
+    # -- subscriptions -------------------------------------------------------
+
+    def subscribe(self, user: str, app_id: str, choices: dict[str, str]) -> None:
+        """Record a sheet's answers: "once" adds one message, "always" allows until revoked."""
+        now = time.time()
+        with self.database.transaction() as conn:
+            for template_id, choice in choices.items():
+                if choice not in ("once", "always"):
+                    continue
+                where = sa.and_(
+                    t.subscriptions.c.user == user, t.subscriptions.c.app_id == app_id,
+                    t.subscriptions.c.template_id == template_id,
+                )
+                row = conn.execute(sa.select(t.subscriptions.c.always, t.subscriptions.c.remaining).where(where)).first()
+                always = choice == "always" or bool(row and row.always)
+                remaining = (row.remaining if row else 0) + (choice == "once")
+                if row is None:
+                    conn.execute(
+                        t.subscriptions.insert().values(
+                            user=user, app_id=app_id, template_id=template_id, always=always, remaining=remaining,
+                            updated_at=now,
+                        )
+                    )
+                else:
+                    conn.execute(t.subscriptions.update().where(where).values(always=always, remaining=remaining, updated_at=now))
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="subscribe", decision="ok", carried=choices)
+
+    def subscriptions(self, user: str) -> list[dict[str, Any]]:
+        with self.database.read() as db:
+            rows = db.execute(
+                sa.select(t.subscriptions).where(
+                    t.subscriptions.c.user == user, sa.or_(t.subscriptions.c.always, t.subscriptions.c.remaining > 0)
+                ).order_by(t.subscriptions.c.app_id, t.subscriptions.c.template_id)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def revoke_subscription(self, user: str, app_id: str, template_id: str) -> bool:
+        with self.database.transaction() as conn:
+            gone = conn.execute(
+                t.subscriptions.delete().where(
+                    t.subscriptions.c.user == user, t.subscriptions.c.app_id == app_id,
+                    t.subscriptions.c.template_id == template_id,
+                )
+            ).rowcount
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="revoke", decision="ok",
+                        carried={"template": template_id})
+        return gone > 0
+
+    # -- follows and service updates -----------------------------------------
+
+    def follow(self, user: str, app_id: str) -> None:
+        with self.database.transaction() as conn:
+            exists = conn.execute(
+                sa.select(t.follows.c.user).where(t.follows.c.app_id == app_id, t.follows.c.user == user)
+            ).first()
+            if exists is None:
+                conn.execute(t.follows.insert().values(app_id=app_id, user=user, since=time.time(), muted=False))
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="follow", decision="ok", carried={})
+
+    def unfollow(self, user: str, app_id: str) -> bool:
+        with self.database.transaction() as conn:
+            gone = conn.execute(t.follows.delete().where(t.follows.c.app_id == app_id, t.follows.c.user == user)).rowcount
+            conn.execute(t.tags.delete().where(t.tags.c.app_id == app_id, t.tags.c.user == user))
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="unfollow", decision="ok", carried={})
+        return gone > 0
+
+    def set_muted(self, user: str, app_id: str, muted: bool) -> bool:
+        with self.database.transaction() as conn:
+            changed = conn.execute(
+                t.follows.update().where(t.follows.c.app_id == app_id, t.follows.c.user == user).values(muted=muted)
+            ).rowcount
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="mute" if muted else "unmute",
+                        decision="ok", carried={})
+        return changed > 0
+
+    def follows(self, user: str) -> list[dict[str, Any]]:
+        with self.database.read() as db:
+            rows = db.execute(
+                sa.select(t.follows.c.app_id, t.follows.c.since, t.follows.c.muted).where(t.follows.c.user == user)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def is_following(self, user: str, app_id: str) -> bool:
+        with self.database.read() as db:
+            return db.execute(
+                sa.select(t.follows.c.user).where(t.follows.c.app_id == app_id, t.follows.c.user == user)
+            ).first() is not None
+
+    def followers(self, app_id: str, *, tag: str | None = None, after: str = "", limit: int = 1000) -> list[str]:
+        """Users following `app_id` (in the tag's group), ordered, from after `after`."""
+        query = sa.select(t.follows.c.user).where(t.follows.c.app_id == app_id, t.follows.c.user > after)
+        if tag:
+            query = query.join(
+                t.tags, sa.and_(t.tags.c.app_id == t.follows.c.app_id, t.tags.c.user == t.follows.c.user, t.tags.c.tag == tag)
+            )
+        with self.database.read() as db:
+            return list(db.execute(query.order_by(t.follows.c.user).limit(limit)).scalars())
+
+    def tag(self, app_id: str, users: list[str], tag: str, *, remove: bool = False) -> int:
+        """Put followers in (or take them out of) group `tag`; users who do not follow are refused."""
+        with self.database.transaction() as conn:
+            following = set(
+                conn.execute(
+                    sa.select(t.follows.c.user).where(t.follows.c.app_id == app_id, t.follows.c.user.in_(users))
+                ).scalars()
+            )
+            missing = [u for u in users if u not in following]
+            if missing:
+                raise NotFollowing(f"{len(missing)} of the users do not follow this program; only followers can be tagged")
+            where = sa.and_(t.tags.c.app_id == app_id, t.tags.c.tag == tag, t.tags.c.user.in_(users))
+            conn.execute(t.tags.delete().where(where))
+            if not remove:
+                conn.execute(t.tags.insert(), [{"app_id": app_id, "user": u, "tag": tag} for u in users])
+        return len(users)
+
+    def push_update(
+        self, *, app_id: str, title: str, body: str, page: str, params: dict[str, str], actor: str,
+        tag: str | None = None, idempotency_key: str | None = None, now: float | None = None,
+    ) -> dict[str, Any]:
+        """A service update to every (tagged) follower whose weekly budget allows it.
+
+        One UPDATE claims the budget of every eligible follower (the two latest
+        push times shift), then the messages are inserted in batches.
+        """
+        carried = {"title": title, "body": body, "page": page, "params": params, "tag": tag}
+        at = time.time() if now is None else now
+
+        def deliver(conn: Connection) -> tuple[Any, list[Message]]:
+            eligible = sa.and_(
+                t.follows.c.app_id == app_id,
+                sa.or_(t.follows.c.previous_push.is_(None), t.follows.c.previous_push <= at - WEEK),
+            )
+            if tag:
+                eligible = sa.and_(
+                    eligible,
+                    sa.exists().where(t.tags.c.app_id == app_id, t.tags.c.user == t.follows.c.user, t.tags.c.tag == tag),
+                )
+            total_query = sa.select(sa.func.count()).select_from(t.follows).where(t.follows.c.app_id == app_id)
+            if tag:
+                total_query = total_query.where(
+                    sa.exists().where(t.tags.c.app_id == app_id, t.tags.c.user == t.follows.c.user, t.tags.c.tag == tag)
+                )
+            total = conn.execute(total_query).scalar_one()
+            users = list(conn.execute(sa.select(t.follows.c.user).where(eligible)).scalars())
+            conn.execute(
+                t.follows.update().where(eligible).values(previous_push=t.follows.c.last_push, last_push=at)
+            )
+            thread = program_thread(app_id)
+            fields_json, params_json = "{}", json.dumps(params, sort_keys=True)
+            delivered: list[Message] = []
+            for start in range(0, len(users), FANOUT_BATCH):
+                rows = []
+                for user in users[start : start + FANOUT_BATCH]:
+                    mid = new_id()
+                    rows.append({
+                        "id": mid, "user": user, "thread": thread, "app_id": app_id, "direction": "in", "kind": "update",
+                        "template_id": "", "title": title, "body": body, "fields": fields_json, "page": page,
+                        "params": params_json, "at": at, "read": False,
+                    })
+                conn.execute(t.messages.insert(), rows)
+                if len(delivered) < 10_000:  # live listeners hear of a bounded number; the rest read their inbox
+                    delivered += [Message(**{**r, "fields": {}, "params": params}) for r in rows]
+            self._audit(conn, app_id=app_id, user="", actor=actor, action="push", decision="ok",
+                        carried={**carried, "delivered": len(users), "over_limit": total - len(users)})
+            if total and not users:
+                raise WeeklyLimit(
+                    f"every one of the {total} followers already had {UPDATES_PER_WEEK} service updates this week; "
+                    "try again when a week has passed since the earlier ones"
+                )
+            return {"status": "accepted", "delivered": len(users), "over_limit": total - len(users)}, delivered
+
+        def refused(conn: Connection, error: Exception) -> None:
+            self._audit(conn, user="", app_id=app_id, actor=actor, action="push", decision=str(error), carried=carried)
+
+        return self._idempotent(app_id, idempotency_key, {"push": carried}, deliver, refused)
+
+    # -- customer-service chat -----------------------------------------------
+
+    def user_chat(self, user: str, app_id: str, text: str) -> Message:
+        """The user writes to the program's customer service; opens the 48-hour reply window."""
+        now = time.time()
+        message = Message(new_id(), user, program_thread(app_id), app_id, "out", "chat", "", "", text, {}, "", {}, now, True)
+        with self.database.transaction() as conn:
+            conn.execute(t.messages.insert().values(**_row(message)))
+            where = sa.and_(t.chats.c.app_id == app_id, t.chats.c.user == user)
+            if conn.execute(t.chats.update().where(where).values(last_user_message=now)).rowcount == 0:
+                conn.execute(t.chats.insert().values(app_id=app_id, user=user, last_user_message=now))
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="chat", decision="ok", carried={"text": text})
+        self._tell([message])
+        return message
+
+    def open_chat(self, user: str, app_id: str) -> None:
+        with self.database.transaction() as conn:
+            where = sa.and_(t.chats.c.app_id == app_id, t.chats.c.user == user)
+            if conn.execute(sa.select(t.chats.c.user).where(where)).first() is None:
+                conn.execute(t.chats.insert().values(app_id=app_id, user=user, last_user_message=None))
+
+    def chat_messages(self, app_id: str, *, since: float = 0.0, limit: int = 500) -> list[Message]:
+        """What users wrote to the program's customer service since `since` (for the merchant)."""
+        with self.database.read() as db:
+            rows = db.execute(
+                sa.select(t.messages).where(
+                    t.messages.c.app_id == app_id, t.messages.c.kind == "chat", t.messages.c.direction == "out",
+                    t.messages.c.at > since,
+                ).order_by(t.messages.c.at).limit(limit)
+            ).all()
+        return [_message(r) for r in rows]
+
+    def reply(self, *, app_id: str, user: str, text: str, actor: str, idempotency_key: str | None = None,
+              now: float | None = None) -> dict[str, Any]:
+        """The merchant answers in the chat, within 48 hours of the user's last message."""
+        at = time.time() if now is None else now
+        carried = {"text": text}
+
+        def deliver(conn: Connection) -> tuple[Any, list[Message]]:
+            last = conn.execute(
+                sa.select(t.chats.c.last_user_message).where(t.chats.c.app_id == app_id, t.chats.c.user == user)
+            ).scalar_one_or_none()
+            if last is None or at - last > CHAT_WINDOW:
+                raise ChatClosed(
+                    "a chat reply must come within 48 hours of the user's last message"
+                    + ("" if last is not None else " and the user has not written")
+                    + "; use a template message the user subscribed to instead"
+                )
+            message = Message(new_id(), user, program_thread(app_id), app_id, "in", "chat", "", "", text, {}, "", {}, at)
+            conn.execute(t.messages.insert().values(**_row(message)))
+            self._audit(conn, user=user, app_id=app_id, actor=actor, action="reply", decision="ok", carried=carried)
+            return {"message_id": message.id, "status": "accepted"}, [message]
+
+        def refused(conn: Connection, error: Exception) -> None:
+            self._audit(conn, user=user, app_id=app_id, actor=actor, action="reply", decision=str(error), carried=carried)
+
+        return self._idempotent(app_id, idempotency_key, {"reply": carried, "user": user}, deliver, refused)
+
+    # -- contacts --------------------------------------------------------------
+
+    def request_contact(self, from_user: str, to_user: str) -> str:
+        """`from_user` scanned `to_user`'s code: "requested", or "contacts" when they already are."""
+        if self.are_contacts(from_user, to_user):
+            return "contacts"
+        with self.database.transaction() as conn:
+            where = sa.and_(t.contact_requests.c.from_user == from_user, t.contact_requests.c.to_user == to_user)
+            if conn.execute(sa.select(t.contact_requests.c.at).where(where)).first() is None:
+                conn.execute(t.contact_requests.insert().values(from_user=from_user, to_user=to_user, at=time.time()))
+        return "requested"
+
+    def contact_requests(self, user: str) -> list[dict[str, Any]]:
+        with self.database.read() as db:
+            rows = db.execute(
+                sa.select(t.contact_requests.c.from_user, t.contact_requests.c.at)
+                .where(t.contact_requests.c.to_user == user).order_by(t.contact_requests.c.at)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def answer_contact(self, user: str, from_user: str, accept: bool) -> bool:
+        """Accepting makes both contacts; declining drops the request. False if there was none."""
+        now = time.time()
+        with self.database.transaction() as conn:
+            gone = conn.execute(
+                t.contact_requests.delete().where(
+                    t.contact_requests.c.from_user == from_user, t.contact_requests.c.to_user == user
+                )
+            ).rowcount
+            if not gone:
+                return False
+            if accept:
+                for a, b in ((user, from_user), (from_user, user)):
+                    exists = conn.execute(
+                        sa.select(t.contacts.c.since).where(t.contacts.c.user == a, t.contacts.c.contact == b)
+                    ).first()
+                    if exists is None:
+                        conn.execute(t.contacts.insert().values(user=a, contact=b, since=now))
+        return True
+
+    def contacts(self, user: str) -> list[str]:
+        with self.database.read() as db:
+            return list(
+                db.execute(sa.select(t.contacts.c.contact).where(t.contacts.c.user == user).order_by(t.contacts.c.contact)).scalars()
+            )
+
+    def are_contacts(self, user: str, other: str) -> bool:
+        with self.database.read() as db:
+            return db.execute(
+                sa.select(t.contacts.c.since).where(t.contacts.c.user == user, t.contacts.c.contact == other)
+            ).first() is not None
+
+    def remove_contact(self, user: str, other: str) -> bool:
+        with self.database.transaction() as conn:
+            gone = conn.execute(
+                t.contacts.delete().where(
+                    sa.or_(
+                        sa.and_(t.contacts.c.user == user, t.contacts.c.contact == other),
+                        sa.and_(t.contacts.c.user == other, t.contacts.c.contact == user),
+                    )
+                )
+            ).rowcount
+        return gone > 0
+
+    def send_to_contact(
+        self, *, from_user: str, to_user: str, kind: str, text: str = "", app_id: str = "", title: str = "",
+        page: str = "", params: dict[str, str] | None = None,
+    ) -> Message:
+        """A text, or a card that opens a program's page (kind "share"), to a contact; kept in both inboxes."""
+        params = params or {}
+        now = time.time()
+        theirs = Message(new_id(), to_user, contact_thread(from_user), app_id, "in", kind, "", title, text, {}, page, params, now)
+        mine = Message(new_id(), from_user, contact_thread(to_user), app_id, "out", kind, "", title, text, {}, page, params, now, True)
+        with self.database.transaction() as conn:
+            known = conn.execute(
+                sa.select(t.contacts.c.since).where(t.contacts.c.user == from_user, t.contacts.c.contact == to_user)
+            ).first()
+            if known is None:
+                raise NotContacts("you can only send to your contacts; scan their code on Me to add them")
+            conn.execute(t.messages.insert(), [_row(theirs), _row(mine)])
+            self._audit(conn, user=from_user, app_id=app_id, actor="user", action=kind, decision="ok",
+                        carried={"to": to_user, "text": text, "title": title, "page": page, "params": params})
+        self._tell([theirs, mine])
+        return mine
+
+    # -- inbox ---------------------------------------------------------------
+
+    def threads(self, user: str) -> list[Thread]:
+        """The user's threads, newest first, each with its last message and unread count."""
+        with self.database.read() as db:
+            latest = (
+                sa.select(t.messages.c.thread, sa.func.max(t.messages.c.at).label("at"),
+                          sa.func.sum(sa.case((sa.and_(t.messages.c.read.is_(False), t.messages.c.direction == "in"), 1), else_=0)).label("unread"))
+                .where(t.messages.c.user == user).group_by(t.messages.c.thread).subquery()
+            )
+            rows = db.execute(
+                sa.select(t.messages, latest.c.unread)
+                .join(latest, sa.and_(t.messages.c.thread == latest.c.thread, t.messages.c.at == latest.c.at))
+                .where(t.messages.c.user == user).order_by(latest.c.at.desc())
+            ).all()
+            muted = set(db.execute(sa.select(t.follows.c.app_id).where(t.follows.c.user == user, t.follows.c.muted)).scalars())
+        seen: set[str] = set()
+        found: list[Thread] = []
+        for row in rows:
+            if row.thread in seen:
+                continue
+            seen.add(row.thread)
+            data = {k: v for k, v in row._mapping.items() if k != "unread"}
+            message = _message(type("R", (), {"_mapping": data})())
+            found.append(Thread(row.thread, message, int(row.unread or 0), message.app_id in muted and row.thread.startswith("program:")))
+        return found
+
+    def thread(self, user: str, thread: str, *, limit: int = THREAD_PAGE) -> list[Message]:
+        with self.database.read() as db:
+            rows = db.execute(
+                sa.select(t.messages).where(t.messages.c.user == user, t.messages.c.thread == thread)
+                .order_by(t.messages.c.at.desc()).limit(limit)
+            ).all()
+        return [_message(r) for r in reversed(rows)]
+
+    def message(self, user: str, message_id: str) -> Message | None:
+        with self.database.read() as db:
+            row = db.execute(sa.select(t.messages).where(t.messages.c.user == user, t.messages.c.id == message_id)).first()
+        return _message(row) if row is not None else None
+
+    def mark_read(self, user: str, thread: str) -> int:
+        with self.database.transaction() as conn:
+            return conn.execute(
+                t.messages.update().where(t.messages.c.user == user, t.messages.c.thread == thread, t.messages.c.read.is_(False))
+                .values(read=True)
+            ).rowcount
+
+    def unread(self, user: str) -> int:
+        """Unread messages, not counting muted programs."""
+        with self.database.read() as db:
+            muted = sa.select(t.follows.c.app_id).where(t.follows.c.user == user, t.follows.c.muted)
+            return db.execute(
+                sa.select(sa.func.count()).select_from(t.messages).where(
+                    t.messages.c.user == user, t.messages.c.read.is_(False), t.messages.c.direction == "in",
+                    t.messages.c.app_id.not_in(muted) | t.messages.c.thread.startswith("contact:"),
+                )
+            ).scalar_one()
+
+    def report(self, user: str, app_id: str, reason: str) -> None:
+        with self.database.transaction() as conn:
+            conn.execute(t.reports.insert().values(user=user, app_id=app_id, reason=reason, at=time.time()))
+            self._audit(conn, user=user, app_id=app_id, actor="user", action="report", decision="ok", carried={"reason": reason})
