@@ -12,7 +12,7 @@ from capsule.runtime.languages.js.linker import program_modules, read_program_fi
 
 def test_the_runtime_imports_every_capability_of_the_contracts_full_world():
     names = contract_interfaces()
-    assert {"ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network"} <= set(names)
+    assert {"ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network", "messages"} <= set(names)
     assert "lifecycle" not in names and "types" not in names
 
 

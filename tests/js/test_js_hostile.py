@@ -80,6 +80,12 @@ def test_an_undeclared_capability_answers_not_declared(host):
     assert outcome(session).startswith("undeclared blocked: NotDeclared: true: this program does not declare the 'storage'")
 
 
+def test_every_interface_of_the_contract_is_imported_and_answers_by_the_manifest(host):
+    session = host.launch(HOSTILE, user="mallory")
+    session.dispatch("follow")
+    assert outcome(session).startswith("follow blocked: NotDeclared: this program does not declare the 'messages' capability")
+
+
 def test_eval_of_a_hostile_string_gets_nothing_the_program_lacks(host):
     session = host.launch(HOSTILE, user="mallory")
     session.dispatch("evalHostile", {"code": "require('capsule').storage.get('secret')"})

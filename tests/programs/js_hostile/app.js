@@ -36,6 +36,10 @@ app.page("index", {
         this.data.outcome = `undeclared blocked: ${error.name}: ${error instanceof CapabilityError}: ${error.message}`;
       }
     },
+    follow() {
+      // The messages interface, added to the contract after the runtime was first written.
+      this.data.outcome = "follow " + attempt(() => capsule.messages.follow());
+    },
     evalHostile(data) {
       // A string the program got from outside, run as code: it gets only what the program has.
       this.data.outcome = "eval " + attempt(() => (0, eval)(data.code || "typeof require"));
