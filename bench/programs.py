@@ -13,3 +13,4 @@ RUNTIME_PROGRAM = HERE / "program"
 PAYMENTS_PROGRAM = HERE / "payments_program"
 #: The hello sample (developer mode, registry and web parts).
 HELLO = SAMPLES_DIR / "hello"
+HELLO_JS = SAMPLES_DIR / "hello-js"

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from capsule.runtime.home import Home
 
-from . import web
+from . import js, web
 from .host import host_figures
 from .payments import TARGET_PAYMENTS_PER_S, payment_figures
 from .programs import HELLO
@@ -14,7 +14,7 @@ from .registry import REGISTRY_TARGETS, registry_figures, registry_targets_met
 from .runtime import TARGETS, runtime_figures
 
 #: What `--only` can pick; every part runs when none is named.
-PARTS = ("runtime", "host", "payments", "registry", "web")
+PARTS = ("runtime", "js", "host", "payments", "registry", "web")
 Progress = Callable[[str], None]
 
 
@@ -24,6 +24,8 @@ def missing_tools(part: str) -> str | None:
         return f"the hello sample is missing from {HELLO}: reinstall Capsule (its distribution ships the samples)"
     if part == "web":
         return web.missing_tools()
+    if part == "js":
+        return js.missing_tools()
     return None
 
 
@@ -35,7 +37,7 @@ def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def meets(key: str, value: float) -> bool:
     """Whether `value` of the figure `key` meets its target."""
-    _, bound = {**TARGETS, **REGISTRY_TARGETS}[key]
+    _, bound = {**TARGETS, **REGISTRY_TARGETS, **js.TARGETS}[key]
     return value <= bound
 
 
@@ -49,6 +51,8 @@ def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progre
     figures: dict[str, Any] = {"quick": quick}
     if "runtime" in parts:
         figures.update(runtime_figures(home, quick=quick, progress=progress))
+    if "js" in parts:
+        figures.update(js.js_figures(home, quick=quick, progress=progress))
     if "host" in parts:
         figures.update(host_figures(home=home, progress=progress))
     if "payments" in parts:

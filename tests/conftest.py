@@ -163,6 +163,7 @@ def js_packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     out = tmp_path_factory.mktemp("js-packages")
     return {
         "hello": build_program(HELLO_JS, home=home, out_dir=out / "hello", progress=print),
+        "bill-pay": build_program(REPO / "sample_programs" / "bill-pay", home=home, out_dir=out / "bill-pay"),
         "platform": build_program(PROGRAMS / "js_platform", home=home, out_dir=out / "platform"),
         "hostile": pack_by_hand(PROGRAMS / "js_hostile", home, out / "js-hostile.capsule", kind="js"),
     }
