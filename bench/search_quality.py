@@ -102,4 +102,4 @@ def quality_figures(database: Database, folder: Path = EVALUATION) -> dict[str, 
     """Index the set into `database` (empty) and evaluate every labelled query."""
     index = SearchIndex(database)
     load(index, folder)
-    return evaluate(index, queries(folder))
+    return {**evaluate(index, queries(folder)), "search_quality_programs": len(programs(folder))}

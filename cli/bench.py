@@ -11,7 +11,7 @@ from capsule.bench import PARTS, meets, run_benchmarks, runnable
 from capsule.bench.dev import TARGET_DEV_RELOAD_MS
 from capsule.bench.host import TARGET_RESTART_S
 from capsule.bench.payments import TARGET_PAYMENTS_PER_S
-from capsule.bench.registry import registry_http_target_met
+from capsule.bench.registry import registry_http_target_met, search_quality_target_met
 from capsule.bench.web import TARGET_CLICK_P95_MS, TARGET_FIRST_OPEN_MS, TARGET_LOAD_MS
 
 from .output import console, emit_json, fail, note, warn
@@ -21,7 +21,7 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry or web (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry, web or messages (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
@@ -130,6 +130,7 @@ def _registry_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, st
         (f"search over {programs:,} programs, p95", f"{figures['search_ms_p95_100k']:.1f} ms", "-",
          f"p50 {figures['search_ms_p50_100k']:.1f} ms; CPU p50 {figures['search_cpu_ms_p50']:.1f} ms", "<= 15 ms",
          meets("search_ms_p95_100k", figures["search_ms_p95_100k"])),
+        *_quality_rows(figures),
         (f"publish a {figures['publish_package_mb']:.0f} MB package", f"{figures['publish_s_20mb']:.2f} s", "-",
          f"{figures['publish_package_mb'] / figures['publish_s_20mb']:.0f} MB/s", "<= 2 s",
          meets("publish_s_20mb", figures["publish_s_20mb"])),
@@ -137,3 +138,22 @@ def _registry_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, st
          f"{figures['search_http_rps']:.0f}/s answered, p50 {figures['search_http_p50_ms']:.0f} ms", "<= 50 ms at 200/s",
          registry_http_target_met(figures)),
     ]
+
+
+def _quality_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bool]]:
+    rows = []
+    if "search_ms_p95_100k_postgresql" in figures:
+        rows.append(
+            (f"search over {figures['search_programs']:,} programs on PostgreSQL, p95", f"{figures['search_ms_p95_100k_postgresql']:.1f} ms", "-",
+             f"p50 {figures['search_ms_p50_100k_postgresql']:.1f} ms", "<= 15 ms",
+             meets("search_ms_p95_100k", figures["search_ms_p95_100k_postgresql"]))
+        )  # fmt: skip
+    if figures.get("search_mrr_at_10") is None:
+        return rows + [("search quality (labelled set)", "-", "-", figures.get("search_quality_note", ""), "MRR@10 >= 0.95", False)]
+    count = figures["search_quality_queries"]
+    return rows + [
+        ("search MRR@10, labelled set", f"{figures['search_mrr_at_10']:.3f}", "-", f"{count} queries, {figures['search_quality_programs']} programs", ">= 0.95",
+         meets("search_mrr_at_10", figures["search_mrr_at_10"])),
+        ("search success@1, labelled set", f"{figures['search_success_at_1']:.3f}", "-",
+         f"{len(figures['search_quality_misses'])} not first", ">= 0.92", search_quality_target_met(figures)),
+    ]  # fmt: skip

@@ -168,6 +168,12 @@ def create_app(registry: Registry) -> Starlette:
         limit = _int(params.get("limit", "20"), "limit", 1, 100)
         near = _near(params.get("near"))
         radius = _number(params.get("radius_km", "5"), "radius_km", 0.01, 100)
+        explain = _flag(params.get("explain", "false"), "explain")
+        if explain:
+            # Score parts show how usage lifts every program found, competitors'
+            # included: registry operators see them, not the public.
+            actor = registry.authenticate(request.headers.get("authorization"))
+            actor.require("admin")
         return {
             "query": query,
             "results": registry.search(
@@ -177,6 +183,7 @@ def create_app(registry: Registry) -> Starlette:
                 near=near,
                 radius_km=radius,
                 limit=limit,
+                explain=explain,
             ),
         }
 
@@ -260,6 +267,12 @@ def _int(text: str, what: str, low: int, high: int) -> int:
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
         raise invalid(f"{what} must be a whole number from {low} to {high}; got {text!r}")
     return int(text)
+
+
+def _flag(text: str, what: str) -> bool:
+    if text not in ("true", "false"):
+        raise invalid(f"{what} must be true or false; got {text!r}")
+    return text == "true"
 
 
 def _number(text: str, what: str, low: float, high: float) -> float:

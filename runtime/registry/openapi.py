@@ -28,8 +28,11 @@ def _ref(name: str) -> dict[str, str]:
 _AUTH = [{"token": []}]
 
 
-def _operation(summary: str, answers: dict[str, Any], *, auth: bool = False, params: list | None = None, body: dict | None = None) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": answers, "security": _AUTH if auth else []}
+def _operation(
+    summary: str, answers: dict[str, Any], *, auth: bool = False, optional_auth: bool = False, params: list | None = None, body: dict | None = None
+) -> dict[str, Any]:
+    security = _AUTH if auth else [{}, *_AUTH] if optional_auth else []
+    operation: dict[str, Any] = {"summary": summary, "responses": answers, "security": security}
     if params:
         operation["parameters"] = params
     if body:
@@ -144,10 +147,35 @@ def openapi_document() -> dict[str, Any]:
                             "name": {"type": "string"},
                             "score": {"type": "number"},
                             "distance_km": {"type": "number"},
+                            "explain": _ref("SearchExplain"),
                         },
                     },
                 },
             },
+        },
+    }
+    schemas["SearchExplain"] = {
+        "type": "object",
+        "description": "Why a result ranks where it does (explain=true, admins only). See docs/registry.md, How search ranks programs.",
+        "required": ["tier", "tier_name", "matched", "parts", "score"],
+        "properties": {
+            "tier": {"type": "integer", "minimum": 1, "maximum": 6},
+            "tier_name": {"enum": ["exact", "name-start", "all-words", "prefixes", "typos", "some-words"]},
+            "matched": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["word", "term", "how", "fields"],
+                    "properties": {
+                        "word": {"type": "string"},
+                        "term": {"type": "string"},
+                        "how": {"enum": ["exact", "stem", "prefix", "typo"]},
+                        "fields": {"type": "array", "items": {"enum": ["name", "keyword", "description"]}},
+                    },
+                },
+            },
+            "parts": {"type": "object", "additionalProperties": {"type": "number"}},
+            "score": {"type": "number"},
         },
     }
     binary = {"content": {"application/vnd.capsule.package": {"schema": {"type": "string", "format": "binary"}}}}
@@ -155,8 +183,9 @@ def openapi_document() -> dict[str, Any]:
         "/key": {"get": _operation("The registry's countersigning public key (pin it in hosts)", _answers(200, {"type": "object"}))},
         "/search": {
             "get": _operation(
-                "Search live programs",
-                _answers(200, _ref("SearchResults"), 400),
+                "Search live programs (anyone; explain=true needs an admin token)",
+                _answers(200, _ref("SearchResults"), 400, 401, 403),
+                optional_auth=True,
                 params=[
                     {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
                     {"name": "language", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -164,6 +193,7 @@ def openapi_document() -> dict[str, Any]:
                     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                     {"name": "near", "in": "query", "required": False, "description": "latitude,longitude (WGS-84)", "schema": {"type": "string", "pattern": "^-?(?:[0-8]?[0-9](?:\\.[0-9]{1,6})?|90(?:\\.0{1,6})?),-?(?:(?:1[0-7][0-9]|[0-9]?[0-9])(?:\\.[0-9]{1,6})?|180(?:\\.0{1,6})?)$"}},
                     {"name": "radius_km", "in": "query", "required": False, "schema": {"type": "number", "minimum": 0.01, "maximum": 100}},
+                    {"name": "explain", "in": "query", "required": False, "description": "true: each result says why it ranks there (admins only)", "schema": {"enum": ["true", "false"]}},
                 ],
             )
         },

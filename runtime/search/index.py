@@ -39,8 +39,11 @@ MAX_QUERY_WORDS = 8
 MAX_LIMIT = 100
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 100.0
-#: Candidates a full-text stage hands over, and phrase matches looked up per kind.
-SHORTLIST = 100
+#: Candidates a full-text stage hands over, and phrase matches looked up per kind (equal, name
+#: start), at least a page each. Every candidate is judged in Python (~30-50 us each), so these
+#: bound the cost of a search; the evaluation set ranks the same with 50 and 40.
+SHORTLIST = 20
+PHRASE_HITS = 20
 
 # Nearby without a query: what ranking reads of each program close by, with
 # the display name left as text (only the shown hits are decoded).
@@ -50,13 +53,24 @@ _RANK_SQL = (
 )
 _RANK = sa.text(_RANK_SQL).bindparams(sa.bindparam("ids", expanding=True))
 _RANK_IN_CATEGORY = sa.text(_RANK_SQL + " AND d.category = :category").bindparams(sa.bindparam("ids", expanding=True))
-# Phrase matches: what a full-text stage would hand over of them.
-_CANDIDATES_SQL = (
-    "SELECT d.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, d.released_at, l.score, l.at "
-    f"FROM {tables.documents.name} d LEFT JOIN {tables.launches.name} l ON l.app_id = d.app_id WHERE d.app_id IN :ids"
-)
-_CANDIDATES = sa.text(_CANDIDATES_SQL).bindparams(sa.bindparam("ids", expanding=True))
-_CANDIDATES_IN_CATEGORY = sa.text(_CANDIDATES_SQL + " AND d.category = :category").bindparams(sa.bindparam("ids", expanding=True))
+
+
+def _phrases_sql(category: bool) -> str:
+    join = f" JOIN {tables.documents.name} AS c ON c.app_id = p.app_id AND c.category = :category" if category else ""
+    lookups = (
+        f"SELECT app_id FROM (SELECT p.app_id FROM {tables.phrases.name} AS p{join} WHERE p.phrase = :whole LIMIT :most) AS e "
+        f"UNION SELECT app_id FROM (SELECT p.app_id FROM {tables.phrases.name} AS p{join} "
+        "WHERE p.field = 'name' AND p.phrase >= :low AND p.phrase < :high LIMIT :most) AS s"
+    )
+    return (
+        "SELECT d.app_id, d.version, d.category, d.display, d.names, d.keywords, d.descriptions, d.released_at, l.score, l.at "
+        f"FROM ({lookups}) AS found JOIN {tables.documents.name} d ON d.app_id = found.app_id "
+        f"LEFT JOIN {tables.launches.name} l ON l.app_id = d.app_id"
+    )
+
+
+_PHRASES = sa.text(_phrases_sql(category=False))
+_PHRASES_IN_CATEGORY = sa.text(_phrases_sql(category=True))
 
 
 @dataclass(frozen=True)
@@ -298,8 +312,8 @@ class SearchIndex:
             for hit in hits:
                 found.setdefault(hit.app_id, hit)
 
-        add(self._phrase_hits(connection, plan.phrase, category, only))
-        options = {"category": category, "only": only, "now": now, "limit": SHORTLIST if only is None else None}
+        add(self._phrase_hits(connection, plan.phrase, category, only, max(PHRASE_HITS, limit)))
+        options = {"category": category, "only": only, "now": now, "limit": max(SHORTLIST, limit) if only is None else None}
         exact = [[(word.terms, False)] for word in plan.words]
         stages = [exact]
         if any(word.prefix for word in plan.words):
@@ -324,25 +338,21 @@ class SearchIndex:
             add(self.full_text.ranked(connection, widest, every_word=False, **options))
         return found
 
-    def _phrase_hits(self, connection: sa.Connection, whole: str, category: str | None, only: set[str] | None) -> list[RankedHit]:
-        """Programs with a name or counted keyword equal to the query, and names starting with it as whole words."""
-        phrases = tables.phrases.c
+    def _phrase_hits(
+        self, connection: sa.Connection, whole: str, category: str | None, only: set[str] | None, most: int
+    ) -> list[RankedHit]:
+        """Programs with a name or counted keyword equal to the query, and names starting with it as whole words.
+
+        One statement: both lookups (each cut at `most`, after the category
+        filter) and the documents they found.
+        """
         whole = whole[: tables.MAX_PHRASE]
-        equal = sa.select(phrases.app_id).where(phrases.phrase == whole).limit(SHORTLIST)
         # Byte order: every phrase starting with "whole " sorts between "whole " and "whole!".
-        starting = (
-            sa.select(phrases.app_id)
-            .where(phrases.field == "name", phrases.phrase >= whole + " ", phrases.phrase < whole + "!")
-            .limit(SHORTLIST)
-        )
-        ids = set(connection.execute(equal).scalars()) | set(connection.execute(starting).scalars())
-        if only is not None:
-            ids &= only
-        if not ids:
-            return []
-        statement = _CANDIDATES_IN_CATEGORY if category else _CANDIDATES
-        parameters: dict[str, object] = {"ids": sorted(ids), **({"category": category} if category else {})}
-        return [RankedHit(*row) for row in connection.execute(statement, parameters)]
+        parameters: dict[str, object] = {"whole": whole, "low": whole + " ", "high": whole + "!", "most": most}
+        if category:
+            parameters["category"] = category
+        hits = [RankedHit(*row) for row in connection.execute(_PHRASES_IN_CATEGORY if category else _PHRASES, parameters)]
+        return hits if only is None else [hit for hit in hits if hit.app_id in only]
 
     def _rank(
         self,

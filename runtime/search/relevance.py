@@ -34,6 +34,8 @@ same way whichever database found it, so SQLite and PostgreSQL order alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 EXACT, NAME_START, ALL_WORDS, PREFIXES, TYPOS, SOME_WORDS = 1, 2, 3, 4, 5, 6
 TIER_NAMES = {
@@ -56,7 +58,7 @@ FIELD_SHARE, COVERAGE_SHARE, POSITION_SHARE = 0.5, 0.35, 0.15
 #: Endings that leave a word the same word ("ticket", "tickets"; "boek", "boeken"; "bateau", "bateaux"),
 #: in the languages the catalogue speaks, for words of `STEM_MIN` letters or more.
 ENDINGS = frozenset({"s", "es", "e", "n", "en", "er", "x"})
-STEM_LETTERS, STEM_MIN = 2, 4
+STEM_MIN = 4
 
 _FIELDS = ("name", "keyword", "description")
 _HOW = ("exact", "stem", "prefix", "typo")
@@ -78,7 +80,7 @@ class Word:
         return "".join(self.terms) if len(self.terms) > 1 else self.terms[0]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Query:
     words: list[Word]
 
@@ -87,18 +89,22 @@ class Query:
         # A Latin word may be the start of a longer one; a Chinese run is a phrase.
         return cls([Word(tuple(terms), prefix=len(terms) == 1) for terms in words])
 
-    @property
+    @cached_property
     def terms(self) -> list[str]:
         return [term for word in self.words for term in word.terms]
 
-    @property
+    @cached_property
     def phrase(self) -> str:
         """The whole query as a stored name or keyword would read (text.phrase)."""
         return " ".join(self.terms)
 
+    @cached_property
+    def terms_of(self) -> dict[str, tuple[str, ...]]:
+        """A word's text -> its terms."""
+        return {word.text: word.terms for word in self.words}
 
-@dataclass(frozen=True)
-class Match:
+
+class Match(NamedTuple):
     word: str  # as the query had it (folded)
     term: str  # the program's term it matched
     how: str  # exact, stem, prefix or typo
@@ -115,8 +121,7 @@ class Match:
         return {"word": self.word, "term": self.term, "how": self.how, "fields": list(self.fields)}
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     tier: int
     matches: tuple[Match, ...]
     field: float  # the words' evidence, in [0, 1]
@@ -136,10 +141,9 @@ def judge(query: Query, names: list[str], keywords: list[str], descriptions: str
     """How `query` matches a program with these normalized names, keywords and descriptions (text.phrase)."""
     texts = {"name": _padded(names), "keyword": _padded(keywords), "description": f" {descriptions} "}
     matches = [_match(word, texts) for word in query.words]
-    whole = query.terms
-    if any(_same_words(whole, text.split(" ")) for text in names + keywords):
+    if _equal(query, names, texts["name"]) or _equal(query, keywords, texts["keyword"]):
         tier = EXACT
-    elif any(_same_words(whole, name.split(" ")[: len(whole)]) for name in names if name.count(" ") >= len(whole)):
+    elif _starts(query, names, texts["name"]):
         tier = NAME_START
     elif any(match is None for match in matches):
         tier = SOME_WORDS
@@ -164,74 +168,138 @@ def _same_words(words: list[str], terms: list[str]) -> bool:
     return len(words) == len(terms) and all(same_word(word, term) for word, term in zip(words, terms))
 
 
+def _equal(query: Query, phrases: list[str], padded: str) -> bool:
+    """Whether one of `phrases` is the whole query, word for word (same_word)."""
+    if query.phrase in phrases:
+        return True
+    terms = query.terms
+    # Only a phrase with as many words, starting like the query, can differ by endings alone.
+    start = terms[0][:STEM_MIN]
+    if " " + start not in padded:
+        return False
+    spaces = len(terms) - 1
+    return any(
+        _same_words(terms, phrase.split(" ")) for phrase in phrases if phrase.startswith(start) and phrase.count(" ") == spaces
+    )
+
+
+def _starts(query: Query, names: list[str], padded: str) -> bool:
+    """Whether a name begins with the whole query, as whole words (same_word), and goes on."""
+    whole = query.phrase + " "
+    if any(name.startswith(whole) for name in names):
+        return True
+    terms = query.terms
+    start = terms[0][:STEM_MIN]
+    if " " + start not in padded:
+        return False
+    spaces = len(terms)
+    return any(
+        _same_words(terms, name.split(" ")[: len(terms)]) for name in names if name.startswith(start) and name.count(" ") >= spaces
+    )
+
+
 def _padded(phrases: list[str]) -> str:
     # " | " between phrases: no word, prefix or Chinese run matches across two names.
     return " " + " | ".join(phrases) + " "
 
 
-def _starting(text: str, needle: str) -> list[str]:
-    """The terms of `text` (padded) that start with `needle` (" " + the letters)."""
-    found, at = [], text.find(needle)
-    while at >= 0:
-        found.append(text[at + 1 : text.index(" ", at + 1)])
-        at = text.find(needle, at + 1)
-    return found
-
-
 def _match(word: Word, texts: dict[str, str]) -> Match | None:
     """The best way `word` matches (exact, stem, prefix, typo), and every field it matches that way in."""
     exact = " " + " ".join(word.terms) + " "
-    fields = tuple(name for name in _FIELDS if exact in texts[name])
+    fields = tuple([name for name in _FIELDS if exact in texts[name]])
     if fields:
         return Match(word.text, word.text, "exact", fields)
     if not word.prefix:
         return None  # a Chinese run matches in a row or not at all
     (letters,) = word.terms
-    starting = {name: _starting(texts[name], " " + letters[: max(STEM_MIN, len(letters) - STEM_LETTERS)]) for name in _FIELDS}
-    for how, fits in (("stem", lambda term: same_word(letters, term)), ("prefix", lambda term: term.startswith(letters))):
-        found = {name: next((term for term in terms if fits(term)), None) for name, terms in starting.items()}
-        fields = tuple(name for name in _FIELDS if found[name] is not None)
-        if fields:
-            return Match(word.text, found[fields[0]] or letters, how, fields)
+    needle = " " + letters
+    if len(letters) >= STEM_MIN:
+        found = {name: term for name in _FIELDS if (term := _stem_in(texts[name], letters, needle))}
+        if found:
+            fields = tuple(found)
+            return Match(letters, found[fields[0]], "stem", fields)
+    fields = tuple([name for name in _FIELDS if needle in texts[name]])
+    if fields:
+        text = texts[fields[0]]
+        at = text.index(needle)
+        return Match(letters, text[at + 1 : text.index(" ", at + 1)], "prefix", fields)
     for _, term in word.near:
-        fields = tuple(name for name in _FIELDS if f" {term} " in texts[name])
+        fields = tuple([name for name in _FIELDS if f" {term} " in texts[name]])
         if fields:
-            return Match(word.text, term, "typo", fields)
+            return Match(letters, term, "typo", fields)
+    return None
+
+
+def _stem_in(text: str, letters: str, needle: str) -> str | None:
+    """A term of `text` (padded) that is `letters` with an ending added or taken off, if any."""
+    for ending in ENDINGS:  # taken off: "tickets" finds "ticket"
+        if letters.endswith(ending) and len(letters) - len(ending) >= STEM_MIN and f" {letters[: -len(ending)]} " in text:
+            return letters[: -len(ending)]
+    at = text.find(needle)
+    while at >= 0:  # added: "ticket" finds "tickets"
+        end = text.index(" ", at + 1)
+        if text[at + 1 + len(letters) : end] in ENDINGS:
+            return text[at + 1 : end]
+        at = text.find(needle, at + 1)
     return None
 
 
 def _best_cover(query: Query, matches: tuple[Match, ...], names: list[str], keywords: list[str]) -> tuple[float, float]:
     """(coverage, position) of the name or keyword the query covers best."""
-    whole: dict[str, float] = {}  # name term -> worth of the match
+    whole: dict[str, float] = {}  # term -> worth of the match that covers it whole
     prefixes: list[tuple[str, float]] = []  # typed starts of longer terms
     for match in matches:
-        worth = HOW_WEIGHTS[match.how]
-        if match.how == "prefix":
-            prefixes.append((match.word, worth))
-        elif match.how == "exact" and len(match.word) != len(match.term):
-            pass
-        else:
-            whole[match.term] = worth
-        if match.how == "exact":
-            for term in next(word.terms for word in query.words if word.text == match.word):
-                whole[term] = 1.0
-        if match.how == "stem":
-            whole.update({term: worth for word in query.words if word.text == match.word for term in word.terms})
+        how = match.how
+        if how == "prefix":
+            prefixes.append((match.word, HOW_WEIGHTS["prefix"]))
+            continue
+        worth = HOW_WEIGHTS[how]
+        if how != "exact":
+            whole[match.term] = worth  # the stem or typo term found
+        for term in query.terms_of[match.word]:  # the word itself (each character of a Chinese run)
+            whole.setdefault(term, worth)
+    if not whole and not prefixes:
+        return (0.0, 0.0)
+    # What a covered phrase must contain somewhere: a phrase without any is skipped unsplit.
+    needles = [term[:STEM_MIN] for term in whole] + [word[:STEM_MIN] for word, _ in prefixes]
     best = (0.0, 0.0)
     for scale, phrases in ((1.0, names), (KEYWORD_COVERAGE, keywords)):
         for text in phrases:
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                continue
             terms = text.split(" ")
-            total = sum(len(term) for term in terms) or 1
-            covered, first = 0.0, None
+            total = covered = 0.0
+            first = -1
             for index, term in enumerate(terms):
-                letters = len(term) * whole[term] if term in whole else 0.0
-                if not letters:
-                    letters = next((len(term) * worth for word, worth in prefixes if same_word(word, term)), 0.0)
-                if not letters:
-                    letters = max((len(word) * worth for word, worth in prefixes if term.startswith(word)), default=0.0)
-                if letters:
-                    covered += letters
-                    first = index if first is None else first
-            if first is not None:
-                best = max(best, (scale * covered / total, scale / (1 + first)))
+                total += len(term)
+                worth = whole.get(term)
+                if worth is not None:
+                    letters = len(term) * worth
+                elif prefixes:
+                    letters = _prefix_letters(term, prefixes)
+                    if not letters:
+                        continue
+                else:
+                    continue
+                covered += letters
+                if first < 0:
+                    first = index
+            if first >= 0 and total:
+                candidate = (scale * covered / total, scale / (1 + first))
+                if candidate > best:
+                    best = candidate
     return best
+
+
+def _prefix_letters(term: str, prefixes: list[tuple[str, float]]) -> float:
+    """The letters of `term` a typed prefix covers (all of them when it is the same word), weighted."""
+    found = 0.0
+    for word, worth in prefixes:
+        if same_word(word, term):
+            return len(term) * worth
+        if term.startswith(word):
+            found = max(found, len(word) * worth)
+    return found

@@ -35,7 +35,9 @@ from . import about, me
 from .auth import Refused, authorise, current
 from .connection import TabConnection
 from .headers import SecurityHeaders
+from .inbox import inbox_routes
 from .origin import POLICY_VIOLATION, SameOrigin
+from .language import LanguageError
 from .prompter import answer
 from .shelf import ShelfError, check_app_id
 from .signin import refusal, signin_routes
@@ -96,6 +98,8 @@ def create_app(web: WebHost) -> Starlette:
             # Developer mode's test personas; a host has no user switcher.
             "users": [{"name": u.name, "display": u.display} for u in web.users] if web.dev is not None else [],
             "dev": dev,
+            # The account's language (null: not chosen yet; the shell picks one from the browser's).
+            "language": await run_in_threadpool(web.languages.get, user),
         })
 
     def search(request: Request, user: str) -> Any:
@@ -215,8 +219,21 @@ def create_app(web: WebHost) -> Starlette:
             return _problem(error.status, error.code, str(error))
         return JSONResponse({"report_id": filed["report_id"], "status": filed["status"]}, status_code=201)
 
+    async def set_language(request: Request, sign_in: SignIn) -> Response:
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _problem(415, "json-only", "send the language as application/json")
+        body = await _json(request)
+        try:
+            language = await run_in_threadpool(web.languages.set, sign_in.user, body.get("language") if isinstance(body, dict) else None)
+        except LanguageError as error:
+            return _problem(400, error.code, str(error))
+        return JSONResponse({"language": language})
+
     def wallet(request: Request, user: str) -> Any:
         return me.wallet(web, user)
+
+    def spending(request: Request, user: str) -> Any:
+        return me.spending(web, user, request.query_params.get("lang") or None)
 
     def pin(request: Request, user: str) -> Any:
         return me.pin_status(web, user)
@@ -295,7 +312,9 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/prompts/{prompt_id}/files", signed_in(prompt_files), methods=["POST"]),
         Route("/api/home", api(home)),
         Route("/api/home/favourites/{action}", signed_in(change_favourites), methods=["POST"]),
+        Route("/api/me/language", signed_in(set_language), methods=["POST"]),
         Route("/api/me/wallet", api(wallet)),
+        Route("/api/me/spending", api(spending)),
         Route("/api/me/pin", api(pin)),
         Route("/api/me/pin/{action}", signed_in(change_pin), methods=["POST"]),
         Route("/api/me/permissions", api(permissions)),
@@ -303,6 +322,7 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/me/audit", api(audit)),
         Route("/api/me/media", api(media)),
         Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
+        *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC)),
         Mount("/media", SignedInOnly(media_app(store), web)),

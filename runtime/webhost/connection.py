@@ -166,7 +166,7 @@ class TabConnection:
             value = message.get("value")
             if not isinstance(value, bool):
                 raise BadMessage("`answer` takes `value` true or false (files for a pick go to /api/prompts/{id}/files)")
-            answer(self.web.pending, _text(message, "prompt"), with_secret(value, message.get("secret")), user=self.user)
+            answer(self.web.pending, _text(message, "prompt"), with_secret(value, message.get("secret"), message.get("choice")), user=self.user)
         else:
             raise BadMessage(f"unknown message type {kind!r}; see docs/webhost.md")
 

@@ -46,6 +46,54 @@ def wallet(web: "WebHost", user: str) -> dict[str, Any]:
     }
 
 
+#: Months the spending chart covers, the current one included.
+SPENDING_MONTHS = 12
+#: Ledger lines read for the charts (a person's year of payments is far fewer).
+SPENDING_LINES = 20_000
+
+
+def spending(web: "WebHost", user: str, locale: str | None = None) -> dict[str, Any]:
+    """What the user spent, per currency: by calendar month (UTC, the last 12, oldest first)
+    and by program (most first). Spent is payments less refunds, in minor units, from the ledger."""
+    provider = web.host.capabilities["payments"].provider  # type: ignore[attr-defined]
+    if not isinstance(provider, EmbeddedProvider):
+        return {"currencies": {}, "note": "this host's payment processor keeps the wallet"}
+    now = time.gmtime()
+    months = []
+    year, month = now.tm_year, now.tm_mon
+    for _ in range(SPENDING_MONTHS):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    months.reverse()
+    by_month: dict[str, dict[str, int]] = {}
+    by_program: dict[str, dict[str, int]] = {}
+    for line in provider.statement(f"user:{user}", limit=SPENDING_LINES):
+        if line.kind not in ("payment", "refund"):
+            continue  # top-ups are not spending
+        spent = -line.amount  # a payment leaves the wallet (negative); a refund comes back
+        at = time.gmtime(line.at / 1000)
+        key = f"{at.tm_year:04d}-{at.tm_mon:02d}"
+        if key in months:
+            by_month.setdefault(line.currency, {}).setdefault(key, 0)
+            by_month[line.currency][key] += spent
+        if line.app_id:
+            by_program.setdefault(line.currency, {}).setdefault(line.app_id, 0)
+            by_program[line.currency][line.app_id] += spent
+    currencies = sorted(set(by_month) | set(by_program))
+    return {
+        "currencies": {
+            currency: {
+                "by_month": [{"month": key, "amount": by_month.get(currency, {}).get(key, 0)} for key in months],
+                "by_program": [
+                    {"app_id": app_id, "name": _app_name(web, app_id, locale), "amount": amount}
+                    for app_id, amount in sorted(by_program.get(currency, {}).items(), key=lambda item: (-item[1], item[0]))
+                ],
+            }
+            for currency in currencies
+        }
+    }
+
+
 def _pins(web: "WebHost") -> PinStore:
     return web.host.capabilities["payments"].pins  # type: ignore[attr-defined]
 
@@ -135,9 +183,9 @@ def _manifest(web: "WebHost", app_id: str) -> Manifest | None:
         return None
 
 
-def _app_name(web: "WebHost", app_id: str) -> str:
+def _app_name(web: "WebHost", app_id: str, locale: str | None = None) -> str:
     manifest = _manifest(web, app_id)
-    return manifest.localized("name") if manifest is not None else app_id
+    return manifest.localized("name", locale) if manifest is not None else app_id
 
 
 def _reason(web: "WebHost", app_id: str, scope: str) -> str | None:

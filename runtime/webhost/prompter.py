@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..capabilities.payments.pin import MAX_SECRET_CHARS
-from ..prompter import Approval, ConfirmRequest, ConsentRequest, Money, PickRequest
+from ..prompter import Approval, Choice, ConfirmRequest, ConsentRequest, ContactPickRequest, Money, PickRequest
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -48,7 +48,7 @@ class BrowserPrompter:
             request.user,
         ) is True
 
-    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval:
+    def confirm(self, request: ConfirmRequest, timeout: float) -> bool | Approval | Choice:
         """Amounts go as {"amount", "currency"} so the shell formats all money one way."""
         fields = {
             "sheet": request.kind,
@@ -61,8 +61,12 @@ class BrowserPrompter:
             "amount": _value(request.amount) if request.amount is not None else None,
             "secret": request.secret,
             "problem": request.problem,
+            "choices": [[value, label] for value, label in request.choices],
         }
         answered = self._ask("confirm", fields, timeout, request.user)
+        if isinstance(answered, Choice):
+            # Only a choice the sheet offered; anything else is a plain yes.
+            return answered if any(answered.value == value for value, _ in request.choices) else True
         if isinstance(answered, Approval):
             return answered if request.secret is not None else True
         return answered is True
@@ -72,6 +76,13 @@ class BrowserPrompter:
         if not isinstance(answer, list):
             return []
         return [Path(path) for path in answer][: request.max_count]
+
+    def pick_contact(self, request: ContactPickRequest, contacts: list[str], timeout: float) -> str | None:
+        """The tab shows the user's own contacts; the program gets only whether one was chosen."""
+        answered = self._ask(
+            "contact", {"app_name": request.app_name, "title": request.title, "contacts": list(contacts)}, timeout, request.user
+        )
+        return answered.value if isinstance(answered, Choice) and answered.value in contacts else None
 
     def _ask(self, kind: str, fields: dict[str, Any], timeout: float, user: str) -> Any:
         prompt = PendingPrompt(secrets.token_urlsafe(12), self._session_id(), user, kind)
@@ -92,8 +103,11 @@ def _value(value: str | Money) -> str | dict[str, Any]:
     return value
 
 
-def with_secret(value: bool, secret: Any) -> bool | Approval:
-    """A tab's yes with the PIN typed into the sheet; anything unusable as a PIN is no PIN."""
+def with_secret(value: bool, secret: Any, choice: Any = None) -> bool | Approval | Choice:
+    """A tab's yes with the PIN typed into the sheet (anything unusable as a PIN is no PIN),
+    or with the choice it picked (a sheet's "Always allow", a contact)."""
+    if value and isinstance(choice, str) and 0 < len(choice) <= 200:
+        return Choice(choice)
     if value and isinstance(secret, str) and 0 < len(secret) <= MAX_SECRET_CHARS:
         return Approval(secret)
     return value

@@ -51,7 +51,35 @@ def open_web_host(
         for user in web.users:
             web.accounts.ensure_demo(user.name, user.display)
         top_up_wallets(host, web.users)
+        start_coffee_merchant(web, url)
     return web
+
+
+def start_coffee_merchant(web: WebHost, url: str) -> None:
+    """The coffee shop's merchant server on a loopback port, when the coffee shop is live:
+    it hears of payments and sends "Your order is ready" (capsule.samples.coffee_merchant)."""
+    from capsule.samples.coffee_merchant import APP_ID, CoffeeMerchant, routed_transport
+
+    from ..capabilities.payments.notify import http_post
+    from ..capabilities.payments.receipts import ReceiptSigner
+
+    if not any(program.get("id") == APP_ID for program in web.registry.live_programs()):
+        return
+    services = web.host.services
+    # The shop's server key, kept beside the host's own keys (created once, shown to nobody).
+    key_file = web.host.home.keys / "coffee-merchant.key"
+    live = {k.key_id for k in services.server_keys.list(APP_ID) if k.revoked_at is None}
+    key = key_file.read_text().strip() if key_file.exists() else ""
+    parts = key.split(".")
+    if len(parts) != 3 or parts[1] not in live:
+        _, key = services.server_keys.create(APP_ID, "demo coffee merchant")
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+    merchant = CoffeeMerchant(
+        ReceiptSigner(services.host_key).public_key_b64, f"{url.rstrip('/')}/merchant", key, free_port()
+    ).start()
+    web.host.capabilities["payments"].route_notifications(routed_transport(merchant.url, http_post))  # type: ignore[attr-defined]
+    web.companions.append(merchant)
 
 
 def open_dev_host(

@@ -16,6 +16,7 @@ from .accounts import Accounts
 from .catalog import Catalog
 from .demo import DEMO_USERS, DemoUser
 from .origin import allowed_host_names
+from .language import AccountLanguage, Languages
 from .prompter import PendingPrompt
 from .shelf import Shelf
 from .signins import SessionPolicy, SignIns
@@ -46,6 +47,8 @@ class WebHost:
     connections: set["TabConnection"] = field(default_factory=set)
     #: Developer mode: the program being developed (see runtime.devmode); None in host mode.
     dev: Any = None
+    #: Servers started beside the host (the demo's coffee merchant): each `stop()`ped at close.
+    companions: list[Any] = field(default_factory=list)
     #: Programs one account keeps open in the background, across all its tabs and
     #: devices; putting one more away ends the one hidden longest ago.
     max_background: int = 5
@@ -56,7 +59,21 @@ class WebHost:
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
         self.shelf = Shelf(database)
+        self.languages = Languages(database)
+        profile = self.host.capabilities.get("profile")
+        if profile is not None and self.mode == "host":
+            # Programs see the language the shell speaks (developer mode keeps its locale preset).
+            profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
         self.throttle = Throttle()
+        # Messages reach the recipient's open tabs as they are stored (inbox.py).
+        from .inbox import LiveInbox
+
+        self.messages = self.host.services.messages
+        self.live_inbox = LiveInbox(self)
+        self.messages.listen(self.live_inbox.deliver)
+        chat = self.host.capabilities.get("messages")
+        if chat is not None and hasattr(chat, "chat_openers"):
+            chat.chat_openers.append(self.live_inbox.open_chat)
         self._pick_folders: list[Path] = []
 
     def pick_folder(self) -> Path:
@@ -67,6 +84,8 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        for companion in self.companions:
+            companion.stop()
         for folder in self._pick_folders:
             shutil.rmtree(folder, ignore_errors=True)
         if self.dev is not None:

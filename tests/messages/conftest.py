@@ -11,7 +11,6 @@ from capsule.runtime import Home, Host, PolicyPrompter
 from capsule.sdk.toolchain.build import BuildResult, build_program
 
 from ..conftest import PROGRAMS, texts
-from ..webhost.conftest import browser, live, page, web  # noqa: F401 - the web host and Chromium fixtures
 
 PROBE = PROGRAMS / "messages"
 PROBE_ID = "dev.capsule.tests.messages"

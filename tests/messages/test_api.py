@@ -159,18 +159,3 @@ def test_bodies_must_be_bounded_json(merchant, alice):
     assert big.status_code == 413
 
 
-
-def test_the_web_host_serves_the_merchant_api_to_servers_only(web):
-    """Mounted at /merchant: the Host check applies, browsers are refused, a key is needed."""
-    from capsule.runtime.webhost.app import create_app
-
-    from ..webhost.conftest import origin_of
-
-    with TestClient(create_app(web), base_url=origin_of(web)) as client:
-        assert client.get("/merchant/openapi.json").json()["info"]["title"].startswith("Capsule merchant")
-        keyless = client.post("/merchant/v1/updates", json={"title": "x"})
-        assert keyless.status_code == 401 and keyless.json()["error"] == "no-key"
-        own_page = client.post("/merchant/v1/updates", json={"title": "x"}, headers={"Origin": origin_of(web)})
-        assert own_page.status_code == 403 and own_page.json()["error"] == "browser-origin"
-        rebound = client.post("/merchant/v1/updates", json={"title": "x"}, headers={"Host": "evil.example"})
-        assert rebound.status_code == 400 and rebound.json()["error"] == "unknown-host"

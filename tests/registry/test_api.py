@@ -195,6 +195,26 @@ def test_search_shows_only_live_versions(client, actors, make_package) -> None:
     assert client.get("/search", params={"q": "x", "limit": "0"}).status_code == 400
 
 
+def test_explain_is_for_registry_operators_only(client, actors, make_package) -> None:
+    review = publish(client, actors["alice"], make_package(actors["alice"].key)).json()["review_id"]
+    client.post(f"/reviews/{review}/approve", json={}, headers=actors["reviewer"].headers)
+    ask = {"q": "helol", "explain": "true"}
+    # Score parts show how usage lifts competitors: not for the public, developers or reviewers.
+    assert client.get("/search", params=ask).status_code == 401
+    assert client.get("/search", params=ask, headers={"Authorization": "Bearer cap_not-a-token"}).status_code == 401
+    for name in ("alice", "reviewer"):
+        refused = client.get("/search", params=ask, headers=actors[name].headers)
+        assert refused.status_code == 403 and "admin" in refused.json()["message"], name
+    assert client.get("/search", params={"q": "helol", "explain": "yes"}).status_code == 400
+    (hit,) = client.get("/search", params=ask, headers=actors["admin"].headers).json()["results"]
+    assert hit["explain"]["tier_name"] == "typos"
+    assert hit["explain"]["matched"][0]["how"] == "typo" and hit["explain"]["matched"][0]["word"] == "helol"
+    assert {"field", "coverage", "position", "text", "usage", "freshness"} <= set(hit["explain"]["parts"])
+    # Without it, nobody's answer carries one, the admin's included.
+    for headers in ({}, actors["admin"].headers):
+        assert "explain" not in client.get("/search", params={"q": "helol"}, headers=headers).json()["results"][0]
+
+
 def test_unknown_things_are_404_not_500(client, actors) -> None:
     for path in ("/apps/nope", "/apps/nope/latest", "/apps/nope/versions/1.0.0", "/apps/nope/versions/1.0.0/package", "/apps/nope/versions/1.0.0/compiled"):
         assert client.get(path).status_code == 404

@@ -49,6 +49,8 @@ def test_the_quick_registry_bench_reports_every_figure(home) -> None:
     for key in ("search_ms_p95_100k", "search_ms_p50_100k", "publish_s_20mb", "search_http_p99_ms_at_200rps", "search_http_rps"):
         assert isinstance(figures[key], float) and 0 < figures[key] < math.inf, (key, figures[key])
     assert figures["search_programs"] == TINY.programs
+    assert figures["search_mrr_at_10"] >= 0.95 and figures["search_success_at_1"] >= 0.92
+    assert figures["search_quality_queries"] >= 150 and figures["search_quality_programs"] >= 300
     assert figures["search_http_failed"] == 0
     assert figures["search_http_load"]["requests"] == 40
     assert 6.5 < figures["publish_package_mb"] < 7.5
@@ -59,7 +61,7 @@ def test_the_quick_registry_bench_reports_every_figure(home) -> None:
 def test_bench_refuses_an_unknown_part() -> None:
     result = CliRunner().invoke(app, ["bench", "--only", "everything"])
     assert result.exit_code == 2
-    assert "choose from runtime, js, host, payments, registry, web" in result.output
+    assert "choose from runtime, js, host, payments, registry, web, messages" in result.output
 
 
 def test_the_load_generator_sends_a_get_again_when_a_kept_alive_connection_was_closed() -> None:

@@ -79,7 +79,11 @@ def test_search_finds_live_programs_with_what_they_ask_for(client) -> None:
     found = client.get("/api/search", params={"q": "cofee"}).json()
     coffee = found["results"][0]
     assert coffee["app_id"] == COFFEE and coffee["icon"] == f"/api/apps/{COFFEE}/icon"
-    assert coffee["permissions"] == [{"scope": "payments", "reason": "To pay for the coffee you order."}]
+    assert coffee["permissions"] == [
+        {"scope": "payments", "reason": "To pay for the coffee you order."},
+        {"scope": "network", "reason": "The shop's server hears of each payment."},
+        {"scope": "messages", "reason": "To tell you when your coffee is ready."},
+    ]
     assert "food" in found["categories"]
     everything = client.get("/api/search").json()["results"]
     assert {COFFEE, TABLE, TAXI, HOMEWORK} <= {hit["app_id"] for hit in everything}

@@ -41,8 +41,6 @@ UPDATES_PER_WEEK = 2
 CHAT_WINDOW = 48 * 3600.0
 #: Messages a thread listing returns at most.
 THREAD_PAGE = 200
-#: Rows per INSERT when fanning out.
-FANOUT_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,24 @@ class Thread:
 
 
 Listener = Callable[[Message], None]
+
+
+# Statements built once: building `.values(...)` and `.where(...)` per call costs more
+# CPU than the SQL itself on the send path; these compile once and are cached.
+_FIND_SEND = sa.select(t.sends.c.digest, t.sends.c.result).where(
+    t.sends.c.app_id == sa.bindparam("app_id"), t.sends.c.idempotency_key == sa.bindparam("key")
+)
+_FIND_SUBSCRIPTION = sa.select(t.subscriptions.c.always, t.subscriptions.c.remaining).where(
+    t.subscriptions.c.user == sa.bindparam("user"), t.subscriptions.c.app_id == sa.bindparam("app_id"),
+    t.subscriptions.c.template_id == sa.bindparam("template_id"),
+)
+_USE_SUBSCRIPTION = t.subscriptions.update().where(
+    t.subscriptions.c.user == sa.bindparam("b_user"), t.subscriptions.c.app_id == sa.bindparam("b_app_id"),
+    t.subscriptions.c.template_id == sa.bindparam("b_template_id"),
+)
+_INSERT_MESSAGE = t.messages.insert()
+_INSERT_AUDIT = t.audit.insert()
+_INSERT_SEND = t.sends.insert()
 
 
 def program_thread(app_id: str) -> str:
@@ -153,10 +169,11 @@ class MessageStore:
     @staticmethod
     def _audit(conn: Connection, *, user: str, app_id: str, actor: str, action: str, decision: str, carried: Any) -> None:
         conn.execute(
-            t.audit.insert().values(
-                at=time.time(), user=user, app_id=app_id, actor=actor, action=action, decision=decision,
-                carried=json.dumps(carried, sort_keys=True, ensure_ascii=False),
-            )
+            _INSERT_AUDIT,
+            {
+                "at": time.time(), "user": user, "app_id": app_id, "actor": actor, "action": action, "decision": decision,
+                "carried": json.dumps(carried, sort_keys=True, ensure_ascii=False),
+            },
         )
 
     def audit(self, *, action: str, user: str = "", app_id: str = "", actor: str, decision: str, carried: Any) -> None:
@@ -185,11 +202,7 @@ class MessageStore:
 
         def work(conn: Connection) -> tuple[Any, list[Message]]:
             if key:
-                found = conn.execute(
-                    sa.select(t.sends.c.digest, t.sends.c.result).where(
-                        t.sends.c.app_id == app_id, t.sends.c.idempotency_key == key
-                    )
-                ).first()
+                found = conn.execute(_FIND_SEND, {"app_id": app_id, "key": key}).first()
                 if found is not None:
                     if found.digest != request_digest:
                         raise IdempotencyConflict(
@@ -202,9 +215,8 @@ class MessageStore:
                 raise error
             if key:
                 conn.execute(
-                    t.sends.insert().values(
-                        app_id=app_id, idempotency_key=key, digest=request_digest, result=json.dumps(result), at=time.time()
-                    )
+                    _INSERT_SEND,
+                    {"app_id": app_id, "idempotency_key": key, "digest": request_digest, "result": json.dumps(result), "at": time.time()},
                 )
             return result, delivered
 
@@ -240,23 +252,22 @@ class MessageStore:
         now = time.time()
 
         def deliver(conn: Connection) -> tuple[Any, list[Message]]:
-            where = sa.and_(
-                t.subscriptions.c.user == user, t.subscriptions.c.app_id == app_id,
-                t.subscriptions.c.template_id == template_id,
-            )
-            sub = conn.execute(sa.select(t.subscriptions.c.always, t.subscriptions.c.remaining).where(where)).first()
+            sub = conn.execute(_FIND_SUBSCRIPTION, {"user": user, "app_id": app_id, "template_id": template_id}).first()
             if sub is None or (not sub.always and sub.remaining <= 0):
                 raise NotSubscribed(
                     f"the user has no subscription to template {template_id!r} (never given, revoked, or its one "
                     f"message was already sent); ask them to subscribe again in the program"
                 )
             if not sub.always:
-                conn.execute(t.subscriptions.update().where(where).values(remaining=sub.remaining - 1, updated_at=now))
+                conn.execute(
+                    _USE_SUBSCRIPTION,
+                    {"b_user": user, "b_app_id": app_id, "b_template_id": template_id, "remaining": sub.remaining - 1, "updated_at": now},
+                )
             message = Message(
                 new_id(), user, program_thread(app_id), app_id, "in", "template", template_id, title, "", fields,
                 page, params, now,
             )
-            conn.execute(t.messages.insert().values(**_row(message)))
+            conn.execute(_INSERT_MESSAGE, _row(message))
             self._audit(conn, user=user, app_id=app_id, actor=actor, action="send", decision="ok", carried=carried)
             return {"message_id": message.id, "status": "accepted"}, [message]
 
@@ -408,33 +419,37 @@ class MessageStore:
                     sa.exists().where(t.tags.c.app_id == app_id, t.tags.c.user == t.follows.c.user, t.tags.c.tag == tag)
                 )
             total = conn.execute(total_query).scalar_one()
-            users = list(conn.execute(sa.select(t.follows.c.user).where(eligible)).scalars())
-            conn.execute(
-                t.follows.update().where(eligible).values(previous_push=t.follows.c.last_push, last_push=at)
-            )
-            thread = program_thread(app_id)
-            fields_json, params_json = "{}", json.dumps(params, sort_keys=True)
-            delivered: list[Message] = []
-            for start in range(0, len(users), FANOUT_BATCH):
-                rows = []
-                for user in users[start : start + FANOUT_BATCH]:
-                    mid = new_id()
-                    rows.append({
-                        "id": mid, "user": user, "thread": thread, "app_id": app_id, "direction": "in", "kind": "update",
-                        "template_id": "", "title": title, "body": body, "fields": fields_json, "page": page,
-                        "params": params_json, "at": at, "read": False,
-                    })
-                conn.execute(t.messages.insert(), rows)
-                if len(delivered) < 10_000:  # live listeners hear of a bounded number; the rest read their inbox
-                    delivered += [Message(**{**r, "fields": {}, "params": params}) for r in rows]
+            # One INSERT ... SELECT writes every eligible follower's message (ids are the
+            # update's id and the user), then one UPDATE claims their weekly budget.
+            update_id = new_id()
+            columns = {
+                "id": sa.literal(update_id + ":") + t.follows.c.user, "user": t.follows.c.user,
+                "thread": sa.literal(program_thread(app_id)), "app_id": sa.literal(app_id), "direction": sa.literal("in"),
+                "kind": sa.literal("update"), "template_id": sa.literal(""), "title": sa.literal(title),
+                "body": sa.literal(body), "fields": sa.literal("{}"), "page": sa.literal(page),
+                "params": sa.literal(json.dumps(params, sort_keys=True)), "at": sa.literal(at), "read": sa.false(),
+            }
+            # Counted first: not every driver reports an INSERT ... SELECT's row count (psycopg gives -1).
+            written = conn.execute(sa.select(sa.func.count()).select_from(t.follows).where(eligible)).scalar_one()
+            conn.execute(t.messages.insert().from_select(list(columns), sa.select(*columns.values()).where(eligible)))
+            users: list[str] = []
+            if self._listeners:  # live tabs hear of a bounded number; the rest read their inbox
+                users = list(conn.execute(sa.select(t.follows.c.user).where(eligible).limit(10_000)).scalars())
+            conn.execute(t.follows.update().where(eligible).values(previous_push=t.follows.c.last_push, last_push=at))
+            delivered = [
+                Message(f"{update_id}:{user}", user, program_thread(app_id), app_id, "in", "update", "", title, body, {},
+                        page, params, at)
+                for user in users
+            ]
+            users_count = written
             self._audit(conn, app_id=app_id, user="", actor=actor, action="push", decision="ok",
-                        carried={**carried, "delivered": len(users), "over_limit": total - len(users)})
-            if total and not users:
+                        carried={**carried, "delivered": users_count, "over_limit": total - users_count})
+            if total and not users_count:
                 raise WeeklyLimit(
                     f"every one of the {total} followers already had {UPDATES_PER_WEEK} service updates this week; "
                     "try again when a week has passed since the earlier ones"
                 )
-            return {"status": "accepted", "delivered": len(users), "over_limit": total - len(users)}, delivered
+            return {"status": "accepted", "delivered": users_count, "over_limit": total - users_count}, delivered
 
         def refused(conn: Connection, error: Exception) -> None:
             self._audit(conn, user="", app_id=app_id, actor=actor, action="push", decision=str(error), carried=carried)
@@ -510,6 +525,25 @@ class MessageStore:
             if conn.execute(sa.select(t.contact_requests.c.at).where(where)).first() is None:
                 conn.execute(t.contact_requests.insert().values(from_user=from_user, to_user=to_user, at=time.time()))
         return "requested"
+
+    def contact_code(self, user: str) -> str:
+        """The user's personal code (made on first use): scanning it asks to become their contact."""
+        with self.database.read() as db:
+            found = db.execute(sa.select(t.contact_codes.c.code).where(t.contact_codes.c.user == user)).scalar_one_or_none()
+        if found is not None:
+            return found
+        code = secrets.token_urlsafe(18)
+        try:
+            with self.database.transaction() as conn:
+                conn.execute(t.contact_codes.insert().values(user=user, code=code))
+        except sa.exc.IntegrityError:  # made at the same moment elsewhere
+            pass
+        with self.database.read() as db:
+            return db.execute(sa.select(t.contact_codes.c.code).where(t.contact_codes.c.user == user)).scalar_one()
+
+    def user_for_code(self, code: str) -> str | None:
+        with self.database.read() as db:
+            return db.execute(sa.select(t.contact_codes.c.user).where(t.contact_codes.c.code == code)).scalar_one_or_none()
 
     def contact_requests(self, user: str) -> list[dict[str, Any]]:
         with self.database.read() as db:

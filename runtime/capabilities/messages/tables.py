@@ -15,7 +15,8 @@ metadata = sa.MetaData()
 messages = sa.Table(
     "messages",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
+    #: "m_<random>", or for a service update "<update id>:<user>" (made in one INSERT ... SELECT).
+    sa.Column("id", sa.String(260), primary_key=True),
     #: The inbox the message is in.
     sa.Column("user", sa.String(200), nullable=False),
     #: "program:<app id>" or "contact:<user>": the thread it belongs to.
@@ -100,6 +101,14 @@ contact_requests = sa.Table(
     sa.Column("from_user", sa.String(200), primary_key=True),
     sa.Column("to_user", sa.String(200), primary_key=True),
     sa.Column("at", sa.Float, nullable=False),
+)
+
+#: Each user's personal contact code (the QR on Me): random, so it names nobody.
+contact_codes = sa.Table(
+    "contact_codes",
+    metadata,
+    sa.Column("user", sa.String(200), primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
 )
 
 #: Sends already accepted, by (program, idempotency key): a retry is answered

@@ -72,6 +72,13 @@ class PaymentsCapability(Capability):
             return self._provider
         return self._provider(self.services)
 
+    def route_notifications(self, transport: Transport) -> None:
+        """Deliver merchant notifications through `transport` from now on (a demo routes a
+        merchant's host name to a local server this way; see capsule.samples.coffee_merchant)."""
+        self._transport = transport
+        if "notifier" in self.__dict__:
+            self.notifier.transport = transport
+
     @cached_property
     def notifier(self) -> NotificationSender:
         """Drains the embedded provider's outbox of merchant notifications."""

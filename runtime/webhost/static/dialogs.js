@@ -6,6 +6,7 @@
 // Prompts queue: one is shown at a time, in the order they came.
 
 import { el, nextId, api, appIcon, scopeInWords, formatMoney, clip } from "./util.js";
+import { t } from "./i18n.js";
 
 // What a program (or the server on its behalf) can put in a dialog is cut to
 // these lengths here too, so no label can push the buttons off the screen.
@@ -51,6 +52,12 @@ export class Toasts {
 
 // -- dialog building blocks ----------------------------------------------------------
 
+/** Dialog builders other modules add for their own prompt kinds (messages.js: "contact"). */
+const EXTRA_KINDS = {};
+export function registerPrompt(kind, build) {
+  EXTRA_KINDS[kind] = build;
+}
+
 export function dialogShell(className, heading) {
   const headingId = nextId("dialog-title");
   const dialog = el("dialog", { className: `dialog ${className}`, "aria-labelledby": headingId });
@@ -77,7 +84,7 @@ export function openDialog(dialog, focusTarget) {
 export function messageDialog(heading, message, { detail } = {}) {
   return new Promise((resolve) => {
     const { dialog, title } = dialogShell("message-dialog", heading);
-    const ok = button("OK", "primary", () => dialog.close());
+    const ok = button(t("dialog.ok"), "primary", () => dialog.close());
     dialog.append(title, el("p", { className: "dialog-message selectable", textContent: message }));
     if (detail) dialog.append(el("p", { className: "dialog-detail", textContent: detail }));
     dialog.append(actions(ok));
@@ -133,7 +140,7 @@ export class PromptQueue {
     if (!msg) return;
     const app = this.hooks.appOf(msg.session) || {};
     const appName = typeof msg.app_name === "string" && msg.app_name ? msg.app_name : app.appName || "A program";
-    const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog }[msg.kind];
+    const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog, ...EXTRA_KINDS }[msg.kind];
     if (!build) {
       // A kind this shell does not know: say no rather than leave the program waiting.
       this.hooks.answer(msg.prompt, false);
@@ -155,12 +162,12 @@ export class PromptQueue {
     openDialog(dialog, focus);
   }
 
-  /** Close the current prompt; `send` the answer (and a typed PIN) unless it went another way. */
-  finish(value, send = true, secret = undefined) {
+  /** Close the current prompt; `send` the answer (a typed PIN, a choice) unless it went another way. */
+  finish(value, send = true, secret = undefined, choice = undefined) {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    if (send) this.hooks.answer(current.msg.prompt, value, secret);
+    if (send) this.hooks.answer(current.msg.prompt, value, secret, choice);
     if (current.dialog.open) current.dialog.close();
     current.dialog.remove();
     this.next();
@@ -175,22 +182,22 @@ function consentDialog(msg, app, queue) {
   const { appName } = app;
   const { dialog, title } = dialogShell("consent-dialog", appName);
   const scope = typeof msg.scope === "string" ? msg.scope : "";
-  const deny = button("Don't allow", "secondary", () => queue.finish(false));
-  const allow = button("Allow", "primary", () => queue.finish(true));
+  const deny = button(t("consent.deny"), "secondary", () => queue.finish(false));
+  const allow = button(t("consent.allow"), "primary", () => queue.finish(true));
   const descriptionId = nextId("consent-text");
   dialog.setAttribute("aria-describedby", descriptionId);
   dialog.append(
     appHeader(app),
     title,
-    el("p", { id: descriptionId, className: "dialog-message" }, "wants to use ", el("strong", { textContent: scopeInWords(scope) }), "."),
+    el("p", { id: descriptionId, className: "dialog-message" }, t("consent.wants"), " ", el("strong", { textContent: scopeInWords(scope) }), t("consent.end")),
   );
   if (msg.reason) {
     dialog.append(
-      el("div", { className: "consent-reason" }, el("span", { className: "consent-reason-label", textContent: "Their reason" }), el("p", { textContent: msg.reason })),
+      el("div", { className: "consent-reason" }, el("span", { className: "consent-reason-label", textContent: t("consent.reason") }), el("p", { textContent: msg.reason })),
     );
   }
   dialog.append(
-    el("p", { className: "dialog-detail", textContent: `Permission: ${scope}. You can revoke it on the Me page.` }),
+    el("p", { className: "dialog-detail", textContent: t("consent.detail", { scope }) }),
     actions(deny, allow),
   );
   return { dialog, focus: deny };
@@ -228,7 +235,12 @@ function confirmDialog(msg, app, queue) {
   });
   const hasCancel = typeof msg.cancel_label === "string" && msg.cancel_label !== "";
   const cancel = hasCancel ? button(clip(msg.cancel_label, MAX_BUTTON_CHARS), "secondary", () => queue.finish(false)) : null;
-  dialog.append(actions(cancel, confirm));
+  // Further "yes" buttons the sheet offers (the subscribe sheet's "Always allow").
+  const choices = !pin && Array.isArray(msg.choices)
+    ? msg.choices.filter((c) => Array.isArray(c) && typeof c[0] === "string").slice(0, 3)
+      .map(([value, label]) => button(clip(String(label), MAX_BUTTON_CHARS), "secondary", () => queue.finish(true, true, undefined, value)))
+    : [];
+  dialog.append(actions(cancel, ...choices, confirm));
   if (appId && payment) dialog.prepend(appHeader(app));
   if (pin) {
     // Enter in the PIN field pays, as in a wallet; the PIN field gets the focus.

@@ -6,6 +6,7 @@
 // manifests: text nodes only.
 
 import { el, api, appIcon, locale } from "./util.js";
+import { t } from "./i18n.js";
 
 export class HomeShelf {
   /**
@@ -29,7 +30,7 @@ export class HomeShelf {
     try {
       this.show(await api(`/api/home?${new URLSearchParams({ lang: locale() })}`));
     } catch (error) {
-      this.toast("error", `Could not load Home: ${error.message}`);
+      this.toast("error", t("home.error.load", { message: error.message }));
     }
   }
 
@@ -47,7 +48,7 @@ export class HomeShelf {
       this.show(await api(`/api/home/favourites/${action}`, { body: { ...body, lang: locale() } }));
       return true;
     } catch (error) {
-      this.toast("error", `Could not change your favourites: ${error.message}`);
+      this.toast("error", t("home.error.change", { message: error.message }));
       if (action === "order") this.load(); // another device moved them: show what is stored
       return false;
     }
@@ -84,9 +85,9 @@ export class HomeShelf {
       this.change("order", { order });
     };
     const tools = el("span", { className: "shelf-tools" });
-    if (index > 0) tools.append(this.tool("↑", `Move ${name} earlier`, () => move(-1)));
-    if (index < this.favourites.length - 1) tools.append(this.tool("↓", `Move ${name} later`, () => move(1)));
-    tools.append(this.tool("×", `Remove ${name} from favourites`, () => this.setFavourite(String(card.app_id), false)));
+    if (index > 0) tools.append(this.tool("↑", t("home.moveEarlier", { name }), () => move(-1)));
+    if (index < this.favourites.length - 1) tools.append(this.tool("↓", t("home.moveLater", { name }), () => move(1)));
+    tools.append(this.tool("×", t("home.unpin", { name }), () => this.setFavourite(String(card.app_id), false)));
     li.append(tools);
     return li;
   }

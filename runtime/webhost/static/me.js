@@ -5,6 +5,8 @@
 // The skeleton (headings, the "Program" filter) is in index.html so it is
 // there at once; this module fills the sections each time the page opens.
 
+import { LANGUAGES, currentLanguage, t } from "./i18n.js";
+import { barChart } from "./charts.js";
 import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
 const STATES = { granted: "Allowed", denied: "Not allowed", revoked: "Revoked", "not-asked": "Not asked yet" };
@@ -21,6 +23,7 @@ export class MePage {
     this.knownName = appName;
     this.names = new Map(); // app_id -> name, from the permissions list
     this.wallet = document.getElementById("wallet-body");
+    this.spending = document.getElementById("spending-body");
     this.pin = document.getElementById("pin-body");
     this.permissions = document.getElementById("permissions-body");
     this.activity = document.getElementById("activity-body");
@@ -28,6 +31,21 @@ export class MePage {
     this.uploads = document.getElementById("uploads-body");
     this.filter.addEventListener("change", () => this.loadActivity());
     document.getElementById("me-refresh").addEventListener("click", () => this.load());
+  }
+
+  /** The language switch: `choose(code)` stores it for the account and translates the shell. */
+  setUpLanguage(choose) {
+    const select = document.getElementById("language");
+    select.replaceChildren(...LANGUAGES.map(([code, name]) => el("option", { value: code, textContent: name, lang: code })));
+    select.value = currentLanguage();
+    select.addEventListener("change", async () => {
+      try {
+        await choose(select.value);
+      } catch (error) {
+        this.toast("error", error.message);
+        select.value = currentLanguage();
+      }
+    });
   }
 
   /** A program's name: from the permissions list, the entry itself, the open programs, or its id. */
@@ -38,7 +56,7 @@ export class MePage {
   /** Load every section; one failing does not keep the others away. */
   async load() {
     await this.loadPermissions(); // first: it names the programs for the others
-    await Promise.all([this.loadWallet(), this.loadPin(), this.loadActivity(), this.loadUploads()]);
+    await Promise.all([this.loadWallet(), this.loadSpending(), this.loadPin(), this.loadActivity(), this.loadUploads()]);
   }
 
   async section(body, load) {
@@ -51,6 +69,41 @@ export class MePage {
     } finally {
       body.removeAttribute("aria-busy");
     }
+  }
+
+  // -- spending, as pictures ------------------------------------------------------------
+
+  /** Spending by month and by program, per currency: SVG bar charts with their numbers as text. */
+  loadSpending() {
+    return this.section(this.spending, async () => {
+      const data = await api(`/api/me/spending?${new URLSearchParams({ lang: currentLanguage() })}`);
+      const currencies = Object.entries(data.currencies || {});
+      if (currencies.length === 0) return el("p", { className: "muted", textContent: t("spending.none") });
+      const months = new Intl.DateTimeFormat(currentLanguage(), { month: "short", year: "numeric", timeZone: "UTC" });
+      const charts = [];
+      for (const [currency, spent] of currencies) {
+        const byMonth = (spent.by_month || []).map((row) => ({
+          label: months.format(new Date(`${row.month}-01T00:00:00Z`)),
+          value: Number(row.amount),
+          text: formatMoney(Number(row.amount), currency),
+        }));
+        const byProgram = (spent.by_program || []).map((row) => ({
+          label: this.nameOf(row.app_id, row.name),
+          value: Number(row.amount),
+          text: formatMoney(Number(row.amount), currency),
+        }));
+        charts.push(this.chart(t("spending.byMonth", { currency }), t("spending.month"), byMonth, currency));
+        if (byProgram.length) charts.push(this.chart(t("spending.byProgram", { currency }), t("spending.program"), byProgram, currency));
+      }
+      return el("div", { className: "charts" }, ...charts);
+    });
+  }
+
+  chart(title, heading, rows, currency) {
+    const total = rows.reduce((sum, row) => sum + row.value, 0);
+    const top = rows.reduce((best, row) => (!best || row.value > best.value ? row : best), null);
+    const summary = top && top.value > 0 ? t("spending.summary", { total: formatMoney(total, currency), label: top.label, value: top.text }) : t("spending.nothing");
+    return barChart({ title, summary, columns: [heading, t("spending.spent")], rows, tableLabel: t("spending.table") });
   }
 
   // -- wallet -------------------------------------------------------------------------
@@ -290,7 +343,8 @@ export class MePage {
 function table(caption, headings, rows, nowrap, cells) {
   const head = el("tr", {}, headings.map((text) => el("th", { scope: "col", textContent: text })));
   const body = el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((cell, i) => el("td", { className: nowrap.includes(i) ? "nowrap" : undefined }, cell)))));
-  return el("div", { className: "table-wrap" }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
+  // A table wider than a phone scrolls sideways: the region takes focus so the keyboard can scroll it too.
+  return el("div", { className: "table-wrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
 }
 
 function bytes(count) {

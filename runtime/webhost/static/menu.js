@@ -8,14 +8,9 @@
 
 import { el, api, appIcon, formatTime, scopeInWords, locale, clip } from "./util.js";
 import { dialogShell, actions, button, openDialog } from "./dialogs.js";
+import { t } from "./i18n.js";
 
-const REASONS = [
-  ["scam", "It is a scam or asks for money wrongly"],
-  ["offensive", "Offensive or harmful content"],
-  ["privacy", "It misuses my data or permissions"],
-  ["broken", "It does not work"],
-  ["other", "Something else"],
-];
+const REASONS = ["scam", "offensive", "privacy", "broken", "other"];
 const MAX_DETAILS = 1000;
 const TIMELINE_ROWS = 50;
 
@@ -54,18 +49,18 @@ export class ProgramMenu {
         close();
         action();
       });
-      const first = item("About", () => this.about(slot));
+      const first = item(t("menu.about"), () => this.about(slot));
       dialog.append(
         el(
           "div",
-          { className: "menu-items", role: "group", "aria-label": `${appName} menu` },
+          { className: "menu-items", role: "group", "aria-label": t("menu.label", { name: appName }) },
           first,
-          item("Share", () => this.share(slot)),
-          item(pinned ? "Remove from favourites" : "Add to favourites", () => this.favourite(slot, !pinned)),
-          item("Report", () => this.report(slot)),
-          item("Close program", closeProgram),
+          item(t("menu.share"), () => this.share(slot)),
+          item(t(pinned ? "menu.unpin" : "menu.pin"), () => this.favourite(slot, !pinned)),
+          item(t("menu.report"), () => this.report(slot)),
+          item(t("menu.close"), closeProgram),
         ),
-        actions(button("Cancel", "secondary", close)),
+        actions(button(t("dialog.cancel"), "secondary", close)),
       );
       return first;
     });
@@ -74,7 +69,7 @@ export class ProgramMenu {
   async favourite(slot, pinned) {
     await this.home.setFavourite(slot.appId, pinned);
     if (this.home.isFavourite(slot.appId) === pinned) {
-      this.toast("success", pinned ? `${slot.appName} is in your favourites on Home.` : `${slot.appName} is no longer a favourite.`);
+      this.toast("success", t(pinned ? "menu.pinned" : "menu.unpinned", { name: slot.appName }));
     }
   }
 
@@ -83,33 +78,33 @@ export class ProgramMenu {
     try {
       info = await api(`/api/apps/${encodeURIComponent(slot.appId)}/about?${new URLSearchParams({ lang: locale() })}`);
     } catch (error) {
-      this.toast("error", `Could not load About: ${error.message}`);
+      this.toast("error", t("about.error", { message: error.message }));
       return;
     }
-    await modal("about-dialog", `About ${clip(String(info.name || slot.appName), 60)}`, (dialog, close) => {
-      const ok = button("Close", "primary", close);
+    await modal("about-dialog", t("about.title", { name: clip(String(info.name || slot.appName), 60) }), (dialog, close) => {
+      const ok = button(t("dialog.close"), "primary", close);
       dialog.append(aboutBody(info), actions(ok));
       return ok;
     });
   }
 
   share(slot) {
-    return modal("share-dialog", `Share ${clip(String(slot.appName), 60)}`, (dialog, close) => {
+    return modal("share-dialog", t("share.title", { name: clip(String(slot.appName), 60) }), (dialog, close) => {
       const address = `capsule://${slot.appId}/?scene=share`;
       const link = el("input", { type: "text", className: "share-link", value: address, readOnly: true, id: "share-link" });
-      const copy = button("Copy link", "secondary", async () => {
+      const copy = button(t("share.copy"), "secondary", async () => {
         try {
           await navigator.clipboard.writeText(address);
-          this.toast("success", "Link copied.");
+          this.toast("success", t("share.copied"));
         } catch {
           link.select(); // no clipboard permission: selected for the user to copy
         }
       });
-      const ok = button("Done", "primary", close);
+      const ok = button(t("dialog.done"), "primary", close);
       dialog.append(
-        el("img", { className: "share-qr", src: `/api/qr.svg?${new URLSearchParams({ text: address })}`, alt: `QR code that opens ${slot.appName}: ${address}`, width: 240, height: 240 }),
-        el("p", { className: "dialog-detail", textContent: "Scan it with Capsule, or send the link." }),
-        el("div", { className: "field" }, el("label", { for: "share-link", textContent: "Link" }), link),
+        el("img", { className: "share-qr", src: `/api/qr.svg?${new URLSearchParams({ text: address })}`, alt: t("share.qr", { name: slot.appName, address }), width: 240, height: 240 }),
+        el("p", { className: "dialog-detail", textContent: t("share.hint") }),
+        el("div", { className: "field" }, el("label", { for: "share-link", textContent: t("share.link") }), link),
         actions(copy, ok),
       );
       return ok;
@@ -117,33 +112,33 @@ export class ProgramMenu {
   }
 
   report(slot) {
-    return modal("report-dialog", `Report ${clip(String(slot.appName), 60)}`, (dialog, close) => {
+    return modal("report-dialog", t("report.title", { name: clip(String(slot.appName), 60) }), (dialog, close) => {
       const name = `report-reason-${slot.key || 0}`;
-      const choices = REASONS.map(([value, label], index) => {
+      const choices = REASONS.map((value, index) => {
         const id = `${name}-${value}`;
-        return el("div", { className: "choice" }, el("input", { type: "radio", name, id, value, checked: index === 0 }), el("label", { for: id, textContent: label }));
+        return el("div", { className: "choice" }, el("input", { type: "radio", name, id, value, checked: index === 0 }), el("label", { for: id, textContent: t(`report.reason.${value}`) }));
       });
       const details = el("textarea", { id: `${name}-details`, maxLength: MAX_DETAILS, rows: 4 });
       const problem = el("p", { className: "dialog-error", role: "alert" });
-      const send = button("Send report", "primary", async () => {
+      const send = button(t("report.send"), "primary", async () => {
         const reason = dialog.querySelector(`input[name="${name}"]:checked`);
         send.disabled = true;
         try {
           await api(`/api/apps/${encodeURIComponent(slot.appId)}/report`, { body: { reason: reason ? reason.value : "other", details: details.value } });
         } catch (error) {
-          problem.textContent = `Not sent: ${error.message}`;
+          problem.textContent = t("report.failed", { message: error.message });
           send.disabled = false;
           return;
         }
         close();
-        this.toast("success", "Thank you. The registry's reviewers will look at your report.");
+        this.toast("success", t("report.thanks"));
       });
       dialog.append(
-        el("fieldset", { className: "report-reasons" }, el("legend", { textContent: "What is wrong?" }), ...choices),
-        el("div", { className: "field" }, el("label", { for: details.id, textContent: "What happened (optional)" }), details),
-        el("p", { className: "dialog-detail", textContent: "Your report goes to the reviewers without your name." }),
+        el("fieldset", { className: "report-reasons" }, el("legend", { textContent: t("report.question") }), ...choices),
+        el("div", { className: "field" }, el("label", { for: details.id, textContent: t("report.details") }), details),
+        el("p", { className: "dialog-detail", textContent: t("report.anonymous") }),
         problem,
-        actions(button("Cancel", "secondary", close), send),
+        actions(button(t("dialog.cancel"), "secondary", close), send),
       );
       return choices[0].querySelector("input");
     });
@@ -158,12 +153,12 @@ function aboutBody(info) {
     facts.append(el("dt", { textContent: label }), el("dd", { className: "selectable", textContent: String(value) }));
   };
   const developer = info.developer || {};
-  fact("Developer", developer.name || "Not given");
-  fact("Contact", developer.email);
-  fact("Website", developer.url);
-  fact("Version", info.version);
-  fact("Category", info.category);
-  fact("Program id", info.app_id);
+  fact(t("about.developer"), developer.name || t("about.notGiven"));
+  fact(t("about.contact"), developer.email);
+  fact(t("about.website"), developer.url);
+  fact(t("about.version"), info.version);
+  fact(t("about.category"), info.category);
+  fact(t("about.id"), info.app_id);
   const body = el(
     "div",
     { className: "about-body" },
@@ -172,8 +167,8 @@ function aboutBody(info) {
   );
 
   const permissions = Array.isArray(info.permissions) ? info.permissions : [];
-  body.append(el("h3", { textContent: "Permissions" }));
-  if (permissions.length === 0) body.append(el("p", { className: "muted", textContent: "It asks for no permissions." }));
+  body.append(el("h3", { textContent: t("about.permissions") }));
+  if (permissions.length === 0) body.append(el("p", { className: "muted", textContent: t("about.noPermissions") }));
   else {
     body.append(
       el(
@@ -184,33 +179,33 @@ function aboutBody(info) {
     );
   }
   if (Array.isArray(info.network_hosts) && info.network_hosts.length) {
-    body.append(el("p", { className: "about-hosts", textContent: `It may connect to: ${info.network_hosts.map(String).join(", ")}` }));
+    body.append(el("p", { className: "about-hosts", textContent: t("about.hosts", { hosts: info.network_hosts.map(String).join(", ") }) }));
   }
 
-  body.append(el("h3", { textContent: "Data practices" }));
+  body.append(el("h3", { textContent: t("about.practices") }));
   const practices = info.data_practices;
-  if (!practices) body.append(el("p", { className: "muted", textContent: "The developer has not described their data practices." }));
+  if (!practices) body.append(el("p", { className: "muted", textContent: t("about.noPractices") }));
   else {
     const list = el("dl", { className: "facts about-practices" });
     const row = (label, value) => list.append(el("dt", { textContent: label }), el("dd", { textContent: value }));
     const collects = Array.isArray(practices.collects) ? practices.collects.map(String) : [];
-    row("Collects", collects.length ? collects.join(", ") : "Nothing");
-    row("Shared with others", practices.shared_with_third_parties ? "Yes" : "No");
-    if (practices.retention_days !== null && practices.retention_days !== undefined) row("Kept for", `${practices.retention_days} days`);
-    if (practices.privacy_policy_url) row("Privacy policy", String(practices.privacy_policy_url));
+    row(t("about.collects"), collects.length ? collects.join(", ") : t("about.nothing"));
+    row(t("about.shared"), t(practices.shared_with_third_parties ? "about.yes" : "about.no"));
+    if (practices.retention_days !== null && practices.retention_days !== undefined) row(t("about.kept"), t("about.days", { count: Number(practices.retention_days) }));
+    if (practices.privacy_policy_url) row(t("about.policy"), String(practices.privacy_policy_url));
     body.append(list);
   }
 
-  body.append(el("h3", { textContent: "What it touched" }));
+  body.append(el("h3", { textContent: t("about.touched") }));
   body.append(timeline(Array.isArray(info.touched) ? info.touched : []));
   return body;
 }
 
 /** The program's capability calls for this user, newest first, as a timeline. */
 export function timeline(entries) {
-  if (entries.length === 0) return el("p", { className: "muted", textContent: "Nothing yet in the last 30 days." });
+  if (entries.length === 0) return el("p", { className: "muted", textContent: t("touched.none") });
   const shown = entries.slice(0, TIMELINE_ROWS);
-  const list = el("ol", { className: "timeline", "aria-label": "What it touched, newest first" });
+  const list = el("ol", { className: "timeline", "aria-label": t("touched.label") });
   for (const entry of shown) {
     const what = `${scopeInWords(String(entry.scope || entry.capability))}: ${entry.capability}.${entry.function}`;
     list.append(
@@ -224,5 +219,5 @@ export function timeline(entries) {
     );
   }
   const more = entries.length - shown.length;
-  return more > 0 ? el("div", {}, list, el("p", { className: "muted", textContent: `and ${more} more on Me › Activity` })) : list;
+  return more > 0 ? el("div", {}, list, el("p", { className: "muted", textContent: t("touched.more", { count: more }) })) : list;
 }

@@ -7,10 +7,12 @@
 // and `show` when they come back.
 
 import { el, api, appIcon, locale, setCsrfToken } from "./util.js";
+import { t, setLanguage, pickLanguage, isSupported } from "./i18n.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
 import { MePage } from "./me.js";
+import { MessagesPage, isContactCode } from "./messages.js";
 import { HomeShelf } from "./home.js";
 import { ProgramMenu } from "./menu.js";
 import { openSwitcher } from "./switcher.js";
@@ -39,10 +41,11 @@ const toast = (kind, message, source) => toasts.show(kind, message, source);
 const socket = new Socket({ onMessage: dispatch, onStatus: connectionChanged });
 
 const prompts = new PromptQueue({
-  answer: (prompt, value, secret) => {
+  answer: (prompt, value, secret, choice) => {
     const message = { type: "answer", prompt, value };
     if (typeof secret === "string") message.secret = secret;
-    if (!socket.send(message)) toast("error", "Not connected: the answer could not be sent.");
+    if (typeof choice === "string") message.choice = choice;
+    if (!socket.send(message)) toast("error", t("error.notConnected"));
   },
   appOf: (sessionId) => {
     const slot = state.sessions.get(sessionId);
@@ -58,6 +61,8 @@ const me = new MePage({
     return slot ? slot.appName : null;
   },
 });
+
+const inbox = new MessagesPage({ toast, openAddress: (address) => openAddress(address), showTab: () => selectTab("messages") });
 
 const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
 const programMenu = new ProgramMenu({ home, toast });
@@ -87,9 +92,9 @@ class Slot {
     this.close = el("button", { type: "button", className: "icon-button close-button" }, el("span", { className: "icon icon-close", "aria-hidden": "true" }));
     this.close.addEventListener("click", () => closeSlot(this));
     // The program menu: About, Share, Add to favourites, Report, Close.
-    this.more = el("button", { type: "button", className: "icon-button menu-button", "aria-label": "Program menu", "aria-haspopup": "dialog" }, el("span", { "aria-hidden": "true", textContent: "⋯" }));
+    this.more = el("button", { type: "button", className: "icon-button menu-button", "aria-label": t("program.menu"), "aria-haspopup": "dialog" }, el("span", { "aria-hidden": "true", textContent: "⋯" }));
     this.more.addEventListener("click", () => programMenu.open(this, () => closeSlot(this)));
-    this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": "Back", title: "Back to where you were", textContent: "‹" });
+    this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": t("program.back"), title: t("program.back.title"), textContent: "‹" });
     this.back.addEventListener("click", () => goBack());
     this.status = el("div", { className: "session-status" });
     this.notice = el("div", { className: "session-notice" });
@@ -113,8 +118,8 @@ class Slot {
     this.name.textContent = this.appName;
     // Just "Close": a name with the program's in it would also match lookups
     // for the tabs ("Close Member Card" contains "Me"). The tooltip says which.
-    this.close.setAttribute("aria-label", "Close");
-    this.close.title = `Close ${this.appName}`;
+    this.close.setAttribute("aria-label", t("dialog.close"));
+    this.close.title = t("program.close.title", { name: this.appName });
     this.more.title = `${this.appName}: About, Share, Add to favourites, Report`;
   }
 
@@ -125,7 +130,7 @@ class Slot {
     }
     this.notice.replaceChildren(); // an error belonged to the previous action
     if (!socket.send({ type: "event", session: this.id, page, handler, data })) {
-      toast("error", "Not connected to the server; try again in a moment.");
+      toast("error", t("error.notConnected"));
     }
   }
 
@@ -144,7 +149,7 @@ class Slot {
     const card = el(
       "div",
       { className: "error-card", role: "alert" },
-      el("p", { className: "error-title" }, el("strong", { textContent: "Something went wrong" }), msg.code ? el("code", { className: "error-code", textContent: String(msg.code) }) : null),
+      el("p", { className: "error-title" }, el("strong", { textContent: t("error.title") }), msg.code ? el("code", { className: "error-code", textContent: String(msg.code) }) : null),
       el("p", { className: "error-message", textContent: String(msg.message || "") }),
     );
     // Developer mode may say where in the program folder it happened.
@@ -152,18 +157,18 @@ class Slot {
     if (state.dev && msg.traceback) {
       card.append(el("details", { className: "traceback" }, el("summary", { textContent: "Traceback" }), el("pre", { textContent: String(msg.traceback) })));
     }
-    const hide = el("button", { type: "button", className: "btn btn-secondary btn-small", textContent: "Hide error" });
+    const hide = el("button", { type: "button", className: "btn btn-secondary btn-small", textContent: t("error.hide") });
     hide.addEventListener("click", () => this.notice.replaceChildren());
     card.append(hide);
     this.notice.replaceChildren(card);
   }
 
   /** The session is over (stopped, failed to start, lost): say why and offer a restart. */
-  showEnded(msg, heading = "This program has stopped") {
+  showEnded(msg, heading = t("program.stopped")) {
     this.renderer.reset();
     this.renderer.root.hidden = true;
     this.notice.replaceChildren();
-    const restart = el("button", { type: "button", className: "btn btn-primary", textContent: "Restart" });
+    const restart = el("button", { type: "button", className: "btn btn-primary", textContent: t("program.restart") });
     restart.addEventListener("click", () => {
       restartSlot(this, { currentPage: false });
       this.renderer.title.focus();
@@ -210,15 +215,15 @@ function launch(appId, appName, options = {}, hasIcon = false) {
     return;
   }
   const slot = addSlot(new Slot({ type: "launch", app_id: appId, ...options }, appName, hasIcon));
-  slot.waiting(`Opening ${slot.appName}…`);
+  slot.waiting(t("program.opening", { name: slot.appName }));
   requestSession(slot);
   activate(slot, { focus: true });
 }
 
 /** Open a scanned capsule:// address. */
 function openAddress(address) {
-  const slot = addSlot(new Slot({ type: "open", address }, "Scanned program"));
-  slot.waiting("Opening the scanned program…");
+  const slot = addSlot(new Slot({ type: "open", address }, t("program.scanned")));
+  slot.waiting(t("program.openingScanned"));
   requestSession(slot);
   activate(slot, { focus: true });
 }
@@ -240,7 +245,7 @@ function restartSlot(slot, { currentPage, close = true, keepView = false }) {
   if (currentPage && page && slot.origin.type === "launch") slot.origin = { ...slot.origin, page };
   if (!keepView) {
     slot.renderer.reset();
-    slot.waiting(`Starting ${slot.appName} again…`);
+    slot.waiting(t("program.restarting", { name: slot.appName }));
   }
   requestSession(slot);
 }
@@ -320,14 +325,14 @@ function syncProgram() {
   $("tab-program").hidden = state.slots.length === 0;
   $("switcher-button").hidden = state.slots.length === 0;
   const running = state.slots.filter((s) => s.live).length;
-  $("switcher-label").textContent = `Switcher (${running})`;
+  $("switcher-label").textContent = t("switcher.button", { count: running });
   const title = state.tab === "program" && slot ? (slot.renderer.view && slot.renderer.view.title) || slot.appName : null;
   document.title = title ? `${title} · Capsule` : "Capsule";
 }
 
 // -- tabs -------------------------------------------------------------------------------
 
-const TABS = ["discover", "program", "me"];
+const TABS = ["discover", "program", "messages", "me"];
 const scrollOf = {}; // each tab comes back where the user left it
 
 function selectTab(name, { remember = true } = {}) {
@@ -344,7 +349,11 @@ function selectTab(name, { remember = true } = {}) {
     else button.removeAttribute("aria-current");
   }
   if (name === "program" && state.visible) reveal(state.visible);
-  if (name === "me") me.load();
+  if (name === "me") {
+    me.load();
+    inbox.loadMe();
+  }
+  if (name === "messages" && changed) inbox.load();
   if (name === "discover" && home.stale) {
     home.stale = false;
     home.load();
@@ -427,7 +436,7 @@ const HANDLERS = {
     // The server put it first in the recents: Home shows that when it is next seen.
     if (state.tab === "discover") home.load();
     else home.stale = true;
-    if (slot.renderer.view === null) slot.waiting(`Opening ${slot.appName}…`);
+    if (slot.renderer.view === null) slot.waiting(t("program.opening", { name: slot.appName }));
     // The user looked elsewhere while it started.
     if (!(state.visible === slot && state.tab === "program")) conceal(slot);
     syncProgram();
@@ -465,7 +474,7 @@ const HANDLERS = {
     if (!msg.session && state.pending.length > 0) {
       // No session yet: the oldest launch failed.
       slot = state.pending.shift();
-      slot.showEnded(msg, `Could not open ${slot.appName}`);
+      slot.showEnded(msg, t("program.couldNotOpen", { name: slot.appName }));
       return;
     }
     if (!msg.session) toast("error", `${msg.code ? `${msg.code}: ` : ""}${msg.message || "Something went wrong."}`);
@@ -475,7 +484,7 @@ const HANDLERS = {
     if (!msg.session && state.pending.length > 0) {
       // A launch stopped before it had a session (a limit hit while starting).
       const starting = state.pending.shift();
-      starting.showEnded(msg, `Could not open ${starting.appName}`);
+      starting.showEnded(msg, t("program.couldNotOpen", { name: starting.appName }));
       return;
     }
     const slot = state.sessions.get(msg.session);
@@ -495,6 +504,14 @@ const HANDLERS = {
 
   dev(msg) {
     if (state.dev) state.dev.entry(msg.entry);
+  },
+
+  message(msg) {
+    inbox.arrived(msg);
+  },
+
+  open_chat(msg) {
+    if (typeof msg.thread === "string") inbox.openThread(msg.thread);
   },
 
   signed_out() {
@@ -529,11 +546,11 @@ function connectionChanged(status, info) {
     for (const slot of [...state.pending]) if (slot.sentOn !== state.generation) requestSession(slot);
   } else if (status === "closed") {
     $("connection-text").textContent = info.asked
-      ? "Reconnecting…"
-      : `Connection to the server lost. Reconnecting in ${Math.max(1, Math.round(info.retryIn / 1000))} s…`;
+      ? t("connection.reconnecting")
+      : t("connection.lost", { count: Math.max(1, Math.round(info.retryIn / 1000)) });
     banner.hidden = false;
   } else if (!banner.hidden) {
-    $("connection-text").textContent = "Reconnecting…";
+    $("connection-text").textContent = t("connection.reconnecting");
   }
 }
 
@@ -545,10 +562,10 @@ function reconnected() {
     if (slot === state.visible) restartSlot(slot, { currentPage: true, close: false, keepView: true });
     else {
       forgetSession(slot);
-      slot.showEnded({ code: "disconnected", message: "The connection to the server was lost while this program was in the background." });
+      slot.showEnded({ code: "disconnected", message: t("connection.lostInBackground") });
     }
   }
-  toast("info", "Reconnected to the server.");
+  toast("info", t("connection.back"));
 }
 
 $("connection-retry").addEventListener("click", () => socket.retryNow());
@@ -580,7 +597,7 @@ async function runSearch() {
     data = await api(`/api/search?${params}`, { signal: controller.signal });
   } catch (error) {
     if (error.name === "AbortError") return;
-    $("search-status").textContent = `Search failed: ${error.message}`;
+    $("search-status").textContent = t("search.failed", { message: error.message });
     results.removeAttribute("aria-busy");
     return;
   }
@@ -596,7 +613,7 @@ function fillCategories(categories) {
   const known = Array.from(select.options, (option) => option.value);
   const wanted = ["", ...categories.map(String)];
   if (known.length === wanted.length && known.every((value, i) => value === wanted[i])) return;
-  select.replaceChildren(el("option", { value: "", textContent: "All categories" }), ...categories.map((c) => el("option", { value: String(c), textContent: categoryName(String(c)) })));
+  select.replaceChildren(el("option", { value: "", textContent: t("search.allCategories") }), ...categories.map((c) => el("option", { value: String(c), textContent: categoryName(String(c)) })));
   select.value = wanted.includes(chosen) ? chosen : "";
 }
 
@@ -608,7 +625,7 @@ function showResults(results) {
   const list = $("results");
   const query = $("search").value.trim();
   $("search-status").textContent =
-    results.length === 0 ? (query ? `No programs match “${query}”.` : "No programs yet.") : `${results.length} program${results.length === 1 ? "" : "s"}`;
+    results.length === 0 ? (query ? t("search.none", { query }) : t("search.empty")) : t("search.count", { count: results.length });
   // Update in place, keyed by program: a row that stays keeps its element, so
   // focus on it survives a newer answer (typing, or the first, empty search).
   const focused = Array.from(list.children).find((li) => li.contains(document.activeElement));
@@ -666,11 +683,12 @@ new Scanner({
   cameraButton: $("camera-button"),
   input: $("qr-file"),
   onResult(result) {
-    if (result.target) openAddress(String(result.text));
-    else messageDialog("Scanned QR code", String(result.text ?? ""), { detail: "This code does not open a program." });
+    if (isContactCode(result.text)) inbox.scannedContact(String(result.text));
+    else if (result.target) openAddress(String(result.text));
+    else messageDialog(t("scan.result"), String(result.text ?? ""), { detail: t("scan.notProgram") });
   },
   onError(message) {
-    toast("error", `Could not scan the code: ${message}`);
+    toast("error", t("scan.failed", { message }));
   },
 });
 
@@ -679,18 +697,35 @@ new Scanner({
 async function start() {
   document.body.dataset.views = "0";
   history.replaceState({ capsule: true, tab: "discover", slot: null, depth: 0 }, "", location.pathname + location.search);
+  // The browser's language first; the account's own (chosen on Me, any device) when the config says it.
+  const guess = pickLanguage();
+  const messages = setLanguage(guess).catch((error) => toast("error", error.message));
   socket.connect(); // in parallel with the config
-  runSearch();
-  home.load();
   let config;
   try {
     config = await api("/api/config");
   } catch (error) {
-    toast("error", `Could not load the shell's settings: ${error.message}`);
-    config = { mode: "host", user: null, users: [], dev: null };
+    config = { mode: "host", user: null, users: [], dev: null, failed: error };
   }
   state.config = config;
   setCsrfToken(config.csrf);
+  await messages;
+  if (config.failed) toast("error", t("error.config", { message: config.failed.message }));
+  if (config.language && isSupported(config.language) && config.language !== guess) await setLanguage(config.language);
+  else if (!config.language && config.mode === "host" && config.user) {
+    // The first visit: remember the browser's choice for the account, so programs get it too.
+    api("/api/me/language", { body: { language: guess } }).catch(() => {});
+  }
+  runSearch();
+  home.load();
+  inbox.refreshBadge();
+  me.setUpLanguage(async (language) => {
+    await api("/api/me/language", { body: { language } });
+    await setLanguage(language);
+    syncProgram();
+    runSearch();
+    home.load();
+  });
   const dev = config.mode === "dev" && config.dev;
   if (dev) $("account").remove();
   else {
@@ -726,7 +761,7 @@ function setUpAccount(config) {
     try {
       await api("/api/signout", { body: {} });
     } catch (error) {
-      toast("error", `Could not sign out: ${error.message}`);
+      toast("error", t("error.signOut", { message: error.message }));
       return;
     }
     location.assign("/signin");

@@ -13,6 +13,7 @@
 
 import { el, appIcon, clip } from "./util.js";
 import { dialogShell, actions, button, openDialog } from "./dialogs.js";
+import { t } from "./i18n.js";
 
 const LINKS = ["id", "for", "aria-labelledby", "aria-describedby", "aria-controls", "name"];
 
@@ -30,12 +31,12 @@ export function preview(root) {
  */
 export function openSwitcher(slots, visible, choose) {
   return new Promise((resolve) => {
-    const { dialog, title } = dialogShell("switcher-dialog", "Open programs");
+    const { dialog, title } = dialogShell("switcher-dialog", t("switcher.title"));
     const list = el("ul", { className: "switcher-list" });
     let first = null;
     for (const slot of [...slots].reverse()) {
       const page = slot.renderer.view && typeof slot.renderer.view.title === "string" ? slot.renderer.view.title : "";
-      const status = !slot.live ? "Stopped" : slot === visible ? "Showing" : "In the background";
+      const status = t(!slot.live ? "switcher.stopped" : slot === visible ? "switcher.showing" : "switcher.background");
       const pick = el(
         "button",
         { type: "button", className: "switcher-card" },
@@ -56,8 +57,8 @@ export function openSwitcher(slots, visible, choose) {
       list.append(item);
       first = first || pick;
     }
-    const close = button("Close", "secondary", () => dialog.close());
-    dialog.append(title, slots.length ? list : el("p", { className: "muted", textContent: "No programs are open." }), actions(close));
+    const close = button(t("dialog.close"), "secondary", () => dialog.close());
+    dialog.append(title, slots.length ? list : el("p", { className: "muted", textContent: t("switcher.none") }), actions(close));
     dialog.addEventListener("close", () => {
       dialog.remove();
       resolve();

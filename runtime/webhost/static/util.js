@@ -4,6 +4,8 @@
 // user only ever become text nodes or element properties. `el()` has no way
 // to set HTML, and URLs go through `safeImageUrl` / `localUrl` first.
 
+import { currentLanguage } from "./i18n.js";
+
 /** Create an element: el("p", {className: "x"}, "text", child, ...). */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -125,7 +127,8 @@ export function appIcon(appId, name, hasIcon = false) {
 
 // -- numbers, money, time -----------------------------------------------------------
 
-export const locale = () => navigator.language || "en";
+// The shell's language (chosen on Me, else from the browser's): numbers, dates and money follow it.
+export const locale = () => currentLanguage();
 
 const moneyFormats = new Map();
 function moneyFormat(currency) {
@@ -179,7 +182,7 @@ export function parseMoney(text, currency) {
   return Number.isSafeInteger(amount) ? amount : null;
 }
 
-let timeFormat = null; // made on first use: Intl's start-up cost stays off the page load
+const timeFormats = new Map(); // made on first use: Intl's start-up cost stays off the page load
 
 /** A timestamp (seconds or milliseconds since the epoch, or ISO text) as local time. */
 export function formatTime(at) {
@@ -187,8 +190,8 @@ export function formatTime(at) {
   let ms = typeof at === "number" ? at : Date.parse(at);
   if (typeof at === "number" && at < 1e11) ms = at * 1000; // seconds, as time.time() gives
   if (!Number.isFinite(ms)) return String(at);
-  timeFormat = timeFormat || new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return timeFormat.format(new Date(ms));
+  if (!timeFormats.has(locale())) timeFormats.set(locale(), new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }));
+  return timeFormats.get(locale()).format(new Date(ms));
 }
 
 /** A coordinate as the terminal shows it: 6 decimals, trailing zeros dropped. */

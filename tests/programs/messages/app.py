@@ -19,7 +19,14 @@ class Index(Page):
     outcome = "ready"
 
     def render(self):
-        return v.page("Messages probe", v.text(self.outcome))
+        return v.page(
+            "Messages probe",
+            v.text(self.outcome),
+            v.button("Get order messages", "subscribe", {"templates": ["order-ready"]}),
+            v.button("Follow", "follow"),
+            v.button("Customer service", "chat"),
+            v.button("Share the receipt", "share", {"title": "My receipt", "page": "receipt", "params": {"order": "A17"}}),
+        )
 
     @handler
     def subscribe(self, data):

@@ -1,0 +1,301 @@
+// The Messages tab: threads per program and per contact, an unread badge,
+// live arrival over the socket, cards that open a program at their page, a
+// composer (customer-service chats and contacts), mute/unfollow/report per
+// program. Plus Me's "Messages and contacts" section: subscriptions and
+// follows (each revocable), contacts, contact requests and the user's own
+// contact QR code. And the contact picker a program's `share` opens.
+//
+// Everything a program, merchant or contact wrote becomes text nodes only
+// (`el` has no way to set HTML).
+
+import { el, api, clip, formatTime } from "./util.js";
+import { registerPrompt, dialogShell, actions, button } from "./dialogs.js";
+
+const MAX_TEXT_CHARS = 1000;
+const CONTACT_PREFIX = "capsule-contact:";
+
+export class MessagesPage {
+  /**
+   * @param {object} hooks
+   *   toast(kind, message)
+   *   openAddress(address)   open a capsule:// address in a new slot
+   *   showTab()              make the Messages tab the visible one
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.list = document.getElementById("threads");
+    this.view = document.getElementById("thread-view");
+    this.badge = document.getElementById("messages-badge");
+    this.meBody = document.getElementById("messages-me-body");
+    this.current = null; // the open thread's name
+    this.unread = 0;
+    this.opening = 0; // counts openThread calls: only the latest one renders
+    document.getElementById("messages-refresh").addEventListener("click", () => this.load({ thread: true }));
+    // Me's Refresh reloads this section too.
+    const meRefresh = document.getElementById("me-refresh");
+    if (meRefresh) meRefresh.addEventListener("click", () => this.loadMe());
+    registerPrompt("contact", (msg, app, queue) => contactDialog(msg, app, queue));
+  }
+
+  setUnread(count) {
+    this.unread = Number.isSafeInteger(count) && count > 0 ? count : 0;
+    this.badge.textContent = this.unread > 99 ? "99+" : String(this.unread);
+    this.badge.hidden = this.unread === 0;
+    document.body.dataset.unread = String(this.unread);
+  }
+
+  async refreshBadge() {
+    try {
+      this.setUnread((await api("/api/messages/threads")).unread);
+    } catch {
+      // The badge waits for the next message.
+    }
+  }
+
+  /** The thread list (and, with `thread`, the open thread again). */
+  async load({ thread = false } = {}) {
+    let data;
+    try {
+      data = await api("/api/messages/threads");
+    } catch (error) {
+      this.list.replaceChildren(el("li", { className: "error-text", textContent: `Could not load messages: ${error.message}` }));
+      return;
+    }
+    this.setUnread(data.unread);
+    const threads = Array.isArray(data.threads) ? data.threads : [];
+    if (threads.length === 0) {
+      this.list.replaceChildren(el("li", { className: "shelf-empty", textContent: "No messages yet. Programs you allow, and your contacts, write here." }));
+    } else {
+      this.list.replaceChildren(...threads.map((thread) => this.threadRow(thread)));
+    }
+    if (thread && this.current) await this.openThread(this.current, { focus: false });
+  }
+
+  threadRow(thread) {
+    const last = thread.last || {};
+    const preview = last.title || last.body || "";
+    const open = el(
+      "button",
+      { type: "button", className: "thread-row", dataset: { thread: String(thread.thread) }, onclick: () => this.openThread(thread.thread) },
+      el("span", { className: "thread-title", textContent: clip(String(thread.title || ""), 60) }),
+      el("span", { className: "thread-preview", textContent: clip(String(preview), 80) }),
+      el("span", { className: "thread-time", textContent: formatTime(last.at) }),
+      thread.unread > 0 ? el("span", { className: "unread-badge", "aria-label": `${thread.unread} unread`, textContent: String(thread.unread) }) : null,
+      thread.muted ? el("span", { className: "thread-muted", textContent: "Muted" }) : null,
+    );
+    return el("li", {}, open);
+  }
+
+  async openThread(name, { focus = true } = {}) {
+    this.current = name;
+    const mine = ++this.opening;
+    let data;
+    try {
+      data = await api(`/api/messages/thread?thread=${encodeURIComponent(name)}`);
+    } catch (error) {
+      this.hooks.toast("error", `Could not open the conversation: ${error.message}`);
+      return;
+    }
+    if (mine !== this.opening) return; // opened again meanwhile: that one renders
+    this.setUnread(data.unread);
+    const messages = Array.isArray(data.messages) ? data.messages : [];
+    const isProgram = name.startsWith("program:");
+    const appId = isProgram ? name.slice("program:".length) : null;
+    const title = typeof data.title === "string" && data.title ? data.title : name.slice(name.indexOf(":") + 1);
+    const heading = el("h2", { className: "thread-heading", tabIndex: -1, textContent: clip(String(title), 60) });
+    const log = el("ol", { className: "thread-messages", "aria-label": "Messages" }, ...messages.map((m) => this.bubble(m)));
+    const parts = [heading];
+    if (isProgram) parts.push(this.programActions(appId));
+    parts.push(log, this.composer(name));
+    this.view.replaceChildren(...parts);
+    this.view.hidden = false;
+    this.log = log;
+    this.hooks.showTab();
+    if (focus) heading.focus();
+    // The list's unread counts changed: refresh it quietly.
+    this.refreshList();
+  }
+
+  async refreshList() {
+    try {
+      const data = await api("/api/messages/threads");
+      const threads = Array.isArray(data.threads) ? data.threads : [];
+      if (threads.length) this.list.replaceChildren(...threads.map((thread) => this.threadRow(thread)));
+      this.setUnread(data.unread);
+    } catch {
+      // Stays as it was.
+    }
+  }
+
+  /** One message: a card (opens the program) or a chat bubble. */
+  bubble(m) {
+    const mine = m.direction === "out";
+    const item = el("li", { className: `message ${mine ? "message-out" : "message-in"}`, dataset: { kind: String(m.kind || ""), id: String(m.id || "") } });
+    if (typeof m.address === "string" && m.address.startsWith("capsule://")) {
+      const fields = m.fields && typeof m.fields === "object" ? Object.entries(m.fields).slice(0, 10) : [];
+      const card = el(
+        "button",
+        { type: "button", className: "message-card", onclick: () => this.hooks.openAddress(m.address) },
+        el("span", { className: "card-app", textContent: clip(String(m.app_name || m.app_id || ""), 40) }),
+        el("strong", { className: "card-title", textContent: clip(String(m.title || ""), 80) }),
+        m.body ? el("span", { className: "card-body", textContent: clip(String(m.body), MAX_TEXT_CHARS) }) : null,
+        fields.length
+          ? el("dl", { className: "card-fields" }, ...fields.map(([k, v]) => el("div", {}, el("dt", { textContent: clip(String(k), 32) }), el("dd", { textContent: clip(String(v), 200) }))))
+          : null,
+        el("span", { className: "card-open", textContent: "Open" }),
+      );
+      item.append(card);
+    } else {
+      item.append(el("p", { className: "message-text", textContent: clip(String(m.body || m.title || ""), MAX_TEXT_CHARS) }));
+    }
+    item.append(el("span", { className: "message-time", textContent: formatTime(m.at) }));
+    return item;
+  }
+
+  programActions(appId) {
+    const act = async (action, done) => {
+      try {
+        await api("/api/messages/program", { body: { app_id: appId, action } });
+        this.hooks.toast("success", done);
+        this.load();
+      } catch (error) {
+        this.hooks.toast("error", error.message);
+      }
+    };
+    return el(
+      "div",
+      { className: "thread-actions" },
+      button("Mute", "secondary", () => act("mute", "Muted: its messages no longer count as unread.")),
+      button("Unfollow", "secondary", () => act("unfollow", "Unfollowed: it can no longer send you service updates.")),
+      button("Report", "secondary", () => act("report", "Reported. Thank you.")),
+    );
+  }
+
+  composer(name) {
+    const input = el("input", { type: "text", id: "composer-text", maxLength: MAX_TEXT_CHARS, autocomplete: "off", placeholder: "Write a message" });
+    const form = el(
+      "form",
+      { className: "composer" },
+      el("label", { for: "composer-text", className: "visually-hidden", textContent: "Message" }),
+      input,
+      el("button", { type: "submit", className: "btn btn-primary", textContent: "Send" }),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      try {
+        const answer = await api("/api/messages/send", { body: { thread: name, text } });
+        input.value = "";
+        this.appendIfOpen(answer.message, name);
+      } catch (error) {
+        this.hooks.toast("error", `Not sent: ${error.message}`);
+      }
+    });
+    return form;
+  }
+
+  appendIfOpen(message, thread) {
+    if (!this.log || this.current !== thread || !message) return;
+    if (message.id && this.log.querySelector(`[data-id="${CSS.escape(message.id)}"]`)) return;
+    this.log.append(this.bubble(message));
+  }
+
+  /** A `message` from the socket: a new message in one of the user's threads. */
+  arrived(msg) {
+    const message = msg.message || {};
+    this.setUnread(msg.unread);
+    const visible = !document.getElementById("messages").hidden;
+    if (visible && this.current === message.thread) {
+      this.appendIfOpen(message, message.thread);
+      api(`/api/messages/thread?thread=${encodeURIComponent(message.thread)}`).then((d) => this.setUnread(d.unread)).catch(() => {});
+    }
+    if (visible) this.refreshList();
+    else if (message.direction === "in") this.hooks.toast("info", `New message: ${clip(String(message.title || message.body || ""), 80)}`);
+  }
+
+  // -- Me: subscriptions, follows, contacts, the contact code --------------------------------
+
+  async loadMe() {
+    const body = this.meBody;
+    body.setAttribute("aria-busy", "true");
+    try {
+      const data = await api("/api/me/messages");
+      body.replaceChildren(...this.meSections(data));
+    } catch (error) {
+      body.replaceChildren(el("p", { className: "error-text", textContent: `Could not load this: ${error.message}` }));
+    } finally {
+      body.removeAttribute("aria-busy");
+    }
+  }
+
+  meSections(data) {
+    const list = (items, row, empty) => (items.length ? el("ul", { className: "me-list" }, ...items.map(row)) : el("p", { textContent: empty }));
+    const subscriptions = Array.isArray(data.subscriptions) ? data.subscriptions : [];
+    const follows = Array.isArray(data.follows) ? data.follows : [];
+    const contacts = Array.isArray(data.contacts) ? data.contacts : [];
+    const requests = Array.isArray(data.requests) ? data.requests : [];
+    const post = async (path, body, done) => {
+      try {
+        await api(path, { body });
+        this.hooks.toast("success", done);
+      } catch (error) {
+        this.hooks.toast("error", error.message);
+      }
+      this.loadMe();
+    };
+    return [
+      el("h3", { textContent: "Your contact code" }),
+      el("p", { textContent: "A friend scans it with Scan to send you a contact request." }),
+      el("img", { className: "contact-code", src: "/api/me/contact-code.svg", alt: "Your contact QR code", width: 180, height: 180 }),
+      el("h3", { textContent: "Contact requests" }),
+      list(requests, (r) => el("li", { className: "me-row", dataset: { request: String(r.user) } },
+        el("span", { textContent: clip(String(r.display || r.user), 60) }),
+        button("Accept", "primary", () => post("/api/contacts/answer", { user: r.user, accept: true }, "You are now contacts.")),
+        button("Decline", "secondary", () => post("/api/contacts/answer", { user: r.user, accept: false }, "Declined."))), "No requests."),
+      el("h3", { textContent: "Contacts" }),
+      list(contacts, (c) => el("li", { className: "me-row", dataset: { contact: String(c.user) } },
+        el("span", { textContent: clip(String(c.display || c.user), 60) }),
+        button("Message", "secondary", () => this.openThread(`contact:${c.user}`))), "No contacts yet."),
+      el("h3", { textContent: "Message subscriptions" }),
+      list(subscriptions, (s) => el("li", { className: "me-row", dataset: { subscription: `${s.app_id}/${s.template_id}` } },
+        el("span", { textContent: `${clip(String(s.app_name), 40)}: ${clip(String(s.title), 60)} (${s.always ? "always" : `${s.remaining} left`})` }),
+        button("Revoke", "secondary", () => post("/api/me/messages/revoke", { app_id: s.app_id, template_id: s.template_id }, "Revoked: it can no longer send you that message."))), "No subscriptions."),
+      el("h3", { textContent: "Following" }),
+      list(follows, (f) => el("li", { className: "me-row", dataset: { follow: String(f.app_id) } },
+        el("span", { textContent: `${clip(String(f.app_name), 40)}${f.muted ? " (muted)" : ""}` }),
+        button("Unfollow", "secondary", () => post("/api/messages/program", { app_id: f.app_id, action: "unfollow" }, "Unfollowed."))), "You follow no programs."),
+    ];
+  }
+
+  /** The Scan button read a personal contact code: ask to become that person's contact. */
+  async scannedContact(text) {
+    try {
+      const answer = await api("/api/contacts/request", { body: { code: text } });
+      const who = clip(String(answer.display || "them"), 60);
+      this.hooks.toast("success", answer.status === "contacts" ? `You and ${who} are already contacts.` : `Contact request sent to ${who}.`);
+    } catch (error) {
+      this.hooks.toast("error", `Could not send the contact request: ${error.message}`);
+    }
+  }
+}
+
+export function isContactCode(text) {
+  return typeof text === "string" && text.startsWith(CONTACT_PREFIX);
+}
+
+/** The contact picker a program's `share` opens: the program never sees this list. */
+function contactDialog(msg, app, queue) {
+  const { dialog, title } = dialogShell("contact-dialog", `Send to a contact`);
+  const contacts = Array.isArray(msg.contacts) ? msg.contacts.filter((c) => typeof c === "string").slice(0, 500) : [];
+  const cancel = button("Cancel", "secondary", () => queue.finish(false));
+  dialog.append(
+    el("p", { className: "dialog-kicker", textContent: clip(String(app.appName || ""), 40) }),
+    title,
+    el("p", { className: "dialog-message", textContent: `“${clip(String(msg.title || ""), 60)}” goes to the contact you choose. The program does not see your contacts.` }),
+  );
+  if (contacts.length === 0) dialog.append(el("p", { textContent: "You have no contacts yet: scan a friend's code on Me." }));
+  const list = el("ul", { className: "contact-list" }, ...contacts.map((name) => el("li", {}, button(clip(name, 60), "secondary", () => queue.finish(true, true, undefined, name)))));
+  dialog.append(list, actions(cancel));
+  return { dialog, focus: cancel };
+}
