@@ -104,3 +104,13 @@ def test_a_code_that_is_not_a_bill_is_explained(bill_host, tmp_path):
     session = host.launch(APP, user="alice")
     session.dispatch("scan")
     assert any(line.startswith("This code is not a utility bill.") for line in texts(session.view))
+
+
+def test_a_reviewer_sees_what_the_js_source_uses(home, js_packages):
+    from capsule.runtime.audit import audit_package
+
+    report = audit_package(js_packages["bill-pay"].package, home=home)
+    assert (report.kind, report.runtime) == ("js", "capsule-js-1")
+    assert set(report.sources.used) == {"payments", "qr", "storage"}
+    assert any(place.startswith("app.js:") for place in report.sources.used["qr"])
+    assert report.imports.ok and "JavaScript platform" in report.imports.platform[0]
