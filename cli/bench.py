@@ -12,7 +12,13 @@ from capsule.bench.dev import TARGET_DEV_RELOAD_MS
 from capsule.bench.host import TARGET_RESTART_S
 from capsule.bench.payments import TARGET_PAYMENTS_PER_S
 from capsule.bench.registry import registry_http_target_met, search_quality_target_met
-from capsule.bench.web import TARGET_CLICK_P95_MS, TARGET_FIRST_OPEN_MS, TARGET_LOAD_MS
+from capsule.bench.web import (
+    TARGET_CLICK_P95_MS,
+    TARGET_FIRST_OPEN_MS,
+    TARGET_HOME_TO_RECENT_MS,
+    TARGET_LOAD_MS,
+    TARGET_RESUME_P95_MS,
+)
 
 from .output import console, emit_json, fail, note, warn
 
@@ -114,6 +120,7 @@ def _runtime_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str
 
 def _web_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bool]]:
     load, click, first = figures["shell_load_ms_p50"], figures["click_to_dom_ms_p95"], figures["web_first_open_ms_p50"]
+    resume, recent = figures["resume_background_ms_p95"], figures["home_to_recent_program_view_ms_p50"]
     return [
         ("web shell: tap on a never-installed program to its view, p50", f"{first:.0f} ms", "-",
          f"p95 {figures['web_first_open_ms_p95']:.0f} ms", f"<= {TARGET_FIRST_OPEN_MS:.0f} ms", first <= TARGET_FIRST_OPEN_MS),
@@ -121,6 +128,10 @@ def _web_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bo
          f"<= {TARGET_LOAD_MS:.0f} ms", load <= TARGET_LOAD_MS),
         ("web shell: click to updated DOM, p95", f"{click:.1f} ms", "-", f"p50 {figures['click_to_dom_ms_p50']:.1f} ms",
          f"<= {TARGET_CLICK_P95_MS:.0f} ms", click <= TARGET_CLICK_P95_MS),
+        ("web shell: resume a background program, p95", f"{resume:.1f} ms", "-",
+         f"p50 {figures['resume_background_ms_p50']:.1f} ms", f"<= {TARGET_RESUME_P95_MS:.0f} ms", resume <= TARGET_RESUME_P95_MS),
+        ("web shell: Home to a recent program's view, p50", f"{recent:.0f} ms", "-",
+         f"p95 {figures['home_to_recent_program_view_ms_p95']:.0f} ms", f"<= {TARGET_HOME_TO_RECENT_MS:.0f} ms", recent <= TARGET_HOME_TO_RECENT_MS),
     ]
 
 
