@@ -12,7 +12,13 @@ from capsule.bench.dev import TARGET_DEV_RELOAD_MS
 from capsule.bench.host import TARGET_RESTART_S
 from capsule.bench.payments import TARGET_PAYMENTS_PER_S
 from capsule.bench.registry import registry_http_target_met, search_quality_target_met
-from capsule.bench.web import TARGET_CLICK_P95_MS, TARGET_FIRST_OPEN_MS, TARGET_LOAD_MS
+from capsule.bench.web import (
+    TARGET_CLICK_P95_MS,
+    TARGET_FIRST_OPEN_MS,
+    TARGET_HOME_TO_RECENT_MS,
+    TARGET_LOAD_MS,
+    TARGET_RESUME_P95_MS,
+)
 
 from .output import console, emit_json, fail, note, warn
 
@@ -21,7 +27,7 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", metavar="PART", help="Run only this part: runtime, host, payments, registry, web or messages (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry, web or messages (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
@@ -43,6 +49,20 @@ def bench(
         _print(figures)
 
 
+def _js_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    return [
+        ("js: hello-js as a source package", f"{f['js_package_kb_hello']:.1f} KB", "-", "-", "<= 20 KB", "js_package_kb_hello"),
+        ("js: first launch of a never-seen package, p50", f"{f['js_first_launch_ms_p50']:.1f} ms", "-",
+         f"p95 {f['js_first_launch_ms_p95']:.1f} ms", "<= 300 ms", "js_first_launch_ms_p50"),
+        ("js: launch to first view, p50", f"{f['js_launch_cached_ms_p50']:.2f} ms", "-",
+         f"p95 {f['js_launch_cached_ms_p95']:.2f} ms", "<= 10 ms", "js_launch_cached_ms_p50"),
+        ("js: event round trip, p50", f"{f['js_event_roundtrip_us_p50']:.0f} us", "-",
+         f"p95 {f['js_event_roundtrip_us_p95']:.0f} us", "report", ""),
+        ("js: memory per idle session (PSS)", f"{f['js_rss_per_session_mb']:.2f} MB", "-",
+         f"plain RSS {f['js_rss_plain_per_session_mb']:.2f} MB", "<= 5 MB", "js_rss_per_session_mb"),
+    ]  # fmt: skip
+
+
 def _print(figures: dict[str, Any]) -> None:
     table = Table(title="capsule bench" + (" (quick)" if figures["quick"] else ""), title_justify="left")
     for column in ("measure", "capsule", "raw wasmtime-py", "ratio / overhead", "target", ""):
@@ -50,6 +70,8 @@ def _print(figures: dict[str, Any]) -> None:
     rows = []
     if "launch_cached_ms_p50" in figures:
         rows += [(*row[:5], meets(row[5], figures[row[5]])) for row in _runtime_rows(figures)]
+    if "js_package_kb_hello" in figures:
+        rows += [(*row[:5], meets(row[5], figures[row[5]]) if row[5] else True) for row in _js_rows(figures)]
     if "host_restart_s" in figures:
         rows.append(
             ("capsule host restart (samples live)", f"{figures['host_restart_s']:.2f} s", "-",
@@ -98,6 +120,7 @@ def _runtime_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str
 
 def _web_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bool]]:
     load, click, first = figures["shell_load_ms_p50"], figures["click_to_dom_ms_p95"], figures["web_first_open_ms_p50"]
+    resume, recent = figures["resume_background_ms_p95"], figures["home_to_recent_program_view_ms_p50"]
     return [
         ("web shell: tap on a never-installed program to its view, p50", f"{first:.0f} ms", "-",
          f"p95 {figures['web_first_open_ms_p95']:.0f} ms", f"<= {TARGET_FIRST_OPEN_MS:.0f} ms", first <= TARGET_FIRST_OPEN_MS),
@@ -105,6 +128,10 @@ def _web_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, bo
          f"<= {TARGET_LOAD_MS:.0f} ms", load <= TARGET_LOAD_MS),
         ("web shell: click to updated DOM, p95", f"{click:.1f} ms", "-", f"p50 {figures['click_to_dom_ms_p50']:.1f} ms",
          f"<= {TARGET_CLICK_P95_MS:.0f} ms", click <= TARGET_CLICK_P95_MS),
+        ("web shell: resume a background program, p95", f"{resume:.1f} ms", "-",
+         f"p50 {figures['resume_background_ms_p50']:.1f} ms", f"<= {TARGET_RESUME_P95_MS:.0f} ms", resume <= TARGET_RESUME_P95_MS),
+        ("web shell: Home to a recent program's view, p50", f"{recent:.0f} ms", "-",
+         f"p95 {figures['home_to_recent_program_view_ms_p95']:.0f} ms", f"<= {TARGET_HOME_TO_RECENT_MS:.0f} ms", recent <= TARGET_HOME_TO_RECENT_MS),
     ]
 
 

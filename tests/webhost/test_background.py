@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from .conftest import signed_in, socket_url
 from .test_api import Tab
-from .test_browser import launch, open_shell, program
+from .test_browser import launch, open_shell, program, shot
 
 COFFEE = "dev.capsule.samples.coffee"
 HOMEWORK = "dev.capsule.samples.homework"
@@ -69,6 +69,7 @@ def test_the_switcher_resumes_a_background_program_at_its_last_view(page: Page, 
     card = switcher.get_by_role("button", name=re.compile("^Coffee Shop"))
     expect(card).to_contain_text("Coffee Shop")
     expect(switcher.locator(".switcher-preview").first).not_to_be_empty()
+    shot(page, "host-switcher")
     card.click()
     expect(program(page)).to_have_attribute("data-session", coffee)  # the same session, not a new launch
     assert program(page).inner_text() == last_view

@@ -17,4 +17,6 @@ def test_the_web_bench_measures_page_loads_and_clicks(home) -> None:
     assert figures["web_loads"] == 5 and figures["web_clicks"] == 30
     assert 0 < figures["shell_load_ms_p50"] <= figures["shell_load_ms_p95"] < 60_000
     assert 0 < figures["click_to_dom_ms_p50"] <= figures["click_to_dom_ms_p95"] < 60_000
+    assert 0 < figures["resume_background_ms_p50"] <= figures["resume_background_ms_p95"] < 60_000
+    assert 0 < figures["home_to_recent_program_view_ms_p50"] <= figures["home_to_recent_program_view_ms_p95"] < 60_000
     assert isinstance(figures["web_targets_met"], bool)

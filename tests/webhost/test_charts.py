@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from capsule.runtime.capabilities.payments.provider import Charge
 
 from .conftest import signed_in
-from .test_browser import open_shell
+from .test_browser import open_shell, shot
 
 COFFEE = "dev.capsule.samples.coffee"
 TABLE = "dev.capsule.samples.tableorder"
@@ -78,6 +78,8 @@ def test_the_charts_draw_the_ledgers_numbers_with_text_alternatives(page: Page, 
     program_chart = page.get_by_role("img", name="Spending by program (CNY)")
     expect(month_chart).to_be_visible()
     expect(program_chart).to_be_visible()
+    month_chart.scroll_into_view_if_needed()
+    shot(page, "host-spending")
     drawn = [int(value) for value in month_chart.locator(".chart-bar").evaluate_all("(bars) => bars.map((b) => b.dataset.value)")]
     now = time.gmtime()
     months = [f"{now.tm_year - (now.tm_mon - 1 - i < 0):04d}-{(now.tm_mon - 1 - i) % 12 + 1:02d}" for i in range(11, -1, -1)]

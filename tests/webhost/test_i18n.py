@@ -157,3 +157,19 @@ def test_the_browsers_language_is_the_first_choice_and_me_switches_it(browser, l
     finally:
         page.context.close()
         web.languages.forget("carol")
+
+
+def test_the_language_is_stored_per_account_on_each_database(database) -> None:
+    from capsule.runtime.capabilities.profile.provider import ConfiguredProfiles, UserProfile
+    from capsule.runtime.webhost.language import AccountLanguage, LanguageError, Languages
+
+    store = Languages(database)
+    assert store.get("dana") is None
+    assert store.set("dana", "zh-CN") == "zh-CN" and store.set("dana", "de") == "de"
+    assert store.get("dana") == "de" and store.get("erin") is None
+    with pytest.raises(LanguageError, match="zh-CN"):
+        store.set("dana", "<b>")
+    profiles = AccountLanguage(ConfiguredProfiles(profiles={"dana": UserProfile("Dana", locale="nl-NL")}), store)
+    assert profiles.profile("dana").locale == "de" and profiles.profile("dana").nickname == "Dana"
+    store.forget("dana")
+    assert profiles.profile("dana").locale == "nl-NL"  # not chosen: the identity store's own

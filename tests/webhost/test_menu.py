@@ -18,7 +18,7 @@ from capsule.runtime.registry.server import local_host_account
 
 from ..conftest import REPO
 from .conftest import signed_in
-from .test_browser import launch, open_shell, program
+from .test_browser import launch, open_shell, program, shot
 
 COFFEE = "dev.capsule.samples.coffee"
 COFFEE_MANIFEST = load_manifest((REPO / "sample_programs" / "coffee-shop" / "manifest.json").read_text())
@@ -109,12 +109,13 @@ def test_the_menu_shows_about_shares_pins_and_reports(page: Page, web) -> None:
     menu.get_by_role("button", name="About").click()
     about = page.get_by_role("dialog", name="About Coffee Shop")
     expect(about).to_contain_text("Capsule Coffee Co.")
-    expect(about).to_contain_text("1.0.0")
+    expect(about).to_contain_text(str(COFFEE_MANIFEST.version))
     expect(about).to_contain_text("food")
     for _, section in COFFEE_MANIFEST.permissions_items():
         expect(about).to_contain_text(section.reason)
     expect(about).to_contain_text("https://coffee.example/privacy")
     expect(about.get_by_role("heading", name="What it touched")).to_be_visible()
+    shot(page, "host-about")
     about.get_by_role("button", name="Close").click()
 
     page.get_by_role("button", name="Program menu").click()

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from capsule.runtime.webhost.shelf import MAX_RECENTS, Shelf, ShelfError
 
 from .conftest import origin_of, signed_in
+from .test_browser import shot
 
 COFFEE = "dev.capsule.samples.coffee"
 HOMEWORK = "dev.capsule.samples.homework"
@@ -108,6 +109,8 @@ def test_recents_and_favourites_follow_the_account_to_another_browser(browser, l
         expect(second.locator("#favourites .tile-name")).to_have_text(["Coffee Shop", "Homework"])
         first.reload()
         expect(first.locator("#favourites .tile-name")).to_have_text(["Coffee Shop", "Homework"])
+        expect(first.locator("#results li").first).to_be_visible()
+        shot(first, "host-home")
         first.locator("#recents").get_by_role("button", name="Homework").click()
         expect(first.locator("[data-session]")).to_have_count(1)
         assert [app for app, _ in web.shelf.recents("bob")][:2] == [HOMEWORK, COFFEE]
