@@ -56,6 +56,8 @@ class Registry:
         self.engine = engine or Engine(home.compile_cache)
         database.ensure(tables.metadata)
         self.search_index = SearchIndex(database)
+        if self.search_index.written_before_phrases:
+            self._reindex_live()
         self._countersign_missing()
 
     # -- accounts ---------------------------------------------------------------
@@ -484,6 +486,13 @@ class Registry:
         return [hit.as_dict() for hit in self.search_index.search(query, **options)]
 
     # -- helpers ----------------------------------------------------------------
+
+    def _reindex_live(self) -> None:
+        """Every live program indexed again from its manifest (a search index written by an older version)."""
+        with self.database.read() as connection:
+            app_ids = list(connection.execute(sa.select(tables.releases.c.app_id)).scalars())
+        for app_id in app_ids:
+            self._reindex(app_id)
 
     def _reindex(self, app_id: str) -> None:
         """Search shows exactly the released version of each app."""

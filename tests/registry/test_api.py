@@ -195,6 +195,21 @@ def test_search_shows_only_live_versions(client, actors, make_package) -> None:
     assert client.get("/search", params={"q": "x", "limit": "0"}).status_code == 400
 
 
+def test_a_search_index_written_before_phrases_is_rebuilt_from_the_manifests(registry, client, actors, make_package, home, database, tmp_path) -> None:
+    from capsule.runtime.registry import Registry
+
+    review = publish(client, actors["alice"], make_package(actors["alice"].key)).json()["review_id"]
+    client.post(f"/reviews/{review}/approve", json={}, headers=actors["reviewer"].headers)
+    with database.transaction() as connection:  # as an older version wrote it: names one run, no phrases
+        connection.exec_driver_sql("UPDATE search_documents SET names = replace(names, chr(10), ' ')" if database.dialect == "postgresql" else "UPDATE search_documents SET names = replace(names, char(10), ' ')")
+        connection.exec_driver_sql("DELETE FROM search_phrases")
+    again = Registry(home, database, blobs=tmp_path / "blobs", engine=registry.engine)
+    with database.read() as connection:
+        names = connection.exec_driver_sql("SELECT phrase FROM search_phrases WHERE field = 'name' ORDER BY phrase").scalars().all()
+    assert len(names) > 1 and all("\n" not in name for name in names)  # one phrase per name again
+    assert again.search("hallo", explain=True)[0]["explain"]["tier_name"] in ("exact", "name-start")
+
+
 def test_explain_is_for_registry_operators_only(client, actors, make_package) -> None:
     review = publish(client, actors["alice"], make_package(actors["alice"].key)).json()["review_id"]
     client.post(f"/reviews/{review}/approve", json={}, headers=actors["reviewer"].headers)

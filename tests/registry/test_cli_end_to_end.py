@@ -90,6 +90,16 @@ def test_publish_review_release_search_install(server: str, home, packages) -> N
         found = json.loads(capsule("search", query, "--json").stdout)["results"]
         assert [hit["id"] for hit in found] == ["dev.capsule.samples.hello"], query
     assert "Hallo" in capsule("search", "hallo", "--language", "nl").stdout
+    # Why it ranks there: the dev account is an admin, who may ask.
+    explained = json.loads(capsule("search", "helol", "--explain", "--json").stdout)["results"][0]["explain"]
+    assert explained["tier_name"] == "typos" and explained["matched"][0]["how"] == "typo"
+    shown = capsule("search", "helol", "--explain").stdout
+    assert "5 typos" in shown and "helol -> hello" in shown and "usage" in shown and "freshness" in shown
+    refused = subprocess.run(
+        [CAPSULE, "search", "helol", "--explain"], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NO_COLOR": "1", "CAPSULE_REGISTRY_TOKEN": "cap_not-a-token"},
+    )  # fmt: skip
+    assert refused.returncode != 0 and "token" in (refused.stdout + refused.stderr).lower()
 
     # A source package runs on the host's shared runtime: there is nothing to precompile.
     compiled = httpx.get(f"{server}/apps/dev.capsule.samples.hello/versions/1.0.0/compiled")
