@@ -30,6 +30,7 @@ from capsule.runtime.package.format import COMPONENT, COMPONENT_KIND, JS_ENTRY, 
 from .. import PYTHON_SDK_DIR, WIT_DIR
 from . import source as python_source
 from .python import build_component
+from .typescript import compile_typescript
 from .world import write_world
 
 Progress = Callable[[str], None]
@@ -94,7 +95,7 @@ def signing_key(home: Home, name: str, progress: Progress):
 def program_kind(program_dir: Path) -> str:
     """`python` for a folder with app.py, `js` for one with app.js; `component` for one with only a prebuilt program.wasm."""
     if not (program_dir / PYTHON_ENTRY).exists():
-        if (program_dir / JS_ENTRY).exists():
+        if (program_dir / JS_ENTRY).exists() or (program_dir / "app.ts").exists():
             return JS_KIND
         if (program_dir / COMPONENT).exists():
             return COMPONENT_KIND
@@ -177,6 +178,8 @@ def _build_source(
     kind: str = PYTHON_KIND,
 ) -> BuildResult:
     source = python_source.collect(program_dir, kind)
+    if kind == JS_KIND:
+        source = python_source.SourceFiles(compile_typescript(home, source.files, progress))
     # Same files, runtime and key: the package built last time is this one.
     public = key.public_key().public_bytes_raw().hex()
     runtime_key = js_component_key() if kind == JS_KIND else component_key()

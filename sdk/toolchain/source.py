@@ -63,7 +63,7 @@ def collect(program_dir: Path, kind: str = PYTHON_KIND) -> SourceFiles:
             raise BuildError(str(error)) from None
         files[name] = path.read_bytes()
     entry = ENTRIES[kind]
-    if entry not in files:
+    if entry not in files and not (kind == JS_KIND and "app.ts" in files):  # TypeScript: app.js is compiled from it
         language = "JavaScript" if kind == JS_KIND else "Python"
         raise BuildError(f"{program_dir} has no {entry}: a {language} program starts there (`capsule new` makes one)")
     return SourceFiles(files)

@@ -97,3 +97,38 @@ def test_installing_a_js_package_compiles_nothing(home, js_packages):
         assert sorted(p.name for p in home.compile_cache.iterdir()) == before
     finally:
         host.close()
+
+
+def test_a_program_written_in_typescript_is_compiled_at_build_time(home, js_packages, tmp_path):
+    from capsule.sdk.toolchain.build import build_program
+
+    from ..conftest import PROGRAMS
+
+    built = build_program(PROGRAMS / "ts_hello", home=home, out_dir=tmp_path)
+    names = set(zipfile.ZipFile(built.package).namelist())
+    # The .ts a reviewer reads, and the .js the runtime runs.
+    assert {"app.ts", "app.js", "lib/greet.ts", "lib/greet.js"} <= names
+    host = Host(home, prompter=PolicyPrompter())
+    try:
+        host.install(built.package, rebuilt=True)
+        session = host.launch("dev.capsule.tests.tshello", user="ann")
+        session.dispatch("tap")
+        assert texts(session.view) == ["Hello, TypeScript!", "1 tap"]
+    finally:
+        host.close()
+
+
+def test_a_typescript_syntax_error_fails_the_build_with_file_and_line(home, js_packages, tmp_path):
+    import shutil
+
+    from capsule.runtime.errors import BuildError
+    from capsule.sdk.toolchain.build import build_program
+
+    from ..conftest import PROGRAMS
+
+    folder = tmp_path / "broken"
+    shutil.copytree(PROGRAMS / "ts_hello", folder)
+    (folder / "lib" / "greet.ts").write_text("export function greet(name: string: string {\n}\n")
+    with pytest.raises(BuildError) as caught:
+        build_program(folder, home=home, out_dir=tmp_path / "dist")
+    assert "lib/greet.ts:1:" in str(caught.value)

@@ -21,6 +21,8 @@ from ...errors import BuildError
 from ...home import Home
 
 TOOLCHAIN_DIR = Path(__file__).resolve().parent / "toolchain"
+#: The TypeScript compiler, pinned apart so that it never changes the runtime's key.
+TYPESCRIPT_DIR = Path(__file__).resolve().parent / "typescript"
 FILES = ("package.json", "package-lock.json")
 #: The node major version the runtime is built and tested with (Debian's and CI's).
 NODE_MAJOR_MIN = 18
@@ -28,10 +30,10 @@ NODE_MAJOR_MIN = 18
 Progress = Callable[[str], None]
 
 
-def lock_digest() -> str:
+def lock_digest(folder: Path = TOOLCHAIN_DIR) -> str:
     h = hashlib.sha256()
     for name in FILES:
-        h.update(name.encode() + b"\0" + (TOOLCHAIN_DIR / name).read_bytes())
+        h.update(name.encode() + b"\0" + (folder / name).read_bytes())
     return h.hexdigest()[:24]
 
 
@@ -55,18 +57,27 @@ def _npm() -> str:
 
 def ensure_toolchain(home: Home, *, progress: Progress | None = None) -> Path:
     """The folder whose node_modules holds componentize-js; installed on first use (~45 s)."""
+    return _ensure(home, TOOLCHAIN_DIR, "js", "@bytecodealliance/componentize-js", "the JS toolchain (componentize-js)", progress)
+
+
+def ensure_typescript(home: Home, *, progress: Progress | None = None) -> Path:
+    """The folder whose node_modules holds the TypeScript compiler; installed on first use (~20 s)."""
+    return _ensure(home, TYPESCRIPT_DIR, "typescript", "typescript", "the TypeScript compiler", progress)
+
+
+def _ensure(home: Home, source: Path, name: str, package: str, what: str, progress: Progress | None) -> Path:
     say = progress or (lambda message: None)
-    root = home.root / "cache" / "toolchain" / "js"
-    target = root / lock_digest()
-    if (target / "node_modules" / "@bytecodealliance" / "componentize-js").is_dir():
+    root = home.root / "cache" / "toolchain" / name
+    target = root / lock_digest(source)
+    if (target / "node_modules" / package).is_dir():
         return target
     node()
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
     try:
-        for name in FILES:
-            shutil.copyfile(TOOLCHAIN_DIR / name, work / name)
-        say("installing the JS toolchain (componentize-js) with npm ci (once per machine, about a minute)")
+        for file in FILES:
+            shutil.copyfile(source / file, work / file)
+        say(f"installing {what} with npm ci (once per machine, up to a minute)")
         result = subprocess.run(
             [_npm(), "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=work,
@@ -76,7 +87,7 @@ def ensure_toolchain(home: Home, *, progress: Progress | None = None) -> Path:
         )
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip()[-2000:]
-            raise BuildError(f"npm could not install the JS toolchain (is the npm registry reachable?): {detail}")
+            raise BuildError(f"npm could not install {what} (is the npm registry reachable?): {detail}")
         try:
             os.replace(work, target)
         except OSError:
