@@ -14,6 +14,12 @@ const HOOKS = ["onLoad", "onShow", "onHide", "render"];
 // breaks its own code, not the way its handlers are called.
 const apply = Reflect.apply;
 
+// A handler or hook may be async. Only then is a promise returned to the
+// runtime (which then runs the engine's event loop to its end): a synchronous
+// turn stays synchronous, the cheaper path.
+const isThenable = (value) => value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+const then = (value, next) => (isThenable(value) ? value.then(next) : next());
+
 /** The program: its pages and the stack of open ones. Make exactly one. */
 export class App {
   static current = null;
@@ -65,16 +71,15 @@ export class App {
 
   // -- called by the runtime through the exports -------------------------------
 
-  async _launch(page, scene, query) {
+  _launch(page, scene, query) {
     this.scene = scene;
     this.launchQuery = query;
     const first = page || this.pages.keys().next().value || "";
     this.stack.length = 0;
-    await this.navigate(first, query);
-    this._render();
+    return then(this.navigate(first, query), () => this._render());
   }
 
-  async _event(pageName, name, data) {
+  _event(pageName, name, data) {
     let target = this.top;
     if (pageName && pageName !== target.name) {
       // The view the user acted on is no longer on top (a stale tap).
@@ -85,19 +90,18 @@ export class App {
       const known = Object.keys(target._handlers).sort().join(", ") || "none";
       throw new Error(`page ${JSON.stringify(target.name)} has no handler ${JSON.stringify(name)} (handlers: ${known})`);
     }
-    await apply(fn, target, [data]);
-    this._render();
+    return then(apply(fn, target, [data]), () => this._render());
   }
 
-  async _show() {
+  _show() {
     if (this.stack.length) {
-      if (this.top.onShow) await apply(this.top.onShow, this.top, []);
-      this._render();
+      const top = this.top;
+      return then(top.onShow ? apply(top.onShow, top, []) : undefined, () => this._render());
     }
   }
 
-  async _hide() {
-    if (this.stack.length && this.top.onHide) await apply(this.top.onHide, this.top, []);
+  _hide() {
+    if (this.stack.length && this.top.onHide) return apply(this.top.onHide, this.top, []);
   }
 
   _render() {

@@ -134,34 +134,43 @@ function asFailure(error) {
   return { kind: "Error", message: String(error), traceback: "" };
 }
 
-async function guard(step) {
+// Runs `step`; a failure becomes the WIT `failure`. A step that returns a
+// promise (an async handler) is handed back as one, and componentize-js runs
+// the event loop until it settles; a synchronous step returns at once.
+function guard(step) {
+  let result;
   try {
-    await step();
+    result = step();
   } catch (error) {
     throw asFailure(error);
   }
+  if (result !== null && typeof result === "object" && typeof result.then === "function") {
+    return result.then(() => undefined, (error) => { throw asFailure(error); });
+  }
+  return undefined;
 }
 
 export const lifecycle = {
-  async onLaunch(page, scene, query) {
+  onLaunch(page, scene, query) {
     if (scene === CHECK_SCENE) return guard(checkProgram);
-    await guard(loadProgram);
-    if (scene !== LOAD_SCENE) await guard(() => App.current._launch(page, scene, Object.fromEntries(query)));
+    guard(loadProgram);
+    if (scene !== LOAD_SCENE) return guard(() => App.current._launch(page, scene, Object.fromEntries(query)));
+    return undefined;
   },
-  async onShow() {
-    await guard(loadProgram);
-    await guard(() => App.current._show());
+  onShow() {
+    guard(loadProgram);
+    return guard(() => App.current._show());
   },
-  async onHide() {
-    await guard(loadProgram);
-    await guard(() => App.current._hide());
+  onHide() {
+    guard(loadProgram);
+    return guard(() => App.current._hide());
   },
-  async onUnload() {},
+  onUnload() {},
 };
 
 export const events = {
-  async onEvent(page, handler, data) {
-    await guard(loadProgram);
-    await guard(() => App.current._event(page, handler, data ? JSON.parse(data) : {}));
+  onEvent(page, handler, data) {
+    guard(loadProgram);
+    return guard(() => App.current._event(page, handler, data ? JSON.parse(data) : {}));
   },
 };
