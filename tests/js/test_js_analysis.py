@@ -61,3 +61,20 @@ def test_the_host_serves_only_the_packages_own_files(tmp_path: Path):
     for path in ("../secret.txt", "/etc/passwd", "lib/../../secret.txt", "link.js", "signature.json", "", "lib", "a\\b", "x\0"):
         assert read_program_file(program, path) is None, path
     assert program_modules(program) == ["app.js", "lib/a.js", "link.js"]
+
+
+def test_the_capability_reference_names_every_js_sdk_function():
+    import re
+
+    from capsule.sdk import JS_SDK_DIR
+
+    from ..conftest import REPO
+
+    doc = (REPO / "docs" / "capabilities.md").read_text()
+    reference = doc[doc.index("## In JavaScript") :]
+    for capability in ("ui", "log", "storage", "payments", "profile", "location", "media", "qr", "network", "messages"):
+        source = (JS_SDK_DIR / f"{capability}.js").read_text()
+        functions = re.findall(r"^export (?:function|const) ([a-z]\w*)\s*(?:\(|=\s*\()", source, flags=re.M)
+        assert functions, capability
+        for name in functions:
+            assert f"`{capability}.{name}(" in reference, f"{capability}.{name} is not in docs/capabilities.md"
