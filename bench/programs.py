@@ -13,4 +13,5 @@ RUNTIME_PROGRAM = HERE / "program"
 PAYMENTS_PROGRAM = HERE / "payments_program"
 #: The hello sample (developer mode, registry and web parts).
 HELLO = SAMPLES_DIR / "hello"
+HELLO_JS = SAMPLES_DIR / "hello-js"
 COFFEE = SAMPLES_DIR / "coffee-shop"

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from capsule.runtime.home import Home
 
-from . import web
+from . import js, web
 from .host import host_figures
 from .messages import MESSAGE_TARGETS, message_figures
 from .payments import TARGET_PAYMENTS_PER_S, payment_figures
@@ -15,7 +15,7 @@ from .registry import REGISTRY_TARGETS, registry_figures, registry_targets_met
 from .runtime import TARGETS, runtime_figures
 
 #: What `--only` can pick; every part runs when none is named.
-PARTS = ("runtime", "host", "payments", "registry", "web", "messages")
+PARTS = ("runtime", "js", "host", "payments", "registry", "web", "messages")
 Progress = Callable[[str], None]
 
 
@@ -25,6 +25,8 @@ def missing_tools(part: str) -> str | None:
         return f"the hello sample is missing from {HELLO}: reinstall Capsule (its distribution ships the samples)"
     if part == "web":
         return web.missing_tools()
+    if part == "js":
+        return js.missing_tools()
     return None
 
 
@@ -36,7 +38,7 @@ def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def meets(key: str, value: float) -> bool:
     """Whether `value` of the figure `key` meets its target."""
-    comparison, bound = {**TARGETS, **REGISTRY_TARGETS, **MESSAGE_TARGETS}[key]
+    comparison, bound = {**TARGETS, **REGISTRY_TARGETS, **MESSAGE_TARGETS, **js.TARGETS}[key]
     return value >= bound if comparison == ">=" else value <= bound
 
 
@@ -50,6 +52,8 @@ def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progre
     figures: dict[str, Any] = {"quick": quick}
     if "runtime" in parts:
         figures.update(runtime_figures(home, quick=quick, progress=progress))
+    if "js" in parts:
+        figures.update(js.js_figures(home, quick=quick, progress=progress))
     if "host" in parts:
         figures.update(host_figures(home=home, progress=progress))
     if "payments" in parts:

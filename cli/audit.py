@@ -90,7 +90,7 @@ def _print_sources(report: PackageAudit) -> None:
     assert sources is not None
     declared = set(report.manifest.declared_capabilities())
     console.print(
-        f"Runs on: {literal(report.runtime)}, the host's shared Python runtime "
+        f"Runs on: {literal(report.runtime)}, the host's shared {'JavaScript' if report.kind == 'js' else 'Python'} runtime "
         "(locked down: no files but its own, no environment, arguments or sockets)"
     )
     used = Table(title="Capabilities the source uses", title_justify="left")

@@ -27,7 +27,7 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", metavar="PART", help="Run only this part: runtime, host, payments, registry, web or messages (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry, web or messages (repeat for several).", show_default=False
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
@@ -49,6 +49,20 @@ def bench(
         _print(figures)
 
 
+def _js_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    return [
+        ("js: hello-js as a source package", f"{f['js_package_kb_hello']:.1f} KB", "-", "-", "<= 20 KB", "js_package_kb_hello"),
+        ("js: first launch of a never-seen package, p50", f"{f['js_first_launch_ms_p50']:.1f} ms", "-",
+         f"p95 {f['js_first_launch_ms_p95']:.1f} ms", "<= 300 ms", "js_first_launch_ms_p50"),
+        ("js: launch to first view, p50", f"{f['js_launch_cached_ms_p50']:.2f} ms", "-",
+         f"p95 {f['js_launch_cached_ms_p95']:.2f} ms", "<= 10 ms", "js_launch_cached_ms_p50"),
+        ("js: event round trip, p50", f"{f['js_event_roundtrip_us_p50']:.0f} us", "-",
+         f"p95 {f['js_event_roundtrip_us_p95']:.0f} us", "report", ""),
+        ("js: memory per idle session (PSS)", f"{f['js_rss_per_session_mb']:.2f} MB", "-",
+         f"plain RSS {f['js_rss_plain_per_session_mb']:.2f} MB", "<= 5 MB", "js_rss_per_session_mb"),
+    ]  # fmt: skip
+
+
 def _print(figures: dict[str, Any]) -> None:
     table = Table(title="capsule bench" + (" (quick)" if figures["quick"] else ""), title_justify="left")
     for column in ("measure", "capsule", "raw wasmtime-py", "ratio / overhead", "target", ""):
@@ -56,6 +70,8 @@ def _print(figures: dict[str, Any]) -> None:
     rows = []
     if "launch_cached_ms_p50" in figures:
         rows += [(*row[:5], meets(row[5], figures[row[5]])) for row in _runtime_rows(figures)]
+    if "js_package_kb_hello" in figures:
+        rows += [(*row[:5], meets(row[5], figures[row[5]]) if row[5] else True) for row in _js_rows(figures)]
     if "host_restart_s" in figures:
         rows.append(
             ("capsule host restart (samples live)", f"{figures['host_restart_s']:.2f} s", "-",

@@ -17,7 +17,7 @@ NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 def new(
     name: str = typer.Argument(..., help="Folder and short name, e.g. coffee-shop."),
-    lang: str = typer.Option("python", "--lang", help="The program's language (python)."),
+    lang: str = typer.Option("python", "--lang", help="The program's language: python or js."),
     app_id: str = typer.Option(None, "--id", help="Reverse-DNS id (default: com.example.NAME)."),
 ) -> None:
     """Scaffold a program: manifest, source, README and a test."""

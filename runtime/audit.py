@@ -17,10 +17,11 @@ from .engine.engine import Engine
 from .engine.imports import ALWAYS_AVAILABLE, ImportAudit, audit_imports, component_imports, interface_name
 from .home import Home
 from .languages import check_runtime
+from .languages.js.analysis import analyse as js_analyse
 from .languages.python.analysis import SourceAudit, analyse
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, open_package
-from .package.format import COMPONENT_KIND
+from .package.format import COMPONENT_KIND, JS_KIND
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def audit_package(path: Path, *, home: Home, engine: Engine | None = None, limit
         imports = audit_imports(component_imports(engine.wasmtime, component), declared)
         return PackageAudit(manifest, verified.digest, verified.key_id, verified.size, imports)
     check_runtime(verified.kind, verified.runtime or "")
-    sources = analyse(verified.files)
+    sources = js_analyse(verified.files) if verified.kind == JS_KIND else analyse(verified.files)
     return PackageAudit(
         manifest,
         verified.digest,
@@ -100,12 +101,19 @@ def audit_package(path: Path, *, home: Home, engine: Engine | None = None, limit
     )
 
 
+#: What a source program's runtime gives it besides the capabilities, by runtime family.
+_PLATFORM = {
+    "capsule-python": "the Python standard library",
+    "capsule-js": "the JavaScript platform (no file system, no sockets, no environment)",
+}
+
+
 def source_imports(declared: set[str], sources: SourceAudit, runtime: str) -> ImportAudit:
     """A source program's capabilities in the shape of a component's import audit, so one report fits both."""
     used = set(sources.used)
     return ImportAudit(
         capabilities=sorted(ALWAYS_AVAILABLE | (used & declared)),
-        platform=[f"{runtime}: the Python standard library, WASI locked down"],
+        platform=[f"{runtime}: {_PLATFORM.get(runtime.rsplit('-', 1)[0], 'its language runtime')}, WASI locked down"],
         undeclared=[interface_name(name) for name in sources.undeclared(declared)],
         declared_unused=sources.unused(declared),
     )

@@ -25,10 +25,11 @@ from .engine.limits import TurnLimits
 from .errors import AuditError, NotInstalled
 from .home import Home
 from .languages import check_runtime
+from .languages.js import JsRuntime
 from .languages.python import PythonRuntime
 from .manifest import Manifest, load_manifest
 from .package import PackageLimits, VerifiedPackage, open_package
-from .package.format import COMPONENT, COMPONENT_KIND, RUNTIME
+from .package.format import COMPONENT, COMPONENT_KIND, JS_ENTRY, JS_KIND, PYTHON_ENTRY, RUNTIME
 from .package.loader import parse_runtime_json
 from .package.replacement import Countersignature, Installed, KeyRotation, check_replacement
 from .prompter import Prompter, refusing_prompter
@@ -68,6 +69,8 @@ class Host:
         self.engine = Engine(self.home.compile_cache)
         #: The one runtime every Python program of this host runs on (built and compiled on first use).
         self.python_runtime = PythonRuntime(self.engine, self.home, self.capabilities, self.observers)
+        #: The one runtime every JavaScript program of this host runs on (built and compiled on first use).
+        self.js_runtime = JsRuntime(self.engine, self.home, self.capabilities, self.observers)
         #: Sessions loaded ahead of their launch (`warm_sessions` in all; 0 turns it off).
         self.warm = WarmPool(self._new_session, total=warm_sessions)
         self._apps: dict[str, InstalledApp] = {}
@@ -260,12 +263,21 @@ class Host:
 
     def _make_app(self, manifest: Manifest, digest: str, key_id: str, path: Path) -> InstalledApp:
         if not (path / COMPONENT).exists():
-            return self.python_runtime.app(manifest, digest, key_id, path)
+            return self.runtime_for(path).app(manifest, digest, key_id, path)
         component = self.engine.component(digest, wasm_path=path / COMPONENT)
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
         app = InstalledApp(manifest, digest, key_id, component, audit, path)
         app.prepare(self.engine.wasmtime, self.capabilities, self.observers)
         return app
+
+    def runtime_for(self, path: Path) -> PythonRuntime | JsRuntime:
+        """The shared runtime a source program's folder runs on (its runtime.json says which)."""
+        kind = "python"
+        if (path / RUNTIME).exists():
+            kind, _ = parse_runtime_json((path / RUNTIME).read_bytes())
+        elif (path / JS_ENTRY).exists() and not (path / PYTHON_ENTRY).exists():
+            kind = JS_KIND  # a developer's folder (`capsule dev`)
+        return self.js_runtime if kind == JS_KIND else self.python_runtime
 
     def _check_imports(self, manifest: Manifest, component: Any) -> None:
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())

@@ -7,3 +7,4 @@ ROOT = Path(__file__).resolve().parent
 WIT_DIR = ROOT / "wit"
 SCHEMA_DIR = ROOT / "schema"
 PYTHON_SDK_DIR = ROOT / "python"
+JS_SDK_DIR = ROOT / "js" / "capsule"

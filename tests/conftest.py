@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 HELLO = REPO / "sample_programs" / "hello"
 HOSTILE = PROGRAMS / "hostile"
+HELLO_JS = REPO / "sample_programs" / "hello-js"
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return home
 
 
-def pack_by_hand(folder: Path, home: Home, out: Path) -> BuildResult:
+def pack_by_hand(folder: Path, home: Home, out: Path, kind: str = "python") -> BuildResult:
     """A source package packed as an attacker would: no build checks, just signed files."""
     from capsule.runtime.manifest import load_manifest
     from capsule.runtime.package import pack_members
@@ -39,7 +40,7 @@ def pack_by_hand(folder: Path, home: Home, out: Path) -> BuildResult:
     from capsule.sdk.toolchain.build import signing_key
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    info = pack_members(out, source.package_members(source.collect(folder)), signing_key(home, "default", print))
+    info = pack_members(out, source.package_members(source.collect(folder, kind), kind), signing_key(home, "default", print))
     manifest = load_manifest((folder / "manifest.json").read_bytes())
     return BuildResult(manifest, info.path, info.digest, None, False, 0.0, info.key_id)
 
@@ -142,3 +143,27 @@ def database(database_url: str):
     db = Database.open(database_url)
     yield db
     db.close()
+
+
+def node_or_skip() -> None:
+    """JS programs need node once, to build their runtime: a skip outside CI without it, a failure in CI."""
+    import shutil
+
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI needs node and npm to build the JS runtime (Debian: apt-get install nodejs npm)")
+        pytest.skip("node and npm are not installed; the JS runtime is built with them")
+
+
+@pytest.fixture(scope="session")
+def js_packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
+    """Real JS packages on the shared JS runtime (built once per home): hello,
+    the platform check, and the hostile program packed past the build's checks."""
+    node_or_skip()
+    out = tmp_path_factory.mktemp("js-packages")
+    return {
+        "hello": build_program(HELLO_JS, home=home, out_dir=out / "hello", progress=print),
+        "bill-pay": build_program(REPO / "sample_programs" / "bill-pay", home=home, out_dir=out / "bill-pay"),
+        "platform": build_program(PROGRAMS / "js_platform", home=home, out_dir=out / "platform"),
+        "hostile": pack_by_hand(PROGRAMS / "js_hostile", home, out / "js-hostile.capsule", kind="js"),
+    }

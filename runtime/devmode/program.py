@@ -6,7 +6,7 @@
     if result.ok:
         session = dev.relaunch(session)          # the new version, same user and page
 
-The folder runs on the host's shared Python runtime, exactly as its built
+The folder runs on the host's shared Python (or JS) runtime, exactly as its built
 package would: developer mode is only "a folder mounted on the runtime". A
 reload snapshots the folder, validates manifest.json and runs the same check
 as `capsule build` (every module compiles, app.py loads, the pages exist)
@@ -74,14 +74,15 @@ class DevBuild:
 
 
 class DevProgram:
-    """One program folder run on the host's Python runtime, reloaded on change."""
+    """One program folder run on the host's Python or JS runtime, reloaded on change."""
 
     def __init__(self, host: "Host", directory: str | os.PathLike[str], *, progress: Progress | None = None) -> None:
         self.host = host
         self.directory = Path(directory).resolve()
         if not self.directory.is_dir():
             raise BuildError(f"{self.directory} is not a folder; give the folder with the program's manifest.json")
-        self.runtime = host.python_runtime
+        # A folder with app.js (and no app.py) is a JavaScript program: the shared JS runtime.
+        self.runtime = host.runtime_for(self.directory)
         component = self.runtime.prepare(progress)
         #: Capability calls, log lines and builds of this program's sessions.
         self.inspector = Inspector(parameter_names(host.engine.wasmtime, component))
@@ -173,7 +174,7 @@ class DevProgram:
     def sessions(self) -> list[Session]:
         """Live sessions of any version of this program."""
         root = str(self._snapshots.root)
-        return [s for s in self.host.sessions() if s.app.mounts and s.app.mounts[0].host_path.startswith(root)]
+        return [s for s in self.host.sessions() if str(s.app.path).startswith(root + "/")]
 
     # -- watching ------------------------------------------------------------------
 
@@ -223,8 +224,10 @@ class DevProgram:
         if not manifest_path.exists():
             raise _NoProgram("manifest.json", f"{self.directory} has no manifest.json; `capsule new` makes one")
         manifest = load_manifest(manifest_path.read_bytes(), source="manifest.json")
-        if not (snapshot / "app.py").exists():
-            raise _NoProgram("app.py", f"{self.directory} has no app.py: a Python program starts there")
+        entry = "app.js" if self.runtime is self.host.js_runtime else "app.py"
+        if not (snapshot / entry).exists():
+            language = "JavaScript" if entry == "app.js" else "Python"
+            raise _NoProgram(entry, f"{self.directory} has no {entry}: a {language} program starts there")
         return self.runtime.app(
             manifest,
             f"dev:{self.directory.name}:{snapshot.name}",
@@ -235,9 +238,10 @@ class DevProgram:
         )
 
     def _keep_used_snapshots(self) -> None:
-        keep = {Path(s.app.mounts[0].host_path) for s in self.sessions()}
+        # app.path is the snapshot folder, mounted (Python) or served (JS) to its sessions.
+        keep = {Path(s.app.path) for s in self.sessions()}
         if self.app is not None:
-            keep.add(Path(self.app.mounts[0].host_path))
+            keep.add(Path(self.app.path))
         self._snapshots.keep_only(keep)
 
 

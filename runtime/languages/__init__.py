@@ -8,10 +8,11 @@ kind `component` bring their own component and need none.
 from __future__ import annotations
 
 from ..errors import PackageError
+from .js.component import RUNTIME_ID as JS_RUNTIME_ID
 from .python import RUNTIME_ID as PYTHON_RUNTIME_ID
 
 #: Runtime ids this Capsule provides, by package kind.
-RUNTIMES = {"python": PYTHON_RUNTIME_ID}
+RUNTIMES = {"python": PYTHON_RUNTIME_ID, "js": JS_RUNTIME_ID}
 
 
 def check_runtime(kind: str, runtime: str) -> None:

@@ -22,6 +22,8 @@ SIGNATURE = "signature.json"
 RUNTIME = "runtime.json"
 #: Where a Python program starts.
 PYTHON_ENTRY = "app.py"
+#: Where a JavaScript program starts.
+JS_ENTRY = "app.js"
 ASSETS = "assets/"
 
 #: A package of kind `component` carries its own WebAssembly component; a
@@ -29,10 +31,15 @@ ASSETS = "assets/"
 #: Python runtime. A package with a runtime.json is a source package.
 COMPONENT_KIND = "component"
 PYTHON_KIND = "python"
+JS_KIND = "js"
+#: Any package with a runtime.json, before its kind is read from it.
+SOURCE_KIND = "source"
 REQUIRED = {
     COMPONENT_KIND: (MANIFEST, COMPONENT, SIGNATURE),
-    PYTHON_KIND: (MANIFEST, RUNTIME, SIGNATURE, PYTHON_ENTRY),
+    SOURCE_KIND: (MANIFEST, RUNTIME, SIGNATURE),
 }
+#: The file each source kind starts from (checked once runtime.json names the kind).
+ENTRIES = {PYTHON_KIND: PYTHON_ENTRY, JS_KIND: JS_ENTRY}
 #: Files a source package may not carry: native code the runtime cannot load,
 #: and bytecode, which could say something other than the source a reviewer read.
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".a", ".o")
@@ -75,7 +82,7 @@ def check_name(name: str, max_length: int) -> None:
 
 def package_kind(names: Iterable[str]) -> str:
     """The kind of a package with these member names."""
-    return PYTHON_KIND if RUNTIME in names else COMPONENT_KIND
+    return SOURCE_KIND if RUNTIME in names else COMPONENT_KIND
 
 
 def check_member(name: str, kind: str) -> None:
@@ -91,7 +98,7 @@ def check_member(name: str, kind: str) -> None:
     base = name.rsplit("/", 1)[-1].lower()
     if name == COMPONENT:
         raise PackageError(
-            f"a source package cannot also carry {COMPONENT}; build either a `python` package (source) "
+            f"a source package cannot also carry {COMPONENT}; build either a source package (`python`, `js`) "
             "or a `component` package",
             code="unexpected-member",
         )

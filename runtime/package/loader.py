@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ..errors import PackageError
 from .digest import package_digest
-from .format import COMPONENT, COMPONENT_KIND, MANIFEST, RUNTIME, SIGNATURE, package_kind
+from .format import COMPONENT, COMPONENT_KIND, ENTRIES, MANIFEST, RUNTIME, SIGNATURE, package_kind
 from .limits import PackageLimits
 from .reader import read_members
 from .signing import parse_signature
@@ -107,6 +107,13 @@ def open_package(
     runtime = None
     if kind != COMPONENT_KIND:
         kind, runtime = parse_runtime_json(members[RUNTIME])
+        entry = ENTRIES.get(kind)
+        if entry is not None and entry not in members:
+            raise PackageError(
+                f"the package is of kind {kind!r} but has no {entry}, where such a program starts; "
+                "build it with `capsule build`",
+                code="missing-file",
+            )
     files = {name: data for name, data in sorted(members.items()) if name not in (MANIFEST, COMPONENT, SIGNATURE)}
     return VerifiedPackage(
         digest=digest,

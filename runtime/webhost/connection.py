@@ -196,7 +196,8 @@ class TabConnection:
                 "type": "launched",
                 "session": session.id,
                 "app_id": session.app.id,
-                "app_name": session.app.name,
+                # In the account's shell language where the manifest has it (the program bar, the switcher).
+                "app_name": session.app.manifest.localized("name", self.web.languages.get(self.user)),
                 "icon": f"/api/apps/{session.app.id}/icon" if session.app.manifest.icon else None,
             })
             self._after(live)

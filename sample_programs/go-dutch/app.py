@@ -1,8 +1,10 @@
 """Go Dutch: split a bill among friends (each pays a share by transfer) and send red envelopes.
 
-A share request travels as launch parameters (in a QR code or a link):
-page "pay" with `to` (the organizer's id in this program) and `amount` (minor units).
-A red envelope travels the same way: page "envelope" with `id`.
+A share request travels as launch parameters (in a QR code, a link, or a
+message to one of the user's contacts through `messages.share`, the host's
+contact picker): page "pay" with `to` (the organizer's id in this program) and
+`amount` (minor units). A red envelope travels the same way: page "envelope"
+with `id`.
 """
 
 from capsule_sdk import (
@@ -12,7 +14,9 @@ from capsule_sdk import (
     PaymentCancelled,
     PaymentConflict,
     PaymentDeclined,
+    CapabilityError,
     handler,
+    messages,
     payments,
     profile,
     view as v,
@@ -23,6 +27,15 @@ APP_ID = "dev.capsule.samples.godutch"
 PAYMENT_ERRORS = (PaymentCancelled, PaymentDeclined, PaymentConflict, InvalidArgument)
 
 app = App()
+
+
+def share_to_contact(title, page, **params):
+    """Send this page to a contact the user picks (the program never sees who); a note for the view."""
+    try:
+        sent = messages.share(title, page, params)
+    except CapabilityError as error:
+        return f"Not sent: {error}"
+    return "" if sent else "Not sent: no contact was chosen."
 
 
 def to_minor(text):
@@ -66,7 +79,11 @@ class Split(Page):
             children += [v.price(mine, CURRENCY, "Your share")]
             for n, amount in enumerate(theirs, start=1):
                 link = launch_link("pay", to=self.me, amount=amount)
-                children += [v.price(amount, CURRENCY, f"Friend {n} pays"), v.qr(link, f"Friend {n}: scan to pay")]
+                children += [
+                    v.price(amount, CURRENCY, f"Friend {n} pays"),
+                    v.qr(link, f"Friend {n}: scan to pay"),
+                    v.button(f"Send friend {n}'s share to a contact", "send_share", {"amount": amount}),
+                ]
         if self.problem:
             children.append(v.text(self.problem, style="error"))
         children.append(v.button("Send a red envelope", "envelopes"))
@@ -84,6 +101,14 @@ class Split(Page):
             return
         self.shares = shares_of(total, int(people))
         self.problem = ""
+
+    @handler
+    def send_share(self, data):
+        amount = int(data.get("amount", 0) or 0)
+        if amount not in self.shares[1:]:
+            self.problem = "That is not one of the shares."
+            return
+        self.problem = share_to_contact("Your share of the bill", "pay", to=self.me, amount=str(amount))
 
     @handler
     def envelopes(self, data):
@@ -138,6 +163,7 @@ class Envelope(Page):
             children += [
                 v.text(f"Envelope {self.sent.envelope_id}: {self.sent.shares} shares"),
                 v.qr(launch_link("envelope", id=self.sent.envelope_id), "Friends scan to open"),
+                v.button("Send it to a contact", "send_envelope"),
             ]
         if not self.envelope_id:
             children.append(
@@ -164,6 +190,11 @@ class Envelope(Page):
             self.problem = ""
         except PAYMENT_ERRORS as error:
             self.problem = f"Not sent: {error}"
+
+    @handler
+    def send_envelope(self, data):
+        if self.sent is not None:
+            self.problem = share_to_contact("A red envelope for you", "envelope", id=self.sent.envelope_id)
 
     @handler
     def claim(self, data):

@@ -23,11 +23,14 @@ from capsule.runtime.manifest import Manifest, load_manifest
 from capsule.runtime.languages.python.analysis import analyse
 from capsule.runtime.languages.python.component import component_key
 from capsule.runtime.package import KeyInfo, generate_key, load_signing_key, pack, pack_members
-from capsule.runtime.package.format import COMPONENT, COMPONENT_KIND, PYTHON_ENTRY, PYTHON_KIND
+from capsule.runtime.languages.js import analysis as js_analysis
+from capsule.runtime.languages.js.component import component_key as js_component_key
+from capsule.runtime.package.format import COMPONENT, COMPONENT_KIND, JS_ENTRY, JS_KIND, PYTHON_ENTRY, PYTHON_KIND
 
 from .. import PYTHON_SDK_DIR, WIT_DIR
 from . import source as python_source
 from .python import build_component
+from .typescript import compile_typescript
 from .world import write_world
 
 Progress = Callable[[str], None]
@@ -90,9 +93,12 @@ def signing_key(home: Home, name: str, progress: Progress):
 
 
 def program_kind(program_dir: Path) -> str:
-    """`python` for a folder with app.py; `component` for one with only a prebuilt program.wasm."""
-    if not (program_dir / PYTHON_ENTRY).exists() and (program_dir / COMPONENT).exists():
-        return COMPONENT_KIND
+    """`python` for a folder with app.py, `js` for one with app.js; `component` for one with only a prebuilt program.wasm."""
+    if not (program_dir / PYTHON_ENTRY).exists():
+        if (program_dir / JS_ENTRY).exists() or (program_dir / "app.ts").exists():
+            return JS_KIND
+        if (program_dir / COMPONENT).exists():
+            return COMPONENT_KIND
     return PYTHON_KIND
 
 
@@ -128,10 +134,10 @@ def build_program(
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{manifest.id}-{manifest.version}.capsule"
     key = signing_key(home, key_name, progress)
-    if kind == PYTHON_KIND:
-        return _build_source(program_dir, manifest, key, target, home, progress, started)
+    if kind in (PYTHON_KIND, JS_KIND):
+        return _build_source(program_dir, manifest, key, target, home, progress, started, kind)
     if kind != COMPONENT_KIND:
-        raise BuildError(f"unknown package kind {kind!r}; choose {PYTHON_KIND} or {COMPONENT_KIND}")
+        raise BuildError(f"unknown package kind {kind!r}; choose {PYTHON_KIND}, {JS_KIND} or {COMPONENT_KIND}")
 
     prebuilt = program_dir / COMPONENT
     if prebuilt.exists() and not (program_dir / PYTHON_ENTRY).exists():
@@ -169,22 +175,27 @@ def _build_source(
     home: Home,
     progress: Progress,
     started: float,
+    kind: str = PYTHON_KIND,
 ) -> BuildResult:
-    source = python_source.collect(program_dir)
+    source = python_source.collect(program_dir, kind)
+    if kind == JS_KIND:
+        source = python_source.SourceFiles(compile_typescript(home, source.files, progress))
     # Same files, runtime and key: the package built last time is this one.
     public = key.public_key().public_bytes_raw().hex()
-    inputs = hashlib.sha256(f"{source.digest}\n{component_key()}\n{public}\n".encode()).hexdigest()
+    runtime_key = js_component_key() if kind == JS_KIND else component_key()
+    inputs = hashlib.sha256(f"{kind}\n{source.digest}\n{runtime_key}\n{public}\n".encode()).hexdigest()
     reused = python_source.cached_package(home.build_cache, inputs, target)
     if reused is not None:
         progress("unchanged since the last build: reusing its package")
         from capsule.runtime.package import open_package
 
         verified = open_package(reused)
-        return BuildResult(manifest, reused, verified.digest, None, True, time.monotonic() - started, verified.key_id)
-    python_source.check_capabilities(manifest, analyse(source.files), progress)
-    progress("checking the program on the Python runtime")
-    python_source.probe(home, manifest, source, progress)
+        return BuildResult(manifest, reused, verified.digest, None, True, time.monotonic() - started, verified.key_id, kind)
+    reading = js_analysis.analyse(source.files) if kind == JS_KIND else analyse(source.files)
+    python_source.check_capabilities(manifest, reading, progress)
+    progress(f"checking the program on the {'JS' if kind == JS_KIND else 'Python'} runtime")
+    python_source.probe(home, manifest, source, progress, kind)
     progress("packing and signing")
-    info = pack_members(target, python_source.package_members(source), key)
+    info = pack_members(target, python_source.package_members(source, kind), key)
     python_source.remember_package(home.build_cache, inputs, info.path)
-    return BuildResult(manifest, info.path, info.digest, None, False, time.monotonic() - started, info.key_id)
+    return BuildResult(manifest, info.path, info.digest, None, False, time.monotonic() - started, info.key_id, kind)

@@ -21,12 +21,14 @@ from typing import Callable
 from capsule.runtime.engine.engine import Engine
 from capsule.runtime.errors import BuildError, CapsuleError, PackageError
 from capsule.runtime.home import Home
+from capsule.runtime.languages.js import RUNTIME_ID as JS_RUNTIME_ID
+from capsule.runtime.languages.js import JsRuntime
 from capsule.runtime.languages.python import RUNTIME_ID, PythonRuntime
 from capsule.runtime.languages.python.analysis import SourceAudit, analyse
 from capsule.runtime.languages.python.probe import check
 from capsule.runtime.manifest import Manifest
 from capsule.runtime.package.folder import source_files
-from capsule.runtime.package.format import PYTHON_ENTRY, PYTHON_KIND, RUNTIME, SIGNATURE, check_member
+from capsule.runtime.package.format import ENTRIES, JS_KIND, PYTHON_KIND, RUNTIME, SIGNATURE, check_member
 from capsule.runtime.package.loader import runtime_json
 
 Progress = Callable[[str], None]
@@ -45,7 +47,7 @@ class SourceFiles:
         return h.hexdigest()
 
 
-def collect(program_dir: Path) -> SourceFiles:
+def collect(program_dir: Path, kind: str = PYTHON_KIND) -> SourceFiles:
     """Read the program folder (the files `capsule dev` mounts too); refused files are named with why."""
     files: dict[str, bytes] = {}
     for relative in source_files(program_dir):
@@ -56,12 +58,14 @@ def collect(program_dir: Path) -> SourceFiles:
         if name in (SIGNATURE, RUNTIME):
             raise BuildError(f"{name} is written by `capsule build`; remove it from {program_dir}")
         try:
-            check_member(name, PYTHON_KIND)
+            check_member(name, kind)
         except PackageError as error:
             raise BuildError(str(error)) from None
         files[name] = path.read_bytes()
-    if PYTHON_ENTRY not in files:
-        raise BuildError(f"{program_dir} has no {PYTHON_ENTRY}: a Python program starts there (`capsule new` makes one)")
+    entry = ENTRIES[kind]
+    if entry not in files and not (kind == JS_KIND and "app.ts" in files):  # TypeScript: app.js is compiled from it
+        language = "JavaScript" if kind == JS_KIND else "Python"
+        raise BuildError(f"{program_dir} has no {entry}: a {language} program starts there (`capsule new` makes one)")
     return SourceFiles(files)
 
 
@@ -83,11 +87,11 @@ def check_capabilities(manifest: Manifest, audit: SourceAudit, progress: Progres
         progress(f"warning: could not read {place} with the host's Python")
 
 
-def probe(home: Home, manifest: Manifest, source: SourceFiles, progress: Progress) -> None:
+def probe(home: Home, manifest: Manifest, source: SourceFiles, progress: Progress, kind: str = PYTHON_KIND) -> None:
     """Run the program's load check on the shared runtime, from a copy of exactly the shipped files."""
     engine = Engine(home.compile_cache)
     try:
-        runtime = PythonRuntime(engine, home, {}, [])
+        runtime = JsRuntime(engine, home, {}, []) if kind == JS_KIND else PythonRuntime(engine, home, {}, [])
         runtime.prepare(progress)
         with tempfile.TemporaryDirectory(prefix="capsule-check-") as staged:
             root = Path(staged)
@@ -113,13 +117,13 @@ def _where(error: CapsuleError, root: Path) -> str:
     return "the program does not load: " + text.replace("/program/", "").replace(str(root) + "/", "")
 
 
-def runtime_member() -> dict[str, bytes]:
-    return {RUNTIME: runtime_json(PYTHON_KIND, RUNTIME_ID)}
+def runtime_member(kind: str = PYTHON_KIND) -> dict[str, bytes]:
+    return {RUNTIME: runtime_json(kind, JS_RUNTIME_ID if kind == JS_KIND else RUNTIME_ID)}
 
 
-def package_members(source: SourceFiles) -> dict[str, bytes]:
+def package_members(source: SourceFiles, kind: str = PYTHON_KIND) -> dict[str, bytes]:
     """What goes into the package besides the signature: the files and runtime.json."""
-    return {**source.files, **runtime_member()}
+    return {**source.files, **runtime_member(kind)}
 
 
 def cached_package(cache: Path, key: str, out: Path) -> Path | None:

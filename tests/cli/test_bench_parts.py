@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_without_playwright_the_web_part_is_skipped_and_the_others_run(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "playwright", None)  # as after `pip install capsule-platform`
     ready, skipped = runnable(list(PARTS))
-    assert ready == ["runtime", "host", "payments", "registry", "messages"]  # messages without its screen figure
+    assert ready == ["runtime", "js", "host", "payments", "registry", "messages"]  # messages without its screen figure
     assert skipped == {"web": web.PLAYWRIGHT_MISSING}
     assert "pip install" in web.PLAYWRIGHT_MISSING
 
@@ -43,3 +43,9 @@ def test_without_the_hello_sample_the_parts_that_run_it_are_skipped(monkeypatch,
     ready, skipped = runnable(["runtime", "payments", "registry"])
     assert ready == ["payments"]
     assert set(skipped) == {"runtime", "registry"} and "hello sample" in skipped["runtime"]
+
+
+def test_without_node_the_js_part_says_how_to_get_it(monkeypatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    ready, skipped = runnable(["js"])
+    assert ready == [] and "apt-get install nodejs npm" in skipped["js"]

@@ -48,6 +48,11 @@ def refused(path, code: str) -> PackageError:
     return caught.value
 
 
+def test_a_source_package_without_its_kinds_entry_file_is_refused(tmp_path):
+    error = refused(craft(tmp_path / "js.capsule", source(**{"runtime.json": runtime_json("js", "capsule-js-1")})), "missing-file")
+    assert "app.js" in error.message
+
+
 def test_a_source_package_opens_with_its_files(tmp_path):
     package = open_package(craft(tmp_path / "ok.capsule", source()))
     assert package.kind == "python" and package.runtime == "capsule-python-1" and package.component is None
@@ -89,15 +94,15 @@ def test_a_malformed_runtime_json_is_refused(tmp_path, document):
 
 @pytest.mark.parametrize(
     ("kind", "runtime", "code"),
-    [("python", "capsule-python-2", "unknown-runtime"), ("js", "capsule-js-1", "unknown-kind")],
+    [("python", "capsule-python-2", "unknown-runtime"), ("js", "capsule-js-2", "unknown-runtime"), ("lua", "capsule-lua-1", "unknown-kind")],
 )
 def test_a_host_without_the_runtime_refuses_the_package_by_name(home, tmp_path, kind, runtime, code):
-    path = craft(tmp_path / "future.capsule", source(**{"runtime.json": runtime_json(kind, runtime)}))
+    path = craft(tmp_path / "future.capsule", source(**{"runtime.json": runtime_json(kind, runtime), "app.js": b"1"}))
     host = Host(home)
     try:
         with pytest.raises(PackageError) as caught:
             host.install(path)
         assert caught.value.code == code and runtime in caught.value.message or kind in caught.value.message
-        assert "capsule-python-1" in caught.value.message or "component" in caught.value.message
+        assert any(known in caught.value.message for known in ("capsule-python-1", "capsule-js-1", "component"))
     finally:
         host.close()

@@ -61,7 +61,7 @@ def test_the_quick_registry_bench_reports_every_figure(home) -> None:
 def test_bench_refuses_an_unknown_part() -> None:
     result = CliRunner().invoke(app, ["bench", "--only", "everything"])
     assert result.exit_code == 2
-    assert "choose from runtime, host, payments, registry, web" in result.output
+    assert "choose from runtime, js, host, payments, registry, web, messages" in result.output
 
 
 def test_the_load_generator_sends_a_get_again_when_a_kept_alive_connection_was_closed() -> None:

@@ -116,6 +116,7 @@ def test_each_language_renders_with_no_missing_message(browser, live, web, langu
         name = {"zh-CN": "咖啡店", "nl": "Koffiebar"}.get(language, "Coffee Shop")  # the manifest's names
         page.locator("#results").get_by_role("button", name=re.compile(f"^{name}")).first.click()
         expect(program(page)).to_have_count(1)
+        expect(program(page).locator(".program-name")).to_have_text(name)  # the bar names it in the language too
         expect(program(page)).to_contain_text(re.compile(r"\d"))
         if language in ("de", "fr", "nl"):
             expect(program(page).locator(".v-price").first).to_contain_text(",")  # 12,50: the decimal comma

@@ -9,7 +9,7 @@ import { LANGUAGES, currentLanguage, t } from "./i18n.js";
 import { barChart } from "./charts.js";
 import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
-const STATES = { granted: "Allowed", denied: "Not allowed", revoked: "Revoked", "not-asked": "Not asked yet" };
+const STATES = { granted: "me.state.granted", denied: "me.state.denied", revoked: "me.state.revoked", "not-asked": "me.state.notAsked" };
 const MAX_ROWS = 300;
 
 export class MePage {
@@ -65,7 +65,7 @@ export class MePage {
       const content = await load();
       body.replaceChildren(...[content].flat());
     } catch (error) {
-      body.replaceChildren(el("p", { className: "error-text", textContent: `Could not load this: ${error.message}` }));
+      body.replaceChildren(el("p", { className: "error-text", textContent: t("me.error.load", { message: error.message }) }));
     } finally {
       body.removeAttribute("aria-busy");
     }
@@ -113,12 +113,12 @@ export class MePage {
       const data = await api("/api/me/wallet");
       const balances = Object.entries(data.balances || {});
       const parts = [];
-      if (balances.length === 0) parts.push(el("p", { className: "muted", textContent: "Your wallet is empty." }));
+      if (balances.length === 0) parts.push(el("p", { className: "muted", textContent: t("me.wallet.empty") }));
       else {
         parts.push(
           el(
             "ul",
-            { className: "balances", "aria-label": "Balances" },
+            { className: "balances", "aria-label": t("me.balances") },
             balances.map(([currency, amount]) =>
               el("li", { className: "balance" }, el("span", { className: "balance-currency", textContent: currency }), el("span", { className: "balance-amount", textContent: formatMoney(amount, currency) })),
             ),
@@ -126,10 +126,10 @@ export class MePage {
         );
       }
       const lines = (data.statement || []).slice(0, MAX_ROWS);
-      if (lines.length === 0) parts.push(el("p", { className: "muted", textContent: "No payments yet." }));
+      if (lines.length === 0) parts.push(el("p", { className: "muted", textContent: t("me.wallet.none") }));
       else {
         parts.push(
-          table("Statement", ["When", "What", "Amount"], lines, [2], (line) => [
+          table(t("me.statement"), [t("me.col.when"), t("me.col.what"), t("me.col.amount")], lines, [2], (line) => [
             formatTime(line.at),
             [line.memo || "", line.counterparty ? el("span", { className: "cell-sub", textContent: String(line.counterparty) }) : null],
             el("span", { className: line.amount < 0 ? "amount-out" : "amount-in", textContent: formatMoney(line.amount, line.currency) }),
@@ -151,26 +151,26 @@ export class MePage {
     const card = el("div", { className: "card pin-card" });
     const locked = Number.isFinite(status.locked_until) && status.locked_until > Date.now();
     card.append(
-      el("p", { className: "pin-state", textContent: status.set ? "Your payment PIN is set. It is asked before money leaves your wallet." : "No payment PIN yet. Set one: your first payment asks you to." }),
+      el("p", { className: "pin-state", textContent: t(status.set ? "me.pin.set" : "me.pin.none") }),
     );
-    if (locked) card.append(el("p", { className: "pin-locked", role: "status", textContent: `Payments are locked after too many wrong PINs, until ${formatTime(status.locked_until)}.` }));
+    if (locked) card.append(el("p", { className: "pin-locked", role: "status", textContent: t("me.pin.locked", { until: formatTime(status.locked_until) }) }));
     const field = (label, autocomplete) => {
       const id = nextId("me-pin");
       const input = el("input", { type: "password", id, inputMode: "numeric", autocomplete, maxLength: 6, pattern: "[0-9]*", className: "pin-input" });
       return { input, box: el("div", { className: "field" }, el("label", { for: id, textContent: label }), input) };
     };
-    const old = status.set ? field("Current PIN", "current-password") : null;
-    const pin = field(status.set ? "New PIN (6 digits)" : "PIN (6 digits)", "new-password");
-    const again = field("Repeat the new PIN", "new-password");
-    const save = el("button", { type: "submit", className: "btn btn-primary btn-small", textContent: status.set ? "Change PIN" : "Set PIN" });
-    const form = el("form", { className: "pin-form", "aria-label": status.set ? "Change your payment PIN" : "Set your payment PIN" }, old && old.box, pin.box, again.box, save);
+    const old = status.set ? field(t("me.pin.current"), "current-password") : null;
+    const pin = field(t(status.set ? "me.pin.new" : "me.pin.first"), "new-password");
+    const again = field(t("me.pin.repeat"), "new-password");
+    const save = el("button", { type: "submit", className: "btn btn-primary btn-small", textContent: t(status.set ? "me.pin.change" : "me.pin.setButton") });
+    const form = el("form", { className: "pin-form", "aria-label": t(status.set ? "me.pin.changeForm" : "me.pin.setForm") }, old && old.box, pin.box, again.box, save);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!/^[0-9]{6}$/.test(pin.input.value)) return this.toast("error", "A payment PIN is 6 digits.");
-      if (pin.input.value !== again.input.value) return this.toast("error", "The two new PINs are not the same.");
+      if (!/^[0-9]{6}$/.test(pin.input.value)) return this.toast("error", t("me.pin.digits"));
+      if (pin.input.value !== again.input.value) return this.toast("error", t("me.pin.mismatch"));
       const body = { pin: pin.input.value };
       if (old) body.old_pin = old.input.value;
-      await this.pinChange("/api/me/pin/set", body, status.set ? "Your payment PIN was changed." : "Your payment PIN is set.");
+      await this.pinChange("/api/me/pin/set", body, t(status.set ? "me.pin.changed" : "me.pin.done"));
     });
     card.append(form);
     if (status.set) card.append(this.noPinForm(status));
@@ -188,27 +188,27 @@ export class MePage {
     const firstCurrency = Object.keys(below)[0];
     if (firstCurrency) amount.value = minorToDecimal(below[firstCurrency], firstCurrency);
     const pin = el("input", { type: "password", id: pinId, inputMode: "numeric", autocomplete: "current-password", maxLength: 6, className: "pin-input" });
-    const save = el("button", { type: "submit", className: "btn btn-secondary btn-small", textContent: "Save amount" });
+    const save = el("button", { type: "submit", className: "btn btn-secondary btn-small", textContent: t("me.pin.saveAmount") });
     const form = el(
       "form",
-      { className: "pin-form", "aria-label": "Pay without the PIN below an amount" },
-      el("p", { className: "muted", textContent: current.length ? `No PIN is asked for payments ${current.join(", ")}.` : "The PIN is asked for every payment. You may skip it below an amount:" }),
+      { className: "pin-form", "aria-label": t("me.pin.belowForm") },
+      el("p", { className: "muted", textContent: current.length ? t("me.pin.belowNow", { amounts: current.join(", ") }) : t("me.pin.always") }),
       el(
         "div",
         { className: "field-row" },
-        el("div", { className: "field" }, el("label", { for: amountId, textContent: "No PIN below" }), amount),
-        el("div", { className: "field" }, el("label", { for: currencyId, textContent: "Currency" }), currency),
+        el("div", { className: "field" }, el("label", { for: amountId, textContent: t("me.pin.below") }), amount),
+        el("div", { className: "field" }, el("label", { for: currencyId, textContent: t("me.pin.currency") }), currency),
       ),
-      el("div", { className: "field" }, el("label", { for: pinId, textContent: "Your PIN, to confirm" }), pin),
+      el("div", { className: "field" }, el("label", { for: pinId, textContent: t("me.pin.confirm") }), pin),
       save,
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const code = currency.value.trim().toUpperCase();
-      if (!/^[A-Z]{3}$/.test(code)) return this.toast("error", "The currency is a three-letter code such as CNY.");
+      if (!/^[A-Z]{3}$/.test(code)) return this.toast("error", t("me.pin.badCurrency"));
       const minor = amount.value.trim() === "" ? 0 : parseMoney(amount.value, code);
-      if (minor === null) return this.toast("error", `The amount is a number such as ${currencyDigits(code) ? "50.00" : "50"}.`);
-      const done = minor ? `No PIN is asked below ${formatMoney(minor, code)}.` : "The PIN is asked for every payment.";
+      if (minor === null) return this.toast("error", t("me.pin.badAmount", { example: currencyDigits(code) ? "50.00" : "50" }));
+      const done = minor ? t("me.pin.belowDone", { amount: formatMoney(minor, code) }) : t("me.pin.alwaysDone");
       await this.pinChange("/api/me/pin/no-pin-below", { currency: code, amount: minor, pin: pin.value }, done);
     });
     return form;
@@ -233,7 +233,7 @@ export class MePage {
       const apps = data.apps || [];
       for (const app of apps) this.names.set(app.app_id, app.name || app.app_id);
       this.fillFilter();
-      if (apps.length === 0) return el("p", { className: "muted", textContent: "No program has asked for anything yet." });
+      if (apps.length === 0) return el("p", { className: "muted", textContent: t("me.permissions.none") });
       return apps.map((app) => this.permissionCard(app));
     });
   }
@@ -253,32 +253,32 @@ export class MePage {
           el("span", { className: "cell-sub", textContent: `${grant.scope}${grant.decided_at ? ` · ${formatTime(grant.decided_at)}` : ""}` }),
           grant.reason ? el("span", { className: "grant-reason", textContent: grant.reason }) : null,
         ),
-        el("span", { className: `badge state-${String(grant.state).replace(/[^a-z-]/g, "")}`, textContent: STATES[grant.state] || String(grant.state) }),
+        el("span", { className: `badge state-${String(grant.state).replace(/[^a-z-]/g, "")}`, textContent: STATES[grant.state] ? t(STATES[grant.state]) : String(grant.state) }),
       );
       if (grant.state === "granted") {
-        const revoke = el("button", { type: "button", className: "btn btn-danger btn-small", textContent: "Revoke", "aria-label": `Revoke ${grant.scope} for ${name}` });
+        const revoke = el("button", { type: "button", className: "btn btn-danger btn-small", textContent: t("me.revoke"), "aria-label": t("me.revoke.label", { scope: grant.scope, name }) });
         revoke.addEventListener("click", () => this.change("revoke", app.app_id, grant.scope, name));
         row.append(revoke);
       } else if (grant.state === "denied" || grant.state === "revoked") {
         // Forget the "no": the program's next call asks again.
-        const reset = el("button", { type: "button", className: "btn btn-secondary btn-small", textContent: "Ask again", "aria-label": `Ask again for ${grant.scope} for ${name}` });
+        const reset = el("button", { type: "button", className: "btn btn-secondary btn-small", textContent: t("me.askAgain"), "aria-label": t("me.askAgain.label", { scope: grant.scope, name }) });
         reset.addEventListener("click", () => this.change("reset", app.app_id, grant.scope, name));
         row.append(reset);
       }
       list.append(row);
     }
-    if (grants.length === 0) list.append(el("li", { className: "muted", textContent: "Nothing granted." }));
+    if (grants.length === 0) list.append(el("li", { className: "muted", textContent: t("me.permissions.nothing") }));
     return el("div", { className: "card perm-app" }, el("h3", { className: "card-title", textContent: name }), list);
   }
 
   /** Revoke a grant, or reset a decision so the program asks again. */
   async change(action, appId, scope, name) {
-    const done = action === "revoke" ? `Revoked ${scopeInWords(scope)} for ${name}.` : `${name} will ask again for ${scopeInWords(scope)}.`;
+    const done = t(action === "revoke" ? "me.revoked" : "me.willAsk", { scope: scopeInWords(scope), name });
     try {
       await api(`/api/me/permissions/${action}`, { body: { app_id: appId, scope } });
       this.toast("success", done);
     } catch (error) {
-      this.toast("error", `Could not change it: ${error.message}`);
+      this.toast("error", t("me.error.change", { message: error.message }));
     }
     await this.loadPermissions();
     // The button is gone; keep the keyboard user in the section.
@@ -290,7 +290,7 @@ export class MePage {
   fillFilter(extra = []) {
     const chosen = this.filter.value;
     const ids = new Set([...this.names.keys(), ...extra]);
-    const options = [el("option", { value: "", textContent: "All programs" })];
+    const options = [el("option", { value: "", textContent: t("me.activity.all") })];
     for (const id of [...ids].sort((a, b) => this.nameOf(a).localeCompare(this.nameOf(b)))) {
       options.push(el("option", { value: id, textContent: this.nameOf(id) }));
     }
@@ -304,8 +304,8 @@ export class MePage {
       const data = await api(`/api/me/audit${appId ? `?app_id=${encodeURIComponent(appId)}` : ""}`);
       const entries = (data.entries || []).slice(0, MAX_ROWS);
       if (!appId) this.fillFilter(entries.map((entry) => entry.app_id));
-      if (entries.length === 0) return el("p", { className: "muted", textContent: "No activity recorded." });
-      return table("Capability calls", ["When", "Program", "Call", "Decision", "Data out"], entries, [2, 3, 4], (entry) => [
+      if (entries.length === 0) return el("p", { className: "muted", textContent: t("me.activity.none") });
+      return table(t("me.calls"), [t("me.col.when"), t("me.activity.program"), t("me.col.call"), t("me.col.decision"), t("me.col.dataOut")], entries, [2, 3, 4], (entry) => [
         formatTime(entry.at),
         this.nameOf(entry.app_id, entry.app_name),
         [`${entry.capability}.${entry.function}`, entry.scope ? el("span", { className: "cell-sub", textContent: String(entry.scope) }) : null],
@@ -320,14 +320,14 @@ export class MePage {
   loadUploads() {
     return this.section(this.uploads, async () => {
       const items = (await api("/api/me/media")).items || [];
-      if (items.length === 0) return el("p", { className: "muted", textContent: "You have not uploaded anything." });
+      if (items.length === 0) return el("p", { className: "muted", textContent: t("me.uploads.none") });
       return el("ul", { className: "uploads" }, items.slice(0, MAX_ROWS).map((item) => this.upload(item)));
     });
   }
 
   upload(item) {
     const url = safeImageUrl(item.url, null); // only /media/... is accepted
-    const description = `From ${this.nameOf(item.app_id, item.app_name)}, ${formatTime(item.at)}`;
+    const description = t("me.uploads.from", { name: this.nameOf(item.app_id, item.app_name), at: formatTime(item.at) });
     const mime = String(item.mime || "");
     let preview;
     if (url && mime.startsWith("image/")) preview = el("img", { className: "upload-thumb", alt: description, src: url, loading: "lazy" });

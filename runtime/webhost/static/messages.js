@@ -10,6 +10,7 @@
 
 import { el, api, clip, formatTime } from "./util.js";
 import { registerPrompt, dialogShell, actions, button } from "./dialogs.js";
+import { t } from "./i18n.js";
 
 const MAX_TEXT_CHARS = 1000;
 const CONTACT_PREFIX = "capsule-contact:";
@@ -58,13 +59,13 @@ export class MessagesPage {
     try {
       data = await api("/api/messages/threads");
     } catch (error) {
-      this.list.replaceChildren(el("li", { className: "error-text", textContent: `Could not load messages: ${error.message}` }));
+      this.list.replaceChildren(el("li", { className: "error-text", textContent: t("messages.loadFailed", { message: error.message }) }));
       return;
     }
     this.setUnread(data.unread);
     const threads = Array.isArray(data.threads) ? data.threads : [];
     if (threads.length === 0) {
-      this.list.replaceChildren(el("li", { className: "shelf-empty", textContent: "No messages yet. Programs you allow, and your contacts, write here." }));
+      this.list.replaceChildren(el("li", { className: "shelf-empty", textContent: t("messages.empty") }));
     } else {
       this.list.replaceChildren(...threads.map((thread) => this.threadRow(thread)));
     }
@@ -80,8 +81,8 @@ export class MessagesPage {
       el("span", { className: "thread-title", textContent: clip(String(thread.title || ""), 60) }),
       el("span", { className: "thread-preview", textContent: clip(String(preview), 80) }),
       el("span", { className: "thread-time", textContent: formatTime(last.at) }),
-      thread.unread > 0 ? el("span", { className: "unread-badge", "aria-label": `${thread.unread} unread`, textContent: String(thread.unread) }) : null,
-      thread.muted ? el("span", { className: "thread-muted", textContent: "Muted" }) : null,
+      thread.unread > 0 ? el("span", { className: "unread-badge", "aria-label": t("messages.unread", { count: thread.unread }), textContent: String(thread.unread) }) : null,
+      thread.muted ? el("span", { className: "thread-muted", textContent: t("messages.muted") }) : null,
     );
     return el("li", {}, open);
   }
@@ -93,7 +94,7 @@ export class MessagesPage {
     try {
       data = await api(`/api/messages/thread?thread=${encodeURIComponent(name)}`);
     } catch (error) {
-      this.hooks.toast("error", `Could not open the conversation: ${error.message}`);
+      this.hooks.toast("error", t("messages.openFailed", { message: error.message }));
       return;
     }
     if (mine !== this.opening) return; // opened again meanwhile: that one renders
@@ -103,7 +104,7 @@ export class MessagesPage {
     const appId = isProgram ? name.slice("program:".length) : null;
     const title = typeof data.title === "string" && data.title ? data.title : name.slice(name.indexOf(":") + 1);
     const heading = el("h2", { className: "thread-heading", tabIndex: -1, textContent: clip(String(title), 60) });
-    const log = el("ol", { className: "thread-messages", "aria-label": "Messages" }, ...messages.map((m) => this.bubble(m)));
+    const log = el("ol", { className: "thread-messages", "aria-label": t("messages.title") }, ...messages.map((m) => this.bubble(m)));
     const parts = [heading];
     if (isProgram) parts.push(this.programActions(appId));
     parts.push(log, this.composer(name));
@@ -142,7 +143,7 @@ export class MessagesPage {
         fields.length
           ? el("dl", { className: "card-fields" }, ...fields.map(([k, v]) => el("div", {}, el("dt", { textContent: clip(String(k), 32) }), el("dd", { textContent: clip(String(v), 200) }))))
           : null,
-        el("span", { className: "card-open", textContent: "Open" }),
+        el("span", { className: "card-open", textContent: t("messages.open") }),
       );
       item.append(card);
     } else {
@@ -165,20 +166,20 @@ export class MessagesPage {
     return el(
       "div",
       { className: "thread-actions" },
-      button("Mute", "secondary", () => act("mute", "Muted: its messages no longer count as unread.")),
-      button("Unfollow", "secondary", () => act("unfollow", "Unfollowed: it can no longer send you service updates.")),
-      button("Report", "secondary", () => act("report", "Reported. Thank you.")),
+      button(t("messages.mute"), "secondary", () => act("mute", t("messages.muteDone"))),
+      button(t("messages.unfollow"), "secondary", () => act("unfollow", t("messages.unfollowDone"))),
+      button(t("messages.report"), "secondary", () => act("report", t("messages.reportDone"))),
     );
   }
 
   composer(name) {
-    const input = el("input", { type: "text", id: "composer-text", maxLength: MAX_TEXT_CHARS, autocomplete: "off", placeholder: "Write a message" });
+    const input = el("input", { type: "text", id: "composer-text", maxLength: MAX_TEXT_CHARS, autocomplete: "off", placeholder: t("messages.placeholder") });
     const form = el(
       "form",
       { className: "composer" },
-      el("label", { for: "composer-text", className: "visually-hidden", textContent: "Message" }),
+      el("label", { for: "composer-text", className: "visually-hidden", textContent: t("messages.composer") }),
       input,
-      el("button", { type: "submit", className: "btn btn-primary", textContent: "Send" }),
+      el("button", { type: "submit", className: "btn btn-primary", textContent: t("messages.send") }),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -189,7 +190,7 @@ export class MessagesPage {
         input.value = "";
         this.appendIfOpen(answer.message, name);
       } catch (error) {
-        this.hooks.toast("error", `Not sent: ${error.message}`);
+        this.hooks.toast("error", t("messages.notSent", { message: error.message }));
       }
     });
     return form;
@@ -211,7 +212,7 @@ export class MessagesPage {
       api(`/api/messages/thread?thread=${encodeURIComponent(message.thread)}`).then((d) => this.setUnread(d.unread)).catch(() => {});
     }
     if (visible) this.refreshList();
-    else if (message.direction === "in") this.hooks.toast("info", `New message: ${clip(String(message.title || message.body || ""), 80)}`);
+    else if (message.direction === "in") this.hooks.toast("info", t("messages.new", { text: clip(String(message.title || message.body || ""), 80) }));
   }
 
   // -- Me: subscriptions, follows, contacts, the contact code --------------------------------
@@ -223,7 +224,7 @@ export class MessagesPage {
       const data = await api("/api/me/messages");
       body.replaceChildren(...this.meSections(data));
     } catch (error) {
-      body.replaceChildren(el("p", { className: "error-text", textContent: `Could not load this: ${error.message}` }));
+      body.replaceChildren(el("p", { className: "error-text", textContent: t("messages.meFailed", { message: error.message }) }));
     } finally {
       body.removeAttribute("aria-busy");
     }
@@ -245,26 +246,26 @@ export class MessagesPage {
       this.loadMe();
     };
     return [
-      el("h3", { textContent: "Your contact code" }),
-      el("p", { textContent: "A friend scans it with Scan to send you a contact request." }),
-      el("img", { className: "contact-code", src: "/api/me/contact-code.svg", alt: "Your contact QR code", width: 180, height: 180 }),
-      el("h3", { textContent: "Contact requests" }),
+      el("h3", { textContent: t("messages.codeTitle") }),
+      el("p", { textContent: t("messages.codeHelp") }),
+      el("img", { className: "contact-code", src: "/api/me/contact-code.svg", alt: t("messages.codeAlt"), width: 180, height: 180 }),
+      el("h3", { textContent: t("messages.requests") }),
       list(requests, (r) => el("li", { className: "me-row", dataset: { request: String(r.user) } },
         el("span", { textContent: clip(String(r.display || r.user), 60) }),
-        button("Accept", "primary", () => post("/api/contacts/answer", { user: r.user, accept: true }, "You are now contacts.")),
-        button("Decline", "secondary", () => post("/api/contacts/answer", { user: r.user, accept: false }, "Declined."))), "No requests."),
-      el("h3", { textContent: "Contacts" }),
+        button(t("messages.accept"), "primary", () => post("/api/contacts/answer", { user: r.user, accept: true }, t("messages.accepted"))),
+        button(t("messages.decline"), "secondary", () => post("/api/contacts/answer", { user: r.user, accept: false }, t("messages.declined")))), t("messages.noRequests")),
+      el("h3", { textContent: t("messages.contacts") }),
       list(contacts, (c) => el("li", { className: "me-row", dataset: { contact: String(c.user) } },
         el("span", { textContent: clip(String(c.display || c.user), 60) }),
-        button("Message", "secondary", () => this.openThread(`contact:${c.user}`))), "No contacts yet."),
-      el("h3", { textContent: "Message subscriptions" }),
+        button(t("messages.message"), "secondary", () => this.openThread(`contact:${c.user}`))), t("messages.noContacts")),
+      el("h3", { textContent: t("messages.subscriptions") }),
       list(subscriptions, (s) => el("li", { className: "me-row", dataset: { subscription: `${s.app_id}/${s.template_id}` } },
-        el("span", { textContent: `${clip(String(s.app_name), 40)}: ${clip(String(s.title), 60)} (${s.always ? "always" : `${s.remaining} left`})` }),
-        button("Revoke", "secondary", () => post("/api/me/messages/revoke", { app_id: s.app_id, template_id: s.template_id }, "Revoked: it can no longer send you that message."))), "No subscriptions."),
-      el("h3", { textContent: "Following" }),
+        el("span", { textContent: `${clip(String(s.app_name), 40)}: ${clip(String(s.title), 60)} (${s.always ? t("messages.always") : t("messages.left", { count: s.remaining })})` }),
+        button(t("messages.revoke"), "secondary", () => post("/api/me/messages/revoke", { app_id: s.app_id, template_id: s.template_id }, t("messages.revoked")))), t("messages.noSubscriptions")),
+      el("h3", { textContent: t("messages.following") }),
       list(follows, (f) => el("li", { className: "me-row", dataset: { follow: String(f.app_id) } },
-        el("span", { textContent: `${clip(String(f.app_name), 40)}${f.muted ? " (muted)" : ""}` }),
-        button("Unfollow", "secondary", () => post("/api/messages/program", { app_id: f.app_id, action: "unfollow" }, "Unfollowed."))), "You follow no programs."),
+        el("span", { textContent: `${clip(String(f.app_name), 40)}${f.muted ? ` ${t("messages.mutedSuffix")}` : ""}` }),
+        button(t("messages.unfollow"), "secondary", () => post("/api/messages/program", { app_id: f.app_id, action: "unfollow" }, t("messages.unfollowed")))), t("messages.noFollows")),
     ];
   }
 
@@ -272,10 +273,10 @@ export class MessagesPage {
   async scannedContact(text) {
     try {
       const answer = await api("/api/contacts/request", { body: { code: text } });
-      const who = clip(String(answer.display || "them"), 60);
-      this.hooks.toast("success", answer.status === "contacts" ? `You and ${who} are already contacts.` : `Contact request sent to ${who}.`);
+      const name = clip(String(answer.display || ""), 60);
+      this.hooks.toast("success", answer.status === "contacts" ? t("messages.already", { name }) : t("messages.requestSent", { name }));
     } catch (error) {
-      this.hooks.toast("error", `Could not send the contact request: ${error.message}`);
+      this.hooks.toast("error", t("messages.requestFailed", { message: error.message }));
     }
   }
 }
@@ -286,15 +287,15 @@ export function isContactCode(text) {
 
 /** The contact picker a program's `share` opens: the program never sees this list. */
 function contactDialog(msg, app, queue) {
-  const { dialog, title } = dialogShell("contact-dialog", `Send to a contact`);
+  const { dialog, title } = dialogShell("contact-dialog", t("messages.sendTo"));
   const contacts = Array.isArray(msg.contacts) ? msg.contacts.filter((c) => typeof c === "string").slice(0, 500) : [];
-  const cancel = button("Cancel", "secondary", () => queue.finish(false));
+  const cancel = button(t("dialog.cancel"), "secondary", () => queue.finish(false));
   dialog.append(
     el("p", { className: "dialog-kicker", textContent: clip(String(app.appName || ""), 40) }),
     title,
-    el("p", { className: "dialog-message", textContent: `“${clip(String(msg.title || ""), 60)}” goes to the contact you choose. The program does not see your contacts.` }),
+    el("p", { className: "dialog-message", textContent: t("messages.pickHelp", { title: clip(String(msg.title || ""), 60) }) }),
   );
-  if (contacts.length === 0) dialog.append(el("p", { textContent: "You have no contacts yet: scan a friend's code on Me." }));
+  if (contacts.length === 0) dialog.append(el("p", { textContent: t("messages.noContactsYet") }));
   const list = el("ul", { className: "contact-list" }, ...contacts.map((name) => el("li", {}, button(clip(name, 60), "secondary", () => queue.finish(true, true, undefined, name)))));
   dialog.append(list, actions(cancel));
   return { dialog, focus: cancel };
