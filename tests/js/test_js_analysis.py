@@ -78,3 +78,17 @@ def test_the_capability_reference_names_every_js_sdk_function():
         assert functions, capability
         for name in functions:
             assert f"`{capability}.{name}(" in reference, f"{capability}.{name} is not in docs/capabilities.md"
+
+
+def test_review_diff_shows_a_js_programs_changed_lines():
+    from capsule.runtime.registry.review import source_changes
+    from capsule.sdk.toolchain import source
+
+    from ..conftest import REPO
+
+    before = source.collect(REPO / "sample_programs" / "bill-pay", "js").files
+    after = dict(before)
+    after["app.js"] = before["app.js"].replace(b'"Scan a bill"', b'"Scan a bill now"')
+    changes = source_changes(before, after)
+    assert changes["files_changed"] == ["app.js"]
+    assert '-      v.button("Scan a bill"' in changes["diff"] and '+      v.button("Scan a bill now"' in changes["diff"]
