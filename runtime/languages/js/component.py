@@ -27,20 +27,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ...engine.imports import CONTRACT_VERSION
 from ...errors import BuildError
 from ...home import Home
+from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 from .toolchain import ensure_toolchain, lock_digest, node
 
 #: The runtime a `js` package names in its runtime.json. Bumped only when a
 #: package built for the old runtime would no longer run on the new one.
 RUNTIME_ID = "capsule-js-1"
-#: The scene of a launch that only loads the program (a warm instance, a probe).
-LOAD_SCENE = "capsule-load"
-#: The scene of a launch that compiles every module, loads the program and checks its pages.
-CHECK_SCENE = "capsule-check"
 #: The runtime-only interface that serves the program's files.
 SOURCE_INTERFACE = "program-source"
 #: A name the host answers in `program-source` with the program's modules, one a line.
@@ -49,9 +45,6 @@ MODULE_LIST = ".capsule-modules"
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
 WORLD_NAME = "js-runtime"
 WASM_NAME = "runtime.wasm"
-
-Progress = Callable[[str], None]
-
 
 @dataclass(frozen=True)
 class RuntimeComponent:

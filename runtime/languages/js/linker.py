@@ -1,9 +1,7 @@
 """The JS runtime's linker: the manifest decides, and the host serves the program's files.
 
-As for Python (`languages/python/linker.py`): the runtime imports every
-capability interface; a declared one gets the host's real implementation, an
-undeclared one answers every call `not-declared` (the SDK throws
-`NotDeclared`). A program reaching past the SDK meets the same answer.
+As for Python, every capability interface is linked and the manifest decides
+which answer (`languages/shared.py`).
 
 `program-source.read` hands the runtime the files of the calling session's
 own package, nothing else: the path is checked, resolved inside the
@@ -18,12 +16,11 @@ from pathlib import Path
 import wasmtime
 from wasmtime.component import Component, Linker
 
-from ...app import build_linker, host_capability
 from ...capabilities import Capability, Observer
-from ...engine.imports import ALWAYS_AVAILABLE, CONTRACT_PACKAGE, CONTRACT_VERSION
+from ...engine.imports import CONTRACT_PACKAGE, CONTRACT_VERSION
 from ...engine.turn import current_turn
 from ...errors import LimitExceeded
-from ..python.linker import Undeclared
+from ..shared import manifest_linker
 from .component import MODULE_LIST, SOURCE_INTERFACE
 
 #: The largest program file the runtime may read (a module, JSON data).
@@ -53,14 +50,8 @@ def build_js_linker(
     observers: list[Observer],
 ) -> Linker:
     """Locked-down WASI, every capability interface (real only where declared), and the program's files."""
-    real = host_capability(capabilities)
-
-    def capability_for(name: str, functions: list[str]) -> Capability:
-        if name in ALWAYS_AVAILABLE or name in declared:
-            return real(name, functions)
-        return Undeclared(name, functions)
-
-    linker = build_linker(engine, component, capability_imports(engine, component), observers, capability_for)
+    interfaces = capability_imports(engine, component)
+    linker = manifest_linker(engine, component, interfaces, declared, capabilities, observers)
     with linker.root() as root:
         with root.add_instance(f"{CONTRACT_PACKAGE}/{SOURCE_INTERFACE}@{CONTRACT_VERSION}") as instance:
             instance.add_func("read", _read)

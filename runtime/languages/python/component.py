@@ -25,11 +25,11 @@ import time
 from dataclasses import dataclass
 from importlib.metadata import version as dist_version
 from pathlib import Path
-from typing import Callable
 
 from ...engine.imports import DECLARABLE
 from ...errors import BuildError
 from ...home import Home
+from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 
 #: The runtime a `python` package names in its runtime.json. Bumped only when
 #: a package built for the old runtime would no longer run on the new one.
@@ -39,19 +39,12 @@ RUNTIME_ID = "capsule-python-1"
 PROGRAM_MOUNT = "/program"
 #: Where a session sees the guest's standard library (read-only).
 STDLIB_MOUNT = "/stdlib"
-#: The scene of a launch that only loads the program (a warm instance, a probe).
-LOAD_SCENE = "capsule-load"
-#: The scene of a launch that compiles every module, loads the program and checks its pages.
-CHECK_SCENE = "capsule-check"
 #: Marks the folder the build-time guest copies its standard library into.
 STDLIB_OUT_MARKER = ".capsule-stdlib-out"
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
 ENTRY_MODULE = "capsule_runtime_main"
 WASM_NAME = "runtime.wasm"
-
-Progress = Callable[[str], None]
-
 
 @dataclass(frozen=True)
 class RuntimeComponent:

@@ -1,43 +1,17 @@
 """The Python runtime's linker: the manifest decides, not the imports.
 
-The runtime imports every capability interface, so its imports say nothing
-about the program it runs. The linker therefore follows manifest.json: a
-declared capability gets the host's real implementation, with consent,
-limits and audit; an undeclared one answers every call with the shared
-`not-declared` error, which the guest SDK raises as `NotDeclared`. A program
-reaching past the SDK into the raw bindings meets the same answer: the host
-side is what refuses.
+Every capability interface is linked; `languages/shared.py` says why the
+manifest, not the imports, decides which ones answer.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 import wasmtime
 from wasmtime.component import Component, FuncType, Linker
 
-from ...app import build_linker, host_capability
-from ...capabilities import Capability, NotDeclared, Observer
-from ...capabilities.base import CallContext, HostFunction
+from ...capabilities import Capability, Observer
 from ...engine.imports import ALWAYS_AVAILABLE, DECLARABLE, interface_name
-
-
-class Undeclared(Capability):
-    """A capability the manifest does not declare: every call is `not-declared`."""
-
-    def __init__(self, name: str, function_names: list[str]) -> None:
-        self.name = name  # type: ignore[misc]
-        self._names = function_names
-
-    def functions(self) -> Mapping[str, HostFunction]:
-        def not_declared(ctx: CallContext, *args: Any) -> Any:
-            raise NotDeclared(
-                f"this program does not declare the '{ctx.capability}' capability; add it under "
-                "`permissions` in manifest.json (with a reason) and build again (`capsule dev` applies it "
-                "on the next reload)"
-            )
-
-        return {name: not_declared for name in self._names}
+from ..shared import manifest_linker
 
 
 def build_runtime_linker(
@@ -48,14 +22,8 @@ def build_runtime_linker(
     observers: list[Observer],
 ) -> Linker:
     """Locked-down WASI plus every capability interface, real only where declared."""
-    real = host_capability(capabilities)
-
-    def capability_for(name: str, functions: list[str]) -> Capability:
-        if name in ALWAYS_AVAILABLE or name in declared:
-            return real(name, functions)
-        return Undeclared(name, functions)
-
-    return build_linker(engine, component, sorted(ALWAYS_AVAILABLE | DECLARABLE), observers, capability_for)
+    interfaces = sorted(ALWAYS_AVAILABLE | DECLARABLE)
+    return manifest_linker(engine, component, interfaces, declared, capabilities, observers)
 
 
 def parameter_names(engine: wasmtime.Engine, component: Component) -> dict[str, tuple[str, ...]]:

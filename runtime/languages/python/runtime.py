@@ -1,128 +1,41 @@
-"""The Python runtime as one host uses it: compiled once, a linker per declared set.
-
-    runtime = PythonRuntime(host.engine, host.home, host.capabilities, host.observers)
-    app = runtime.app(manifest, digest, key_id, program_dir)   # nothing compiles
-    host.launch(app.id, user="alice")
+"""The Python runtime as one host uses it (the shared part is `languages/shared.py`).
 
 A program is its folder of source mounted read-only at /program beside the
-guest's standard library at /stdlib. Which capabilities answer is decided by
-the manifest (`linker.py`), so programs that declare the same set share one
-linker, and every program shares one compiled component.
+guest's standard library at /stdlib; programs that declare the same set of
+capabilities share one linker, and every program shares one compiled component.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wasmtime.component import Component, Linker
 
-from ...app import InstalledApp
-from ...capabilities import Capability, Observer
-from ...engine.imports import ALWAYS_AVAILABLE, ImportAudit, audit_imports, component_imports
-from ...home import Home
-from ...manifest import Manifest
-from ...session import LogListener, ReadOnlyMount
-from .component import LOAD_SCENE, PROGRAM_MOUNT, RUNTIME_ID, STDLIB_MOUNT, Progress, RuntimeComponent, ensure_component
+from ...capabilities import Observer
+from ...engine.imports import audit_imports
+from ...session import ReadOnlyMount
+from ..shared import Progress, SharedRuntime
+from .component import PROGRAM_MOUNT, RUNTIME_ID, STDLIB_MOUNT, RuntimeComponent, ensure_component
 from .linker import build_runtime_linker
 
-if TYPE_CHECKING:
-    from ...engine.engine import Engine
 
-
-class PythonRuntime:
+class PythonRuntime(SharedRuntime):
     """The shared Python runtime of one host. Thread-safe; prepared on first use."""
 
     id = RUNTIME_ID
+    compiling_note = "compiling the Python runtime (once per machine, about 10 s)"
+    cache_prefix = "python-runtime-"
 
-    def __init__(
-        self,
-        engine: "Engine",
-        home: Home,
-        capabilities: dict[str, Capability],
-        observers: list[Observer],
-    ) -> None:
-        self.engine = engine
-        self.home = home
-        self.capabilities = capabilities
-        self.observers = observers
-        self._lock = threading.Lock()
-        self._built: RuntimeComponent | None = None
-        self._component: Component | None = None
-        self._platform: list[str] = []
-        self._linkers: dict[tuple[frozenset[str], int], tuple[list[Observer], Linker]] = {}
+    def ensure(self, progress: Progress) -> RuntimeComponent:
+        return ensure_component(self.home, progress=progress)
 
-    def prepare(self, progress: Progress | None = None) -> Component:
-        """Build (once per machine) and compile (once per engine build) the runtime; then it is instant."""
-        with self._lock:
-            if self._component is None:
-                say = progress or (lambda message: None)
-                built = ensure_component(self.home, progress=say)
-                if not self.engine.cache.has(built.digest):
-                    say("compiling the Python runtime (once per machine, about 10 s)")
-                component = self.engine.component(built.digest, wasm_path=built.wasm)
-                self.engine.cache.prune("python-runtime-", keep=built.digest)
-                imports = component_imports(self.engine.wasmtime, component)
-                self._platform = audit_imports(imports, set()).platform
-                self._built, self._component = built, component
-            return self._component
+    def build_linker(self, component: Component, declared: set[str], observers: list[Observer]) -> Linker:
+        return build_runtime_linker(self.engine.wasmtime, component, declared, self.capabilities, observers)
 
-    @property
-    def component(self) -> Component:
-        return self.prepare()
+    def platform_imports(self, imports: list[str]) -> list[str]:
+        return audit_imports(imports, set()).platform
 
-    @property
-    def built(self) -> RuntimeComponent:
-        self.prepare()
-        assert self._built is not None
-        return self._built
-
-    def linker(self, declared: frozenset[str], observers: list[Observer] | None = None) -> Linker:
-        """The linker for programs declaring `declared`: real capabilities there, not-declared elsewhere."""
-        watchers = self.observers if observers is None else observers
-        component = self.prepare()
-        key = (declared, id(watchers))
-        with self._lock:
-            found = self._linkers.get(key)
-            if found is None or found[0] is not watchers:  # an id can be reused once its list is gone
-                linker = build_runtime_linker(self.engine.wasmtime, component, set(declared), self.capabilities, watchers)
-                found = self._linkers[key] = (watchers, linker)
-            return found[1]
-
-    def audit(self, declared: frozenset[str]) -> ImportAudit:
-        """What a program on this runtime can reach: the declared capabilities and locked-down WASI."""
-        self.prepare()
-        return ImportAudit(sorted(ALWAYS_AVAILABLE | declared), list(self._platform))
-
-    def app(
-        self,
-        manifest: Manifest,
-        digest: str,
-        key_id: str,
-        program_dir: Path,
-        *,
-        observers: list[Observer] | None = None,
-        on_log: LogListener | None = None,
-    ) -> InstalledApp:
-        """A launchable program whose files are `program_dir`; compiles nothing."""
-        declared = frozenset(manifest.declared_capabilities())
-        mounts = (
-            ReadOnlyMount(str(program_dir), PROGRAM_MOUNT),
-            ReadOnlyMount(str(self.built.stdlib), STDLIB_MOUNT),
-        )
-        app = InstalledApp(
-            manifest,
-            digest,
-            key_id,
-            self.component,
-            self.audit(declared),
-            program_dir,
-            linker=self.linker(declared, observers),
-            mounts=mounts,
-            on_log=on_log,
-            runtime=self.id,
-            load_scene=LOAD_SCENE,
-        )
-        app.find_exports()
-        return app
+    def mounts(self, program_dir: Path) -> tuple[ReadOnlyMount, ...]:
+        built = self.built
+        assert isinstance(built, RuntimeComponent)
+        return (ReadOnlyMount(str(program_dir), PROGRAM_MOUNT), ReadOnlyMount(str(built.stdlib), STDLIB_MOUNT))
