@@ -15,7 +15,6 @@ Python's (bench/runtime.py), for the hello-js sample on the shared JS runtime.
 from __future__ import annotations
 
 import gc
-import json
 import shutil
 import tempfile
 import time
@@ -26,8 +25,10 @@ from capsule.runtime import Host
 from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
+from .launches import first_launch_seconds
 from .programs import HELLO_JS
-from .runtime import _memory, _p50, _p95, _per_session, _time
+from .runtime import _memory, _per_session, _time
+from .stats import p50 as _p50, p95 as _p95
 
 TARGETS = {
     "js_package_kb_hello": ("<=", 20.0),
@@ -47,7 +48,6 @@ def missing_tools() -> str | None:
 
 
 def js_figures(home: Home, *, quick: bool, progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
-    from capsule.runtime.package import pack_members
     from capsule.sdk.toolchain import source
     from capsule.sdk.toolchain.build import signing_key
 
@@ -60,26 +60,7 @@ def js_figures(home: Home, *, quick: bool, progress: Callable[[str], None] = lam
         progress("js: first launch of packages this host has never seen")
         key = signing_key(home, "default", progress)
         files = source.package_members(source.collect(HELLO_JS, "js"), "js")
-        manifest = json.loads(files["manifest.json"])
-        packages = []
-        for n in range(n_first):
-            unique = {**manifest, "id": f"dev.capsule.bench.jsfirst{n}{int(time.time() * 1000)}"}
-            members = {**files, "manifest.json": json.dumps(unique).encode()}
-            packages.append((unique["id"], pack_members(Path(scratch) / f"first{n}.capsule", members, key).path))
-        fresh = Host(home.sharing_caches(Path(scratch) / "host"))
-        fresh.js_runtime.prepare()
-        fresh.engine.ensure_ticking()
-        first_launch = []
-        try:
-            for app_id, package in packages:
-                started = time.perf_counter()
-                fresh.install(package)
-                session = fresh.launch(app_id, user="bench")
-                first_launch.append(time.perf_counter() - started)
-                assert session.view is not None
-                session.close()
-        finally:
-            fresh.close()
+        first_launch = first_launch_seconds(home, Path(scratch), files, key, n_first, kind="js")
 
         progress("js: launch to first view, event round trip, memory per session")
         host = Host(home)

@@ -26,6 +26,8 @@ from capsule.runtime.capabilities.messages.store import MessageStore
 from capsule.runtime.database import Database
 from capsule.runtime.home import Home
 
+from .stats import p95 as _p95
+
 APP = "dev.bench.messages"
 SENDERS = 8
 MESSAGE_TARGETS = {
@@ -142,11 +144,6 @@ def message_to_screen_ms(count: int, home: Home, progress: Callable[[str], None]
         finally:
             web.close()
     return samples
-
-
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 def message_figures(*, quick: bool, home: Home, progress: Callable[[str], None] = lambda message: None,

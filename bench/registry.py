@@ -55,6 +55,7 @@ from capsule.runtime.search import SearchDocument, SearchIndex, document_from_ma
 from capsule.sdk.toolchain.build import build_program
 
 from .programs import HELLO
+from .stats import percentile
 
 SEED = 20261124
 LANGUAGES = ("en", "nl", "de", "fr", "zh-Hans")
@@ -385,11 +386,6 @@ def search_queries(n: int, *, seed: int = SEED) -> list[Query]:
     return queries
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def search_latency_ms(index: SearchIndex, queries: list[Query], *, rounds: int = 1) -> dict[str, Any]:
     """p50/p95 in milliseconds over every query, overall and per kind.
 
@@ -409,10 +405,10 @@ def search_latency_ms(index: SearchIndex, queries: list[Query], *, rounds: int =
     every = [sample for kind in samples.values() for sample in kind]
     return {
         "p50": statistics.median(every),
-        "p95": _percentile(every, 0.95),
+        "p95": percentile(every, 0.95),
         "cpu_p50": statistics.median(cpu),
-        "cpu_p95": _percentile(cpu, 0.95),
-        "by_kind": {kind: round(_percentile(values, 0.95), 3) for kind, values in sorted(samples.items())},
+        "cpu_p95": percentile(cpu, 0.95),
+        "by_kind": {kind: round(percentile(values, 0.95), 3) for kind, values in sorted(samples.items())},
     }
 
 
@@ -635,7 +631,7 @@ async def _open_loop(url: str, targets: list[str], rate: float, seconds: float) 
         "failed": failures,
         "achieved_rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1e3 if latencies else float("inf"),
-        "p99_ms": _percentile(latencies, 0.99) * 1e3 if latencies else float("inf"),
+        "p99_ms": percentile(latencies, 0.99) * 1e3 if latencies else float("inf"),
         "client_cpu_s": cpu,
     }
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import json
-import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -31,8 +30,10 @@ from capsule.runtime.home import Home
 from capsule.sdk.toolchain.build import build_program
 
 from .dev import TARGET_DEV_RELOAD_MS, dev_figures
+from .launches import first_launch_seconds
 from .mediation import mediation_us
 from .programs import RUNTIME_PROGRAM
+from .stats import p50 as _p50, p95 as _p95
 
 HOSTCALLS_PER_EVENT = 100
 
@@ -47,15 +48,6 @@ TARGETS = {
     "capability_mediation_us": ("<=", 20.0),
     "dev_reload_ms": ("<=", TARGET_DEV_RELOAD_MS),
 }
-
-
-def _p50(samples: list[float]) -> float:
-    return statistics.median(samples)
-
-
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _memory() -> dict[str, int]:
@@ -257,7 +249,6 @@ def source_package_figures(home: Home, *, quick: bool, progress: Callable[[str],
     import tempfile
     from pathlib import Path
 
-    from capsule.runtime.package import pack_members
     from capsule.sdk.toolchain import source
     from capsule.sdk.toolchain.build import signing_key
 
@@ -281,26 +272,7 @@ def source_package_figures(home: Home, *, quick: bool, progress: Callable[[str],
         progress("source packages: first launch of packages this host has never seen")
         key = signing_key(home, "default", progress)
         files = source.package_members(source.collect(HELLO))
-        manifest = json.loads(files["manifest.json"])
-        packages = []
-        for n in range(n_first):
-            unique = {**manifest, "id": f"dev.capsule.bench.first{n}{int(time.time() * 1000)}"}
-            members = {**files, "manifest.json": json.dumps(unique).encode()}
-            packages.append((unique["id"], pack_members(Path(scratch) / f"first{n}.capsule", members, key).path))
-        host = Host(home.sharing_caches(Path(scratch) / "host"))
-        host.python_runtime.prepare()  # compiled once per machine, never on a launch
-        host.engine.ensure_ticking()
-        first_launch = []
-        try:
-            for app_id, package in packages:
-                started = time.perf_counter()
-                host.install(package)
-                session = host.launch(app_id, user="bench")
-                first_launch.append(time.perf_counter() - started)
-                assert session.view is not None
-                session.close()
-        finally:
-            host.close()
+        first_launch = first_launch_seconds(home, Path(scratch), files, key, n_first, kind="python")
     return {
         "package_kb_hello": round(size_kb, 2),
         "build_s_hello": round(_p50(builds), 3),

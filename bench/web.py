@@ -37,6 +37,7 @@ from typing import Any, Callable
 from capsule.runtime.home import Home
 
 from .programs import HELLO
+from .stats import p95 as _p95
 
 TARGET_LOAD_MS = 500.0
 TARGET_CLICK_P95_MS = 50.0
@@ -331,6 +332,3 @@ def _recent_opens(browser: Any, url: str, count: int) -> list[float]:
         context.close()
 
 
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
