@@ -177,6 +177,7 @@ def test_each_language_renders_with_no_missing_message(browser, live, web, langu
         page.get_by_role("button", name=text["menu.about"], exact=True).click()
         about = page.get_by_role("dialog", name=text["about.title"].replace("{name}", name))
         expect(about).to_contain_text(text["about.developer"])
+        expect(about).to_contain_text(text["scope.payments"])  # a permission, in words of the language
         about.get_by_role("button", name=text["dialog.close"]).click()
         page.locator("#tab-me").click()
         expect(page.locator("#language")).to_have_value(language)

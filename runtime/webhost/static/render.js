@@ -11,6 +11,7 @@
 // the view's value changed.
 
 import { el, nextId, safeImageUrl, formatMoney, degrees } from "./util.js";
+import { t } from "./i18n.js";
 
 // Element -> the node it shows now; listeners read it at event time, so a
 // patched element always acts on the latest view.
@@ -162,7 +163,7 @@ function updateBox(element, before, after, ctx) {
 
 function buildForm(node, ctx) {
   const body = el("div", { className: "v-form-body" });
-  const submit = el("button", { type: "submit", className: "btn btn-primary", textContent: node.submit_label || "Submit" });
+  const submit = el("button", { type: "submit", className: "btn btn-primary", textContent: node.submit_label || t("view.submit") });
   const form = el("form", { className: "v-form", noValidate: true }, body, el("div", { className: "v-form-actions" }, submit));
   form.formBody = body;
   form.submitButton = submit;
@@ -184,7 +185,7 @@ function buildForm(node, ctx) {
 
 function updateForm(form, before, after, ctx) {
   patchChildren(form.formBody, before.children || [], after.children || [], ctx);
-  const label = after.submit_label || "Submit";
+  const label = after.submit_label || t("view.submit");
   if (form.submitButton.textContent !== label) form.submitButton.textContent = label;
 }
 

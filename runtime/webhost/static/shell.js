@@ -79,7 +79,7 @@ class Slot {
   constructor(origin, appName, hasIcon = false) {
     this.origin = origin;
     this.appId = origin.app_id || null;
-    this.appName = appName || origin.app_id || "Program";
+    this.appName = appName || origin.app_id || t("program.unnamed");
     this.id = null; // the session id, once launched
     this.live = false;
     this.concealed = false; // we told the server `hide`
@@ -112,7 +112,7 @@ class Slot {
   setApp(appId, appName, hasIcon) {
     this.appId = appId;
     this.hasIcon = hasIcon;
-    this.appName = appName || appId || "Program";
+    this.appName = appName || appId || t("program.unnamed");
     this.renderer.appId = appId;
     this.icon.replaceChildren(appId ? appIcon(appId, this.appName, hasIcon) : el("span", { className: "app-icon letter", "aria-hidden": "true", textContent: "?" }));
     this.name.textContent = this.appName;
@@ -477,7 +477,7 @@ const HANDLERS = {
       slot.showEnded(msg, t("program.couldNotOpen", { name: slot.appName }));
       return;
     }
-    if (!msg.session) toast("error", `${msg.code ? `${msg.code}: ` : ""}${msg.message || "Something went wrong."}`);
+    if (!msg.session) toast("error", `${msg.code ? `${msg.code}: ` : ""}${msg.message || t("error.unknown")}`);
   },
 
   ended(msg) {

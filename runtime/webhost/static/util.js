@@ -4,7 +4,7 @@
 // user only ever become text nodes or element properties. `el()` has no way
 // to set HTML, and URLs go through `safeImageUrl` / `localUrl` first.
 
-import { currentLanguage } from "./i18n.js";
+import { currentLanguage, t } from "./i18n.js";
 
 /** Create an element: el("p", {className: "x"}, "text", child, ...). */
 export function el(tag, props = {}, ...children) {
@@ -201,24 +201,25 @@ export function degrees(value) {
 
 // -- consent scopes in plain words --------------------------------------------------
 
+// Functions, so a scope reads in the language shown now.
 const SCOPES = {
-  profile: "your profile (nickname, avatar and language)",
-  "profile.phone": "your phone number",
-  "location.fuzzy": "your approximate location (within about 2 km)",
-  "location.precise": "your precise location",
-  location: "your location",
-  payments: "payments from your wallet",
-  media: "photos and videos you choose",
-  "media.pick": "photos and videos you choose",
-  qr: "QR codes and the scanner",
-  "qr.scan": "the QR code scanner",
-  network: "the internet (hosts it lists)",
-  storage: "storage on this device",
+  profile: () => t("scope.profile"),
+  "profile.phone": () => t("scope.profile.phone"),
+  "location.fuzzy": () => t("scope.location.fuzzy"),
+  "location.precise": () => t("scope.location.precise"),
+  location: () => t("scope.location"),
+  payments: () => t("scope.payments"),
+  media: () => t("scope.media"),
+  "media.pick": () => t("scope.media"),
+  qr: () => t("scope.qr"),
+  "qr.scan": () => t("scope.qr.scan"),
+  network: () => t("scope.network"),
+  storage: () => t("scope.storage"),
 };
 
-/** "location.fuzzy" -> "your approximate location (within about 2 km)". */
+/** "location.fuzzy" -> "your approximate location (within about 2 km)"; an unknown scope as sent. */
 export function scopeInWords(scope) {
-  return SCOPES[scope] || String(scope);
+  return Object.prototype.hasOwnProperty.call(SCOPES, scope) ? SCOPES[scope]() : String(scope);
 }
 
 /** `text` cut to `max` characters (code points), with an ellipsis when cut. */
