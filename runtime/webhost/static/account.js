@@ -1,7 +1,10 @@
 // The sign-in, sign-up and sign-out pages. Names from the server (demo
 // accounts, the signed-in user) only become text nodes, as in the shell.
+// No account (so no account language) exists yet: the pages speak the
+// browser's language (i18n.js pickLanguage), falling back to English.
 
 import { el, api, setCsrfToken } from "./util.js";
+import { t, setLanguage, pickLanguage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const error = $("account-error");
@@ -23,11 +26,16 @@ async function go(path, body) {
 }
 
 async function start() {
+  try {
+    await setLanguage(pickLanguage());
+  } catch {
+    // No message file: the page's English stays, and it still works.
+  }
   let options = { user: null, demo: [], mode: "host" };
   try {
     options = await api("/api/signin");
   } catch (failure) {
-    say(`Could not reach the host: ${failure.message}`);
+    say(t("account.unreachable", { message: failure.message }));
   }
   const page = location.pathname.replace(/^\//, "");
   let shown = "signin";
@@ -38,10 +46,11 @@ async function start() {
     if (id === shown) $(id).hidden = false;
     else $(id).remove();
   }
-  if (shown === "signup") document.title = "Create an account · Capsule";
+  document.title = t("account.pageTitle", {
+    page: shown === "signup" ? t("account.signup.title") : shown === "signout" ? t("account.signout.title") : shown === "dev-signin" ? t("account.dev.title") : t("account.signin.title"),
+  });
   if (shown === "signout") {
-    document.title = "Sign out · Capsule";
-    $("signout-who").textContent = options.user ? `Signed in as ${options.user}.` : "You are not signed in.";
+    $("signout-who").textContent = options.user ? t("account.signout.who", { name: String(options.user) }) : t("account.signout.none");
     $("signout-button").hidden = !options.user;
   }
 
@@ -53,7 +62,7 @@ async function start() {
         el("button", {
           type: "button",
           className: "btn btn-secondary",
-          textContent: `Sign in as ${String(account.display || account.name)}`,
+          textContent: t("account.demo.as", { name: String(account.display || account.name) }),
           onclick: () => go("/api/signin/demo", { name: String(account.name) }),
         }),
       ),

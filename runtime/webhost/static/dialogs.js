@@ -20,7 +20,8 @@ const PIN_DIGITS = 6;
 // -- toasts ---------------------------------------------------------------------
 
 const TOAST_MS = { info: 4000, success: 4000, warning: 6000, error: 8000 };
-const TOAST_PREFIX = { warning: "Warning: ", error: "Error: " };
+// Heard before a warning or an error (a function: the language can change).
+const TOAST_PREFIX = { warning: () => t("toast.warning"), error: () => t("toast.error") };
 // At most this many toasts show at once (the oldest goes), each cut to this length.
 export const MAX_TOASTS = 3;
 export const MAX_TOAST_CHARS = 300;
@@ -35,11 +36,11 @@ export class Toasts {
     kind = TOAST_MS[kind] ? kind : "info";
     const text = el("span", { className: "toast-text" });
     // Screen readers hear the kind; sighted users see it from the colour and icon.
-    if (TOAST_PREFIX[kind]) text.append(el("span", { className: "visually-hidden", textContent: TOAST_PREFIX[kind] }));
+    if (TOAST_PREFIX[kind]) text.append(el("span", { className: "visually-hidden", textContent: TOAST_PREFIX[kind]() }));
     if (source) text.append(el("strong", { className: "toast-source", textContent: `${clip(String(source), 60)}: ` }));
     text.append(document.createTextNode(clip(String(message), MAX_TOAST_CHARS)));
     const toast = el("div", { className: `toast toast-${kind}` }, el("span", { className: "toast-icon", "aria-hidden": "true" }), text);
-    const dismiss = el("button", { type: "button", className: "icon-button toast-close", "aria-label": "Dismiss", textContent: "×" });
+    const dismiss = el("button", { type: "button", className: "icon-button toast-close", "aria-label": t("toast.dismiss"), textContent: "×" });
     toast.append(dismiss);
     const remove = () => toast.remove();
     dismiss.addEventListener("click", remove);
@@ -139,7 +140,7 @@ export class PromptQueue {
     const msg = this.queue.shift();
     if (!msg) return;
     const app = this.hooks.appOf(msg.session) || {};
-    const appName = typeof msg.app_name === "string" && msg.app_name ? msg.app_name : app.appName || "A program";
+    const appName = typeof msg.app_name === "string" && msg.app_name ? msg.app_name : app.appName || t("dialog.aProgram");
     const build = { consent: consentDialog, confirm: confirmDialog, pick: pickDialog, ...EXTRA_KINDS }[msg.kind];
     if (!build) {
       // A kind this shell does not know: say no rather than leave the program waiting.
@@ -211,30 +212,57 @@ function shown(value) {
   return clip(String(value ?? ""), MAX_LABEL_CHARS);
 }
 
+// The payment capability's sheets come with English labels (the terminal shows them
+// as sent); the shell shows the ones it knows in its language. Anything else a
+// sheet carries (a program's description, line items) is shown as sent.
+const SHEET_TEXT = {
+  "Confirm payment": () => t("sheet.confirmPayment"),
+  "Confirm transfer": () => t("sheet.confirmTransfer"),
+  "Send a red envelope": () => t("sheet.redEnvelope"),
+  "Payments locked": () => t("sheet.locked"),
+  Program: () => t("sheet.program"),
+  To: () => t("sheet.to"),
+  Amount: () => t("sheet.amount"),
+  Description: () => t("sheet.description"),
+  Transfer: () => t("sheet.transfer"),
+  "Your balance": () => t("sheet.balance"),
+  Pay: () => t("sheet.pay"),
+  OK: () => t("dialog.ok"),
+  Cancel: () => t("dialog.cancel"),
+};
+
+/** A payment sheet's fixed label in the shell's language; other text as sent. */
+function sheetText(value, ours) {
+  const text = String(value ?? "");
+  return ours && Object.prototype.hasOwnProperty.call(SHEET_TEXT, text) ? SHEET_TEXT[text]() : text;
+}
+
 function confirmDialog(msg, app, queue) {
   const { appName, appId } = app;
   const payment = msg.sheet === "payment";
-  const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", clip(String(msg.title || ""), MAX_TITLE_CHARS));
-  dialog.append(el("p", { className: "dialog-kicker", textContent: payment ? `Payment · ${appName}` : appName }), title);
-  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: clip(String(msg.message), MAX_MESSAGE_CHARS) }));
+  // The payment capability's own sheets (the sheet and its "locked" notice), not a program's confirm.
+  const ours = payment || msg.sheet === "notice";
+  const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", clip(sheetText(msg.title || "", ours), MAX_TITLE_CHARS));
+  dialog.append(el("p", { className: "dialog-kicker", textContent: payment ? t("sheet.kicker", { name: appName }) : appName }), title);
+  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: clip(sheetText(msg.message, ours), MAX_MESSAGE_CHARS) }));
   const details = Array.isArray(msg.details) ? msg.details.filter((line) => Array.isArray(line) && line.length >= 2).slice(0, MAX_DETAIL_LINES) : [];
   if (details.length) {
     const list = el("dl", { className: "details" });
     for (const [label, value] of details) {
-      list.append(el("div", { className: "details-row" }, el("dt", { textContent: clip(String(label), MAX_LABEL_CHARS) }), el("dd", { textContent: shown(value) })));
+      list.append(el("div", { className: "details-row" }, el("dt", { textContent: clip(sheetText(label, ours), MAX_LABEL_CHARS) }), el("dd", { textContent: typeof value === "string" ? clip(sheetText(value, ours), MAX_LABEL_CHARS) : shown(value) })));
     }
     dialog.append(list);
   }
   const pin = msg.secret === "pin" || msg.secret === "new-pin" ? pinFields(msg) : null;
   if (pin) dialog.append(pin.box);
   const amount = msg.amount && typeof msg.amount === "object" ? ` ${shown(msg.amount)}` : "";
-  const confirm = button(`${clip(String(msg.confirm_label || "OK"), MAX_BUTTON_CHARS)}${amount}`, "primary", () => {
+  const confirm = button(`${clip(msg.confirm_label ? sheetText(msg.confirm_label, ours) : t("dialog.ok"), MAX_BUTTON_CHARS)}${amount}`, "primary", () => {
     if (!pin) return queue.finish(true);
     const secret = pin.read();
     if (secret !== null) queue.finish(true, true, secret);
   });
   const hasCancel = typeof msg.cancel_label === "string" && msg.cancel_label !== "";
-  const cancel = hasCancel ? button(clip(msg.cancel_label, MAX_BUTTON_CHARS), "secondary", () => queue.finish(false)) : null;
+  const cancel = hasCancel ? button(clip(sheetText(msg.cancel_label, ours), MAX_BUTTON_CHARS), "secondary", () => queue.finish(false)) : null;
   // Further "yes" buttons the sheet offers (the subscribe sheet's "Always allow").
   const choices = !pin && Array.isArray(msg.choices)
     ? msg.choices.filter((c) => Array.isArray(c) && typeof c[0] === "string").slice(0, 3)
@@ -270,10 +298,10 @@ function pinFields(msg) {
     });
     return { input, box: el("div", { className: "field" }, el("label", { for: id, textContent: label }), input) };
   };
-  const first = field(choose ? "Choose a 6-digit payment PIN" : "Payment PIN");
-  const second = choose ? field("Repeat the PIN") : null;
+  const first = field(choose ? t("pin.choose", { digits: PIN_DIGITS }) : t("pin.label"));
+  const second = choose ? field(t("pin.repeat")) : null;
   const error = el("p", { className: "dialog-error", role: "alert", textContent: msg.problem ? clip(String(msg.problem), MAX_MESSAGE_CHARS) : "", hidden: !msg.problem });
-  const note = choose ? el("p", { className: "dialog-detail", textContent: "You have no payment PIN yet. It is asked before money leaves your wallet; change it on the Me page." }) : null;
+  const note = choose ? el("p", { className: "dialog-detail", textContent: t("pin.none") }) : null;
   const box = el("div", { className: "pin-box" }, note, first.box, second && second.box, error);
   const read = () => {
     const pin = first.input.value;
@@ -283,57 +311,59 @@ function pinFields(msg) {
       first.input.focus();
       return null;
     };
-    if (!new RegExp(`^[0-9]{${PIN_DIGITS}}$`).test(pin)) return fail(`The PIN is ${PIN_DIGITS} digits.`);
-    if (second && second.input.value !== pin) return fail("The two PINs are not the same.");
+    if (!new RegExp(`^[0-9]{${PIN_DIGITS}}$`).test(pin)) return fail(t("pin.digits", { digits: PIN_DIGITS }));
+    if (second && second.input.value !== pin) return fail(t("pin.different"));
     return pin;
   };
   return { box, first: first.input, read };
 }
 
 const PICK_ACCEPT = { image: "image/*", video: "video/*", code: "image/*" };
-const PICK_WORDS = { image: "photos", video: "videos", code: "a picture of a QR code" };
 
 function pickDialog(msg, app, queue) {
   const { appName } = app;
   const { dialog, title } = dialogShell("pick-dialog", appName);
   const max = Number.isInteger(msg.max_count) && msg.max_count > 0 ? msg.max_count : 1;
   const kind = typeof msg.pick === "string" ? msg.pick : "";
-  const what = kind === "code" ? PICK_WORDS.code : `${max > 1 ? `up to ${max} ` : "one of your "}${PICK_WORDS[kind] || "files"}`;
+  const asks = kind === "code" ? t("pick.asks.code")
+    : kind === "image" ? t("pick.asks.image", { count: max })
+      : kind === "video" ? t("pick.asks.video", { count: max })
+        : t("pick.asks.files", { count: max });
   const inputId = nextId("pick-files");
   const input = el("input", { type: "file", id: inputId, className: "file-input", accept: PICK_ACCEPT[kind] || "image/*,video/*", multiple: max > 1 });
   const error = el("p", { className: "dialog-error", role: "alert", hidden: true });
-  const cancel = button("Cancel", "secondary", () => {
+  const cancel = button(t("dialog.cancel"), "secondary", () => {
     if (!queue.current || !queue.current.busy) queue.finish(false);
   });
-  const upload = button("Upload", "primary", async () => {
+  const upload = button(t("pick.upload"), "primary", async () => {
     const files = Array.from(input.files || []);
     const fail = (text) => {
       error.textContent = text;
       error.hidden = false;
     };
-    if (files.length === 0) return fail("Choose a file first.");
-    if (files.length > max) return fail(`Choose at most ${max} file${max > 1 ? "s" : ""}.`);
+    if (files.length === 0) return fail(t("pick.none"));
+    if (files.length > max) return fail(t("pick.tooMany", { count: max }));
     const form = new FormData();
     for (const file of files) form.append("files", file, file.name);
     const current = queue.current;
     current.busy = true;
     upload.disabled = cancel.disabled = input.disabled = true;
-    upload.textContent = "Uploading…";
+    upload.textContent = t("pick.uploading");
     try {
       await api(`/api/prompts/${encodeURIComponent(msg.prompt)}/files`, { body: form });
       if (queue.current === current) queue.finish(undefined, false); // the files were the answer
     } catch (err) {
       current.busy = false;
       upload.disabled = cancel.disabled = input.disabled = false;
-      upload.textContent = "Upload";
-      fail(`Upload failed: ${err.message}`);
+      upload.textContent = t("pick.upload");
+      fail(t("pick.failed", { message: err.message }));
     }
   });
   dialog.append(
     appHeader(app),
     title,
-    el("p", { className: "dialog-message", textContent: `asks you to choose ${what}. It sees only what you pick.` }),
-    el("div", { className: "field" }, el("label", { for: inputId, textContent: "Choose files" }), input),
+    el("p", { className: "dialog-message", textContent: asks }),
+    el("div", { className: "field" }, el("label", { for: inputId, textContent: t("pick.label") }), input),
     error,
     actions(cancel, upload),
   );

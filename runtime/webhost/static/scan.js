@@ -7,6 +7,7 @@
 // the same path and the same checks.
 
 import { el, api, nextId } from "./util.js";
+import { t } from "./i18n.js";
 
 export class Scanner {
   /**
@@ -39,7 +40,7 @@ export class Scanner {
       // (motion blur) still gives the user the text; a capsule:// address is
       // still opened, and the server checks it on `open` as it would anyway.
       if (localText) this.onResult({ text: localText, format: "qr_code", target: localText.startsWith("capsule://") ? {} : null });
-      else this.onError(error.message || "The picture could not be read.");
+      else this.onError(error.message || t("scan.unreadable"));
     }
   }
 
@@ -61,18 +62,18 @@ export class Scanner {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch (error) {
-      this.onError(`The camera is not available: ${error.message}`);
+      this.onError(t("scan.noCamera", { message: error.message }));
       return;
     }
     const headingId = nextId("camera-title");
     const video = el("video", { className: "camera-video", muted: true, playsInline: true, autoplay: true });
-    video.setAttribute("aria-label", "Camera picture");
+    video.setAttribute("aria-label", t("scan.cameraPicture"));
     video.srcObject = stream;
-    const stop = el("button", { type: "button", className: "btn btn-secondary", textContent: "Cancel" });
+    const stop = el("button", { type: "button", className: "btn btn-secondary", textContent: t("dialog.cancel") });
     const dialog = el(
       "dialog",
       { className: "dialog camera-dialog", "aria-labelledby": headingId },
-      el("h2", { className: "dialog-title", id: headingId, textContent: "Point the camera at a QR code" }),
+      el("h2", { className: "dialog-title", id: headingId, textContent: t("scan.pointCamera") }),
       video,
       el("div", { className: "dialog-actions" }, stop),
     );
