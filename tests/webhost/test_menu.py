@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from typer.testing import CliRunner
 
 from capsule.cli.main import app as cli
+from capsule.cli.output import console
 from capsule.runtime.manifest import load_manifest
 from capsule.runtime.registry import RegistryError
 from capsule.runtime.registry.server import local_host_account
@@ -85,7 +86,9 @@ def test_a_report_reaches_the_review_queue_and_capsule_review(web, live, monkeyp
     assert "carol" not in json.dumps(row)  # the reviewer sees a report, not who filed it
 
     monkeypatch.setenv("CAPSULE_HOME", str(web.host.home.root))
-    monkeypatch.setenv("COLUMNS", "200")
+    # The CLI's console was made when another test first imported it: widen it
+    # itself (COLUMNS is read only at creation), so the table wraps no words.
+    monkeypatch.setattr(console, "_width", 200)
     runner = CliRunner()
     listed = runner.invoke(cli, ["review", "reports", "--app", COFFEE, "--json"])
     assert listed.exit_code == 0, listed.output
