@@ -66,6 +66,7 @@ def local_host_account(registry: Registry) -> accounts.Account:
 def serve(registry: Registry, host: str, port: int) -> None:
     import uvicorn
 
+    from ..metrics.endpoint import MetricsAccess
     from .app import create_app
 
-    uvicorn.run(create_app(registry), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(registry, metrics=MetricsAccess.from_environment()), host=host, port=port, log_level="warning")
