@@ -30,7 +30,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import CapsuleError
 from ..hostnames import host_name
 from .figures import exposition
 
@@ -43,8 +42,11 @@ _FORWARDING = ("forwarded", "x-forwarded-for", "x-real-ip")
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-class MetricsTokenError(CapsuleError):
-    code = "metrics-token"
+class MetricsTokenError(ValueError):
+    """The operator token is unusable (too short); the message says what to do.
+
+    Not a CapsuleError: it stops a server at its start, before any page could meet it.
+    """
 
 
 @dataclass(frozen=True)
