@@ -117,7 +117,11 @@ def message_to_screen_ms(count: int, home: Home, progress: Callable[[str], None]
             web.catalog.ensure_installed(APP_ID, "alice")
             user_id = PairwiseIds(web.host.services).ids_for(web.host.app(APP_ID))("alice")
             web.messages.subscribe("alice", APP_ID, {"order-ready": "always"})
-            _, key = web.host.services.server_keys.create(APP_ID, "bench")
+            # The shop's owner (the local dev account that published it) makes the key at the registry.
+            from capsule.runtime.registry.client import Credentials
+
+            owner = web.registry.authenticate(f"Bearer {Credentials.load(web.host.home, f'http://127.0.0.1:{port}/registry').token}")
+            key = web.registry.create_merchant_key(owner, APP_ID, "bench")["key"]
             body = {"user_id": user_id, "template_id": "order-ready", "fields": {"order": "A17", "total": "1250 CNY"},
                     "page": "receipt", "params": {"order": "A17"}}
             with BackgroundServer(web, port) as server, sync_playwright() as playwright, httpx.Client(
