@@ -25,6 +25,7 @@ from ..capabilities.messages.provider import Message, MessagesProvider, Thread
 from ..capabilities.messages.templates import BODY_MAX, check_text
 from ..capabilities.qr.address import LaunchTarget, format_address
 from ..capabilities.qr.codes import qr_svg
+from .problem import problem
 
 if TYPE_CHECKING:
     from .signins import SignIn
@@ -110,26 +111,26 @@ def inbox_routes(web: "WebHost", signed_in: Callable[..., Any]) -> list[Route]:
             try:
                 return JSONResponse(await run_in_threadpool(handler, request, sign_in.user))
             except InboxError as error:
-                return _problem(error.status, error.code, str(error))
+                return problem(error.status, error.code, str(error))
 
         return signed_in(endpoint)
 
     def write(handler: Callable[[dict[str, Any], str], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request, sign_in: "SignIn") -> Response:
             if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-                return _problem(415, "json-only", "send application/json")
+                return problem(415, "json-only", "send application/json")
             try:
                 body = await request.json()
             except ValueError:
                 body = None
             if not isinstance(body, dict):
-                return _problem(400, "bad-request", "send a JSON object")
+                return problem(400, "bad-request", "send a JSON object")
             try:
                 return JSONResponse(await run_in_threadpool(handler, body, sign_in.user))
             except InboxError as error:
-                return _problem(error.status, error.code, str(error))
+                return problem(error.status, error.code, str(error))
             except MessagesError as error:
-                return _problem(error.status, error.code, str(error))
+                return problem(error.status, error.code, str(error))
 
         return signed_in(endpoint)
 
@@ -274,5 +275,3 @@ def _thread_name(value: Any) -> str:
     return value
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)

@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .problem import problem
 
 #: Methods that only read; everything else must come from the host's own pages.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -103,4 +104,4 @@ class SameOrigin:
             await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": reason[:120]})
         else:
             status = 400 if code == "unknown-host" else 403
-            await JSONResponse({"error": code, "message": reason}, status_code=status)(scope, receive, send)
+            await problem(status, code, reason)(scope, receive, send)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-# The manifest package first: it imports this capability's permission.py itself,
-# which must not be half-imported from here when that happens.
-from ...manifest import Manifest  # noqa: F401
 from ...prompter import Choice, ConfirmRequest, ContactPickRequest
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared, Refused, Unavailable
 from ..wit import record

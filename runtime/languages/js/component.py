@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ...engine.imports import CONTRACT_VERSION
 from ...errors import BuildError
-from ...home import Home
+from ...home import Home, one_builder
 from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 from .toolchain import ensure_toolchain, lock_digest, node
 
@@ -137,14 +137,16 @@ def ensure_component(home: Home, *, progress: Progress | None = None) -> Runtime
     root = runtime_root(home)
     target = root / key
     if not (target / WASM_NAME).exists():
-        toolchain = ensure_toolchain(home, progress=say)
-        say("building the JS runtime with componentize-js (once per Capsule version, about a minute)")
-        started = time.monotonic()
-        _build(root, target, key, toolchain, say)
-        say(f"JS runtime built in {time.monotonic() - started:.1f} s")
-        for entry in root.iterdir():  # earlier Capsule versions' runtimes
-            if entry.is_dir() and entry.name != key and not entry.name.startswith("."):
-                shutil.rmtree(entry, ignore_errors=True)
+        with one_builder(target, waiting=lambda: say("waiting for another process building the JS runtime")):
+            if not (target / WASM_NAME).exists():
+                toolchain = ensure_toolchain(home, progress=say)
+                say("building the JS runtime with componentize-js (once per Capsule version, about a minute)")
+                started = time.monotonic()
+                _build(root, target, key, toolchain, say)
+                say(f"JS runtime built in {time.monotonic() - started:.1f} s")
+                for entry in root.iterdir():  # earlier Capsule versions' runtimes
+                    if entry.is_dir() and entry.name != key and not entry.name.startswith("."):
+                        shutil.rmtree(entry, ignore_errors=True)
     return RuntimeComponent(key, target / WASM_NAME)
 
 

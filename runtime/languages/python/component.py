@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ...engine.imports import DECLARABLE
 from ...errors import BuildError
-from ...home import Home
+from ...home import Home, one_builder
 from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 
 #: The runtime a `python` package names in its runtime.json. Bumped only when
@@ -99,11 +99,13 @@ def ensure_component(home: Home, *, progress: Progress | None = None) -> Runtime
     root = runtime_root(home)
     target = root / key
     if not (target / WASM_NAME).exists():
-        say("building the Python runtime with componentize-py (once per Capsule version, about 12 s)")
-        started = time.monotonic()
-        _build(root, target, key)
-        say(f"Python runtime built in {time.monotonic() - started:.1f} s")
-        _remove_older(root, keep=key)
+        with one_builder(target, waiting=lambda: say("waiting for another process building the Python runtime")):
+            if not (target / WASM_NAME).exists():
+                say("building the Python runtime with componentize-py (once per Capsule version, about 12 s)")
+                started = time.monotonic()
+                _build(root, target, key)
+                say(f"Python runtime built in {time.monotonic() - started:.1f} s")
+                _remove_older(root, keep=key)
     return RuntimeComponent(key, target / WASM_NAME, target / "stdlib")
 
 
