@@ -35,19 +35,21 @@ def serve(
     ),
 ) -> None:
     """Serve the registry API (OpenAPI at /openapi.json) until interrupted."""
+    from capsule.runtime.metrics.endpoint import MetricsAccess, MetricsTokenError
     from capsule.runtime.registry.server import open_registry, serve as run, setup_dev
 
     home = Home.resolve()
     try:
+        metrics = MetricsAccess.from_environment()
         registry = open_registry(home, database, self_review=dev)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if dev:
             setup_dev(registry, url)
             note(f"dev account ready: token saved in {Credentials.path(home)}")
-    except CapsuleError as error:
-        fail(error)
+    except (CapsuleError, MetricsTokenError) as error:
+        fail(str(error))
     note(f"registry listening on {url} (registry key {registry.key.key_id})")
-    run(registry, host, port)
+    run(registry, host, port, metrics=metrics)
 
 
 @app.command("add-key")

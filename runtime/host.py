@@ -28,6 +28,7 @@ from .languages import check_runtime
 from .languages.js import JsRuntime
 from .languages.python import PythonRuntime
 from .manifest import Manifest, load_manifest
+from .metrics.figures import watch_host
 from .package import PackageLimits, VerifiedPackage, open_package
 from .package.format import COMPONENT, COMPONENT_KIND, JS_ENTRY, JS_KIND, PYTHON_ENTRY, RUNTIME
 from .package.loader import parse_runtime_json
@@ -82,6 +83,7 @@ class Host:
         self._apps: dict[str, InstalledApp] = {}
         self._sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
+        watch_host(self)  # its live sessions count in /metrics
 
     # -- packages --------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from ..metrics.endpoint import MetricsAccess, metrics_route
 from .accounts import Account
 from .errors import RegistryError, invalid
 from .openapi import openapi_document
@@ -29,8 +30,12 @@ MAX_JSON_BYTES = 64 * 1024
 SEARCH_THREADS = max(4, 2 * (os.cpu_count() or 1))
 
 
-def create_app(registry: Registry) -> Starlette:
-    """The ASGI app of `registry`. Every route says who may call it."""
+def create_app(registry: Registry, *, metrics: MetricsAccess | None = None) -> Starlette:
+    """The ASGI app of `registry`. Every route says who may call it.
+
+    With `metrics`, `GET /metrics` serves the process's figures to whoever
+    that lets in (a registry served on its own; a web host serves its own).
+    """
 
     def public(handler: Callable[[Request], Any]) -> Handler:
         async def endpoint(request: Request) -> Response:
@@ -240,6 +245,8 @@ def create_app(registry: Registry) -> Starlette:
         Route(version_path + "/compiled", public(compiled), methods=["GET"]),
         Route(version_path + "/yank", authenticated(yank), methods=["POST"]),
     ]
+    if metrics is not None:
+        routes.append(metrics_route(metrics))
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 

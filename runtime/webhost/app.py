@@ -28,6 +28,7 @@ from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
+from ..metrics.endpoint import metrics_route
 from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
@@ -325,6 +326,8 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
         *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
+        # For the operator's scraper only (runtime/metrics/endpoint.py says who that is).
+        metrics_route(web.metrics_access),
         Mount("/static", StaticFiles(directory=STATIC)),
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.

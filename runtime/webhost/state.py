@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..host import Host
+from ..metrics.endpoint import MetricsAccess
+from ..metrics.figures import watch_sockets
 from ..prompter import Prompter
 from ..registry import Registry
 from ..session import Session
@@ -52,9 +54,12 @@ class WebHost:
     #: Programs one account keeps open in the background, across all its tabs and
     #: devices; putting one more away ends the one hidden longest ago.
     max_background: int = 5
+    #: Who may read `/metrics` (an operator token from the environment, else loopback only).
+    metrics_access: MetricsAccess = field(default_factory=MetricsAccess.from_environment)
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
+        watch_sockets(self, "connections")
         database = self.host.services.database
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
