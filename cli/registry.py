@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from capsule.runtime.errors import CapsuleError
@@ -20,6 +22,23 @@ def connect(registry: str | None) -> tuple[RegistryClient, Credentials]:
     """A client for `registry` with the saved token (CAPSULE_REGISTRY_TOKEN wins)."""
     credentials = Credentials.load(Home.resolve(), registry)
     return RegistryClient(credentials.url, credentials.token), credentials
+
+
+def registry_call(
+    method: str, path: str, *, registry: str | None, as_json: bool, body: dict | None = None, params: dict | None = None
+) -> Any:
+    """One request to the registry with the saved token: its answer, or the error printed and exit 1.
+
+    With `as_json` the answer is printed as JSON here; the caller prints its table or sentence otherwise.
+    """
+    client, _ = connect(registry)
+    try:
+        result = client.call(method, path, json=body, params=params)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(result)
+    return result
 
 
 @app.command()

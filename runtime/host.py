@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .admission import SessionCaps, admit
 from .app import InstalledApp
@@ -38,6 +38,9 @@ from .services import HostServices
 from .session import Session
 from .warm import WarmPool
 
+if TYPE_CHECKING:
+    from .capabilities.messages.provider import MessagesProvider
+
 INDEX_FILE = "installed.json"
 
 
@@ -56,14 +59,17 @@ class Host:
         database_url: str | None = None,
         caps: SessionCaps | None = None,
         warm_sessions: int = 16,
+        messages: "MessagesProvider | None" = None,
     ) -> None:
+        """`messages`: the host application's own messages backend (see
+        capabilities/messages/provider.py); by default the embedded store in the database."""
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or refusing_prompter()
         self.limits = limits or TurnLimits()
         self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.services = HostServices(self.home, database_url=database_url)
+        self.services = HostServices(self.home, database_url=database_url, messages=messages)
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -186,3 +188,26 @@ def js_packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "platform": build_program(PROGRAMS / "js_platform", home=home, out_dir=out / "platform"),
         "hostile": pack_by_hand(PROGRAMS / "js_hostile", home, out / "js-hostile.capsule", kind="js"),
     }
+
+
+@contextmanager
+def served(app) -> Iterator[str]:  # noqa: ANN001 - any ASGI app
+    """`app` served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from capsule.runtime.webhost.server import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

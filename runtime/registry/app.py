@@ -192,6 +192,21 @@ def create_app(registry: Registry, *, metrics: MetricsAccess | None = None) -> S
             ),
         }
 
+    def merchant_keys(request: Request, actor: Account) -> Any:
+        if request.method == "GET":
+            return {"app_id": request.path_params["app_id"], "keys": registry.merchant_keys(actor, request.path_params["app_id"])}
+        body = request.state.body if request.state.body is not None else {}
+        if not isinstance(body, dict):
+            raise invalid("send a JSON object, e.g. {\"label\": \"till 1\"}")
+        created = registry.create_merchant_key(actor, request.path_params["app_id"], body.get("label", ""))
+        return JSONResponse(created, status_code=201)
+
+    def revoke_merchant_key(request: Request, actor: Account) -> Any:
+        return registry.revoke_merchant_key(actor, request.path_params["app_id"], request.path_params["key_id"])
+
+    def merchant_key(request: Request) -> Any:
+        return registry.merchant_key(request.path_params["key_id"])
+
     def key(request: Request) -> Any:
         return {"public_key": registry.key.public_key, "key_id": registry.key.key_id}
 
@@ -219,6 +234,9 @@ def create_app(registry: Registry, *, metrics: MetricsAccess | None = None) -> S
         Route(app_path + "/rollback", authenticated(rollback), methods=["POST"]),
         Route(app_path + "/launches", authenticated(launch), methods=["POST"]),
         Route(app_path + "/reports", authenticated(report), methods=["POST"]),
+        Route(app_path + "/merchant-keys", authenticated(merchant_keys), methods=["GET", "POST"]),
+        Route(app_path + "/merchant-keys/{key_id}/revoke", authenticated(revoke_merchant_key), methods=["POST"]),
+        Route("/merchant-keys/{key_id}", public(merchant_key), methods=["GET"]),
         Route("/reports", authenticated(list_reports), methods=["GET"]),
         Route("/reports/{report_id}/close", authenticated(close_report), methods=["POST"]),
         Route(version_path, public(version_info), methods=["GET"]),

@@ -332,8 +332,8 @@ def create_app(web: WebHost) -> Starlette:
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
-        # Programs' merchant servers, with server keys (docs/merchant-messages.md).
-        Mount("/merchant", create_merchant_app(web.host)),
+        # Programs' merchant servers, with server keys their owners made at the registry (docs/messages.md).
+        Mount("/merchant", create_merchant_app(web.host, web.merchant_keys)),
     ]
     app = Starlette(routes=routes)
     # The last added runs first: headers go on every answer, refusals included.

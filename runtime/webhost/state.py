@@ -74,6 +74,14 @@ class WebHost:
         from .inbox import LiveInbox
 
         self.messages = self.host.services.messages
+        # Merchant keys: the program owners' keys at the embedded registry, then the operator's own.
+        from ..capabilities.messages.keys import OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain
+        from ..capabilities.messages.registry_keys import RegistryServerKeys
+
+        self.merchant_keys = KeyChain({
+            REGISTRY_ID_PREFIX: RegistryServerKeys(self.registry, self.registry.key.public_key),
+            OPERATOR_ID_PREFIX: self.host.services.server_keys,
+        })
         self.live_inbox = LiveInbox(self)
         self.messages.listen(self.live_inbox.deliver)
         chat = self.host.capabilities.get("messages")
