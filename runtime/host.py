@@ -14,10 +14,11 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .admission import SessionCaps, admit
 from .app import InstalledApp
+from .blobs import BlobStore
 from .capabilities import Capability, Observer, default_capabilities
 from .engine.engine import Engine
 from .engine.imports import audit_imports, component_imports
@@ -55,6 +56,7 @@ class Host:
         database_url: str | None = None,
         caps: SessionCaps | None = None,
         warm_sessions: int = 16,
+        blob_stores: Callable[[str], BlobStore] | None = None,
     ) -> None:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or refusing_prompter()
@@ -62,7 +64,7 @@ class Host:
         self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.services = HostServices(self.home, database_url=database_url)
+        self.services = HostServices(self.home, database_url=database_url, blob_stores=blob_stores)
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]

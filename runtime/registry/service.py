@@ -22,7 +22,8 @@ from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
 from ..search import SearchIndex, document_from_manifest
 from . import accounts, reports, tables
-from .blobs import BlobStore
+from ..blobs import BlobStore, default_blob_store
+from .blobs import DiskPackages, SharedPackages
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
 from .launches import check_pseudonym, utc_day
@@ -41,18 +42,26 @@ class Registry:
         database: Database,
         *,
         blobs: Path | None = None,
+        blob_store: BlobStore | None = None,
         limits: PackageLimits | None = None,
         engine: Engine | None = None,
         self_review: bool = False,
     ) -> None:
         """`self_review=True` lets a reviewer approve or reject versions of apps
-        their own account owns: only for a one-person development registry."""
+        their own account owns: only for a one-person development registry.
+
+        Packages go to `blob_store` when given (an operator's object store),
+        else to the database on PostgreSQL (every registry process on it reads
+        them), else to the folder `blobs` (default `CAPSULE_HOME/registry/blobs`);
+        with a shared store that folder holds only uploads in progress and local copies."""
         self.home = home
         self.self_review = self_review
         self.database = database
-        self.blobs = BlobStore(blobs or home.root / "registry" / "blobs")
+        folder = blobs or home.root / "registry" / "blobs"
+        shared = blob_store or default_blob_store(database, database.dialect, "packages")
+        self.blobs: DiskPackages | SharedPackages = DiskPackages(folder) if shared is None else SharedPackages(folder, shared)
         self.limits = limits or PackageLimits()
-        self.key = RegistryKey.load_or_create(home)
+        self.key = RegistryKey.shared(database, home)
         self.engine = engine or Engine(home.compile_cache)
         database.ensure(tables.metadata)
         self.search_index = SearchIndex(database)

@@ -32,7 +32,7 @@ class Catalog:
         self.registry = registry
         self._lock = threading.Lock()
         self._reporter = local_host_account(registry)
-        self._secret = host_secret(host.home)
+        self._secret = host_secret(registry.database, host.home)
 
     # -- finding --------------------------------------------------------------
 

@@ -64,7 +64,7 @@ class WebHost:
         if profile is not None and self.mode == "host":
             # Programs see the language the shell speaks (developer mode keeps its locale preset).
             profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
-        self.throttle = Throttle()
+        self.throttle = Throttle(database)
         # Messages reach the recipient's open tabs as they are stored (inbox.py).
         from .inbox import LiveInbox
 
