@@ -147,6 +147,11 @@ class Host:
                 self._apps[app_id] = app
             return app
 
+    def loaded(self, app_id: str) -> InstalledApp | None:
+        """The program of `app_id` this process has loaded, if any (nothing is read from disk)."""
+        with self._lock:
+            return self._apps.get(app_id)
+
     def installed(self) -> list[dict[str, str]]:
         return [{"id": k, **v} for k, v in sorted(self._read_index().items())]
 

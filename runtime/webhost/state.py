@@ -71,6 +71,8 @@ class WebHost:
         self.messages = self.host.services.messages
         self.live_inbox = LiveInbox(self)
         self.messages.listen(self.live_inbox.deliver)
+        # Messages stored by another host on the same database, for a user with a tab here.
+        self._unsubscribe_peers = self.messages.listen_to_peers(self.live_inbox.serves, self.live_inbox.deliver)
         chat = self.host.capabilities.get("messages")
         if chat is not None and hasattr(chat, "chat_openers"):
             chat.chat_openers.append(self.live_inbox.open_chat)
@@ -84,6 +86,8 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        self._unsubscribe_peers()
+        self.catalog.close()
         for companion in self.companions:
             companion.stop()
         for folder in self._pick_folders:
