@@ -1,23 +1,36 @@
 """Every error Capsule raises on purpose.
 
 Each message names what is wrong and what to do about it; `code` is a stable,
-machine-readable name for tests, JSON output and HTTP answers.
+machine-readable name for tests, JSON output and HTTP answers. `params` holds
+the values the message names (a count, a limit), so a client can say the same
+thing in its reader's language: the web shell looks up `code.<code>` in its
+message files (docs/webhost.md) and keeps the English message for a code it
+does not know.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 
 class CapsuleError(Exception):
-    """Base class: `code` is stable, the message is for people."""
+    """Base class: `code` is stable, the message is for people, `params` are the values it names."""
 
     code: str = "capsule-error"
+    #: Read-only default for subclasses that build their message themselves.
+    params: Mapping[str, object] = {}
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, params: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        self.params = dict(params or {})
+
+    @property
+    def family(self) -> str:
+        """The class's own code: what a client says when it has no words for this instance's `code`."""
+        return type(self).code
 
     @property
     def message(self) -> str:
@@ -90,8 +103,8 @@ class TooManySessions(CapsuleError):
 
     code = "too-many-sessions"
 
-    def __init__(self, cap: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, cap: str, message: str, *, count: int | None = None) -> None:
+        super().__init__(message, params={"cap": cap, **({"count": count} if count is not None else {})})
         self.cap = cap
 
 
@@ -101,7 +114,7 @@ class ProgramError(CapsuleError):
     code = "program-error"
 
     def __init__(self, kind: str, message: str, traceback: str) -> None:
-        super().__init__(f"the program raised {kind}: {message}")
+        super().__init__(f"the program raised {kind}: {message}", params={"kind": kind, "detail": message})
         self.kind = kind
         self.traceback = traceback
 
@@ -121,7 +134,7 @@ class LimitExceeded(SessionEnded):
     code = "limit-exceeded"
 
     def __init__(self, limit: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, params={"limit": limit})
         self.limit = limit
 
 

@@ -15,7 +15,7 @@ import getpass
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, runtime_checkable
 
 from .views.currency import format_amount
 from .views.visible import visible
@@ -76,7 +76,9 @@ class ConfirmRequest:
     their payment PIN, `SECRET_NEW_PIN` when they have none and choose one now
     (the host should ask for it twice). Answer with `Approval(secret=...)`; a
     bare True is then a refusal. `problem` says why the question is asked
-    again ("Wrong PIN. 4 tries left ...").
+    again ("Wrong PIN. 4 tries left ..."). `codes` gives a stable code and its
+    values for `message` and `problem` where the host wrote them, so a
+    prompter can say them in the user's language (the web shell does).
     """
 
     user: str
@@ -91,6 +93,8 @@ class ConfirmRequest:
     amount: Money | None = None
     secret: str | None = None
     problem: str | None = None
+    #: {"message" or "problem": {"code": ..., "params": {...}}} for text the host wrote.
+    codes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
     #: Further "yes" buttons as (value, label), e.g. (("always", "Always allow"),):
     #: the prompter answers `Choice(value)` for one. A host that shows only
     #: the confirm button still gives a valid answer (True).

@@ -21,6 +21,15 @@ class CapabilityError(Exception):
     """A capability call that did not succeed; becomes the WIT `error` variant."""
 
     tag: ClassVar[str] = "unavailable"
+    #: What the web shell looks up in its message files when the user sees this error
+    #: (`code.<code>`, docs/webhost.md); errors a program alone sees need none.
+    code: ClassVar[str | None] = None
+    #: The values the message names, for the shell to say them in the reader's language.
+    params: Mapping[str, object] = {}
+
+    def coded(self) -> dict[str, Any]:
+        """{"code", "params"}: what a prompter needs to say this error in the user's language."""
+        return {"code": self.code or self.tag, "params": dict(self.params)}
 
     def lower(self, shape: str = "error") -> Any:
         error = variant(self.tag, str(self))

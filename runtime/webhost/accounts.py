@@ -50,8 +50,8 @@ class AccountError(CapsuleError):
 
     code = "account"
 
-    def __init__(self, message: str, *, code: str, status: int = 400) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, code: str, status: int = 400, params: dict[str, object] | None = None) -> None:
+        super().__init__(message, code=code, params=params)
         self.status = status
 
 
@@ -144,7 +144,9 @@ def check_name(name: object) -> str:
 
 def check_password(password: object) -> str:
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"the password is {MIN_PASSWORD} to {MAX_PASSWORD} characters", code="bad-password")
+        raise AccountError(f"the password is {MIN_PASSWORD} to {MAX_PASSWORD} characters", code="bad-password",
+            params={"min": MIN_PASSWORD, "max": MAX_PASSWORD},
+        )
     return password
 
 
@@ -153,7 +155,7 @@ def check_display(display: object) -> str:
     if display is None or display == "":
         return ""
     if not isinstance(display, str) or len(display) > MAX_DISPLAY:
-        raise AccountError(f"the display name is up to {MAX_DISPLAY} characters", code="bad-display")
+        raise AccountError(f"the display name is up to {MAX_DISPLAY} characters", code="bad-display", params={"max": MAX_DISPLAY})
     if any(unicodedata.category(char)[0] in "CZ" and char != " " for char in display):
         raise AccountError("the display name may not hold control characters, line breaks or odd spaces", code="bad-display")
     return display.strip()

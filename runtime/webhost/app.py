@@ -28,6 +28,7 @@ from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
+from ..metrics.endpoint import metrics_route
 from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
@@ -38,6 +39,7 @@ from .headers import SecurityHeaders
 from .inbox import inbox_routes
 from .origin import POLICY_VIOLATION, SameOrigin
 from .language import LanguageError
+from .problem import problem, problem_of
 from .prompter import answer
 from .shelf import ShelfError, check_app_id
 from .signin import refusal, signin_routes
@@ -71,11 +73,11 @@ def create_app(web: WebHost) -> Starlette:
             try:
                 result = await run_in_threadpool(handler, request, sign_in.user)
             except RegistryError as error:
-                return _problem(error.status, error.code, str(error))
+                return problem_of(error.status, error)
             except CapsuleError as error:
-                return _problem(400, error.code, str(error))
+                return problem_of(400, error)
             except BadRequest as error:
-                return _problem(400, "bad-request", str(error))
+                return problem(400, "bad-request", str(error))
             return result if isinstance(result, Response) else JSONResponse(result)
 
         return signed_in(endpoint)
@@ -131,11 +133,11 @@ def create_app(web: WebHost) -> Starlette:
             data = await _one_upload(request, "image")
             found = await run_in_threadpool(decode, data)
         except BadRequest as error:
-            return _problem(400, "bad-request", str(error))
+            return problem(400, "bad-request", str(error))
         except ImageRefused as error:
-            return _problem(422, "not-an-image", str(error))
+            return problem(422, "not-an-image", str(error))
         if not found:
-            return _problem(422, "no-code", "no QR code or barcode found in that image; try a sharper, closer picture")
+            return problem(422, "no-code", "no QR code or barcode found in that image; try a sharper, closer picture")
         code = found[0]
         target = None
         try:
@@ -151,11 +153,11 @@ def create_app(web: WebHost) -> Starlette:
         prompt = web.pending.get(prompt_id)
         user = sign_in.user
         if prompt is None or prompt.kind != "pick" or prompt.user != user:
-            return _problem(404, "no-prompt", "nothing is waiting for files under that id; it may have timed out")
+            return problem(404, "no-prompt", "nothing is waiting for files under that id; it may have timed out")
         try:
             form = await request.form(max_files=9, max_fields=20, max_part_size=MAX_UPLOAD_BYTES)
         except Exception as error:  # noqa: BLE001 - multipart errors are the client's
-            return _problem(400, "bad-upload", f"the upload could not be read: {error}")
+            return problem(400, "bad-upload", f"the upload could not be read: {error}")
         files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
         folder = web.pick_folder()
         paths: list[str] = []
@@ -169,11 +171,11 @@ def create_app(web: WebHost) -> Starlette:
                 paths.append(str(target))
         except BadRequest as error:
             shutil.rmtree(folder, ignore_errors=True)
-            return _problem(413, "too-large", str(error))
+            return problem(413, "too-large", str(error))
         finally:
             await form.close()
         if not answer(web.pending, prompt_id, paths, user=user):
-            return _problem(409, "answered", "that prompt was answered or timed out already")
+            return problem(409, "answered", "that prompt was answered or timed out already")
         return JSONResponse({"files": len(paths)})
 
     def home(request: Request, user: str) -> Any:
@@ -182,12 +184,12 @@ def create_app(web: WebHost) -> Starlette:
     async def change_favourites(request: Request, sign_in: SignIn) -> Response:
         action = request.path_params["action"]
         if action not in ("pin", "unpin", "order"):
-            return _problem(404, "not-found", "favourites can be pinned (pin), unpinned (unpin) or reordered (order)")
+            return problem(404, "not-found", "favourites can be pinned (pin), unpinned (unpin) or reordered (order)")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _problem(415, "json-only", "send the change as application/json")
+            return problem(415, "json-only", "send the change as application/json")
         body = await _json(request)
         if not isinstance(body, dict):
-            return _problem(400, "bad-request", 'send {"app_id": ...} (or {"order": [...]} to reorder) as JSON')
+            return problem(400, "bad-request", 'send {"app_id": ...} (or {"order": [...]} to reorder) as JSON')
         shelf, user = web.shelf, sign_in.user
         try:
             if action == "pin":
@@ -198,9 +200,9 @@ def create_app(web: WebHost) -> Starlette:
             else:
                 await run_in_threadpool(getattr(shelf, action), user, body.get("app_id"))
         except ShelfError as error:
-            return _problem(400, error.code, str(error))
+            return problem_of(400, error)
         except RegistryError as error:
-            return _problem(error.status, error.code, str(error))
+            return problem_of(error.status, error)
         lang = body.get("lang") if isinstance(body.get("lang"), str) else None
         return JSONResponse(await run_in_threadpool(web.catalog.shelf, shelf, user, lang))
 
@@ -209,24 +211,24 @@ def create_app(web: WebHost) -> Starlette:
 
     async def report(request: Request, sign_in: SignIn) -> Response:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _problem(415, "json-only", "send the report as application/json")
+            return problem(415, "json-only", "send the report as application/json")
         body = await _json(request)
         if not isinstance(body, dict):
-            return _problem(400, "bad-request", 'send {"reason": "scam"|"offensive"|"privacy"|"broken"|"other", "details"?: "..."} as JSON')
+            return problem(400, "bad-request", 'send {"reason": "scam"|"offensive"|"privacy"|"broken"|"other", "details"?: "..."} as JSON')
         try:
             filed = await run_in_threadpool(web.catalog.report, request.path_params["app_id"], sign_in.user, body.get("reason"), body.get("details"))
         except RegistryError as error:
-            return _problem(error.status, error.code, str(error))
+            return problem_of(error.status, error)
         return JSONResponse({"report_id": filed["report_id"], "status": filed["status"]}, status_code=201)
 
     async def set_language(request: Request, sign_in: SignIn) -> Response:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _problem(415, "json-only", "send the language as application/json")
+            return problem(415, "json-only", "send the language as application/json")
         body = await _json(request)
         try:
             language = await run_in_threadpool(web.languages.set, sign_in.user, body.get("language") if isinstance(body, dict) else None)
         except LanguageError as error:
-            return _problem(400, error.code, str(error))
+            return problem_of(400, error)
         return JSONResponse({"language": language})
 
     def wallet(request: Request, user: str) -> Any:
@@ -241,20 +243,20 @@ def create_app(web: WebHost) -> Starlette:
     async def change_pin(request: Request, sign_in: SignIn) -> Response:
         change = {"set": me.set_pin, "no-pin-below": me.set_no_pin_below}.get(request.path_params["action"])
         if change is None:
-            return _problem(404, "not-found", "the PIN can be set (set) or waived below an amount (no-pin-below)")
+            return problem(404, "not-found", "the PIN can be set (set) or waived below an amount (no-pin-below)")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _problem(415, "json-only", "send the PIN as application/json")
+            return problem(415, "json-only", "send the PIN as application/json")
         body = await _json(request)
         if not isinstance(body, dict):
-            return _problem(400, "bad-request", 'send {"pin": "123456", ...} as JSON')
+            return problem(400, "bad-request", 'send {"pin": "123456", ...} as JSON')
         try:
             return JSONResponse(await run_in_threadpool(change, web, sign_in.user, body))
         except PinLocked as error:
-            return _problem(423, "pin-locked", str(error), locked_until=error.until_ms)
+            return problem_of(423, error, locked_until=error.until_ms)
         except WrongPin as error:
-            return _problem(403, "wrong-pin", str(error), tries_left=error.tries_left)
+            return problem_of(403, error, tries_left=error.tries_left)
         except CapabilityError as error:
-            return _problem(400, error.tag, str(error))
+            return problem_of(400, error)
 
     def permissions(request: Request, user: str) -> Any:
         return me.permissions(web, user)
@@ -262,14 +264,14 @@ def create_app(web: WebHost) -> Starlette:
     async def change_permission(request: Request, sign_in: SignIn) -> Response:
         change = {"revoke": me.revoke, "reset": me.ask_again}.get(request.path_params["action"])
         if change is None:
-            return _problem(404, "not-found", "permissions can be revoked or reset")
+            return problem(404, "not-found", "permissions can be revoked or reset")
         body = await _json(request)
         if not isinstance(body, dict) or not isinstance(body.get("app_id"), str) or not isinstance(body.get("scope"), str):
-            return _problem(400, "bad-request", 'send {"app_id": ..., "scope": ...}')
+            return problem(400, "bad-request", 'send {"app_id": ..., "scope": ...}')
         try:
             return JSONResponse(await run_in_threadpool(change, web, sign_in.user, body["app_id"], body["scope"]))
         except CapsuleError as error:
-            return _problem(404, error.code, str(error))
+            return problem_of(404, error)
 
     def audit(request: Request, user: str) -> Any:
         return me.activity(web, user, request.query_params.get("app_id"))
@@ -279,12 +281,12 @@ def create_app(web: WebHost) -> Starlette:
 
     async def presets(request: Request, sign_in: SignIn) -> Response:
         if web.dev is None:
-            return _problem(404, "not-dev", "presets exist in developer mode only (`capsule dev`)")
+            return problem(404, "not-dev", "presets exist in developer mode only (`capsule dev`)")
         body = await _json(request)
         try:
             applied = await run_in_threadpool(web.dev.apply_presets, body, sign_in.user)
         except (CapsuleError, ValueError) as error:
-            return _problem(400, "bad-preset", str(error))
+            return problem(400, "bad-preset", str(error))
         if "user" in applied:  # the developer's own sign-in now acts as that persona
             await run_in_threadpool(web.signins.switch_user, sign_in, applied["user"])
         return JSONResponse(applied)
@@ -324,12 +326,14 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
         *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
+        # For the operator's scraper only (runtime/metrics/endpoint.py says who that is).
+        metrics_route(web.metrics_access),
         Mount("/static", StaticFiles(directory=STATIC)),
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
-        # Programs' merchant servers, with server keys (docs/merchant-messages.md).
-        Mount("/merchant", create_merchant_app(web.host)),
+        # Programs' merchant servers, with server keys their owners made at the registry (docs/messages.md).
+        Mount("/merchant", create_merchant_app(web.host, web.merchant_keys)),
     ]
     app = Starlette(routes=routes)
     # The last added runs first: headers go on every answer, refusals included.
@@ -347,17 +351,13 @@ class SignedInOnly:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and await run_in_threadpool(current, self.web.signins, Request(scope)) is None:
-            await _problem(401, "not-signed-in", "sign in first (/signin)")(scope, receive, send)
+            await problem(401, "not-signed-in", "sign in first (/signin)")(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
 class BadRequest(ValueError):
     """A request that does not follow docs/webhost.md; the message says what to send."""
-
-
-def _problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 async def _json(request: Request) -> Any:
@@ -379,7 +379,7 @@ def _int(text: str, what: str, low: int, high: int) -> int:
 
 def _package_file(found: tuple[Path, str] | None) -> Response:
     if found is None:
-        return _problem(404, "not-found", "no such file in the program's package")
+        return problem(404, "not-found", "no such file in the program's package")
     path, mime = found
     # A program's SVG is an image, never a document that runs script.
     return FileResponse(path, media_type=mime, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})

@@ -10,6 +10,8 @@ page of another origin cannot read).
 from __future__ import annotations
 
 import hmac
+import math
+from typing import Mapping
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -23,14 +25,20 @@ CSRF_HEADER = "x-capsule-csrf"
 
 
 class Refused(Exception):
-    """A request the host will not serve; `status`, `code` and the message go to the client."""
+    """A request the host will not serve; `status`, `code`, `params` and the message go to the client."""
 
-    def __init__(self, status: int, code: str, message: str, *, retry_after: float = 0.0) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, retry_after: float = 0.0, params: Mapping[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         #: Seconds until trying again can work (a throttled sign-in); 0 when it cannot help.
         self.retry_after = retry_after
+        self.params = dict(params or {})
+        if retry_after:
+            # Whole minutes to wait, at least one: what the shell says in the reader's language.
+            self.params.setdefault("count", max(1, math.ceil(retry_after / 60)))
 
 
 def current(signins: SignIns, connection: HTTPConnection) -> SignIn | None:

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import CapsuleError, ProgramError, SessionEnded
 from ..session import Session
+from .problem import coded
 from .prompter import BrowserPrompter, answer, cancel_sessions, with_secret
 from .signins import SignIn
 
@@ -172,7 +173,10 @@ class TabConnection:
 
     def _start(self, what: str, launch: Callable[[BrowserPrompter], Session]) -> None:
         if len(self.live) >= MAX_SESSIONS_PER_TAB:
-            self.send({"type": "error", "code": "too-many-sessions", "message": f"close a program first: at most {MAX_SESSIONS_PER_TAB} stay open"})
+            self.send({
+                "type": "error", "code": "too-many-sessions", "params": {"cap": "per_tab", "count": MAX_SESSIONS_PER_TAB},
+                "message": f"close a program first: at most {MAX_SESSIONS_PER_TAB} stay open",
+            })
             return
         holder: dict[str, str] = {"id": ""}
         prompter = BrowserPrompter(self.send, lambda: holder["id"], self.web.pending)
@@ -256,7 +260,7 @@ class TabConnection:
 
     def _error(self, session_id: str | None, error: CapsuleError) -> dict[str, Any]:
         kind = "ended" if isinstance(error, SessionEnded) else "error"
-        message: dict[str, Any] = {"type": kind, "session": session_id, "code": error.code, "message": str(error)}
+        message: dict[str, Any] = {"type": kind, "session": session_id, **coded(error)}
         if isinstance(error, ProgramError):
             message["traceback"] = error.traceback
         if self.web.dev is not None:
@@ -271,6 +275,7 @@ class TabConnection:
             "type": "ended",
             "session": live.session.id,
             "code": "background-limit",
+            "params": {"count": bound},
             "message": f"closed to make room: at most {bound} programs stay open in the background; open it again to restart it",
         })
         self._spawn(self._close(live))

@@ -61,6 +61,8 @@ class BrowserPrompter:
             "amount": _value(request.amount) if request.amount is not None else None,
             "secret": request.secret,
             "problem": request.problem,
+            # Stable codes and values for the text above the host wrote: the shell says it in the user's language.
+            "codes": {name: dict(found) for name, found in request.codes.items()},
             "choices": [[value, label] for value, label in request.choices],
         }
         answered = self._ask("confirm", fields, timeout, request.user)

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from .accounts import MAX_PASSWORD, AccountError
 from .auth import COOKIE, Refused, authorise, clear_cookie, current, set_cookie
+from .problem import problem
 from .throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT, SIGNUP_LIMIT, say_wait
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def signin_routes(web: "WebHost") -> list[BaseRoute]:
         try:
             account = await run_in_threadpool(web.accounts.create, body.get("name"), body.get("password"), body.get("display"))
         except AccountError as error:
-            raise Refused(error.status, error.code, str(error)) from None
+            raise Refused(error.status, error.code, str(error), params=error.params) from None
         await run_in_threadpool(web.throttle.fail, key, SIGNUP_LIMIT)  # counts accounts made, not mistakes
         return await signed_in(request, account.name)
 
@@ -150,7 +151,7 @@ def refusals(handler: Any) -> Any:
 
 def refusal(refused: Refused) -> JSONResponse:
     headers = {"Retry-After": str(int(refused.retry_after) + 1)} if refused.retry_after else None
-    return JSONResponse({"error": refused.code, "message": str(refused)}, status_code=refused.status, headers=headers)
+    return problem(refused.status, refused.code, str(refused), params=refused.params, headers=headers)
 
 
 def address(request: Request) -> str:
@@ -166,7 +167,7 @@ async def read_json_object(request: Request) -> dict[str, Any]:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise Refused(413, "too-large", f"the body is larger than {MAX_BODY_BYTES} bytes")
+            raise Refused(413, "too-large", f"the body is larger than {MAX_BODY_BYTES} bytes", params={"bytes": MAX_BODY_BYTES})
     try:
         value = json.loads(body)
     except ValueError:

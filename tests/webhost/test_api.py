@@ -157,13 +157,16 @@ def pin_on_me(client, web) -> None:
     try:
         status = client.get("/api/me/pin").json()
         if not status["set"]:
-            assert client.post("/api/me/pin/set", json={"pin": "12345"}).json()["error"] == "invalid-argument"
+            short = client.post("/api/me/pin/set", json={"pin": "12345"}).json()
+            assert short["error"] == "pin-format" and short["params"] == {"digits": 6}
             assert client.post("/api/me/pin/set", json={"pin": "112233"}).json()["set"] is True
         # A cross-site form can send only text/plain: refused before anything is read.
         assert client.post("/api/me/pin/set", content=b'{"pin": "000000"}', headers={"content-type": "text/plain"}).status_code == 415
-        assert client.post("/api/me/pin/set", json={"pin": "445566"}).json()["error"] == "invalid-argument"
+        assert client.post("/api/me/pin/set", json={"pin": "445566"}).json()["error"] == "pin-already-set"
         wrong = client.post("/api/me/pin/set", json={"pin": "445566", "old_pin": "000000"})
         assert wrong.status_code == 403 and wrong.json()["tries_left"] == 4
+        # The code and its values: the shell says "4 tries left" in the account's language.
+        assert wrong.json()["error"] == "wrong-pin" and wrong.json()["params"] == {"count": 4, "minutes": 15}
         assert client.post("/api/me/pin/set", json={"pin": "445566", "old_pin": "112233"}).status_code == 200
         free = client.post("/api/me/pin/no-pin-below", json={"currency": "CNY", "amount": 2000, "pin": "445566"})
         assert free.json()["no_pin_below"] == {"CNY": 2000}
@@ -171,6 +174,7 @@ def pin_on_me(client, web) -> None:
             assert client.post("/api/me/pin/set", json={"pin": "778899", "old_pin": "000000"}).status_code == 403
         locked = client.post("/api/me/pin/set", json={"pin": "778899", "old_pin": "000000"})
         assert locked.status_code == 423 and "until" in locked.json()["message"]
+        assert locked.json()["params"] == {"count": 5, "until_at": locked.json()["locked_until"]}
         assert client.get("/api/me/pin").json()["locked_until"] == locked.json()["locked_until"]
         assert "445566" not in client.get("/api/me/pin").text
     finally:

@@ -299,6 +299,11 @@ def test_the_payment_sheet_speaks_the_accounts_language(browser, live, web, lang
         sheet.get_by_label(text["pin.label"]).fill("12")
         pay.click()
         expect(sheet.get_by_role("alert")).to_have_text(fill(text["pin.digits"], digits="6"))
+        # A wrong PIN: the server's refusal (code `wrong-pin`, 4 tries left) in the account's language.
+        sheet.get_by_label(text["pin.label"]).fill("999999" if pin != "999999" else "888888")
+        pay.click()
+        sheet = page.get_by_role("dialog", name=text["sheet.confirmPayment"])
+        expect(sheet.get_by_role("alert")).to_have_text(fill(text["code.wrong-pin"]["other"], count="4", minutes="15"))
         sheet.get_by_label(text["pin.label"]).fill(pin)
         pay.click()
         expect(program(page).get_by_text("Paid", exact=True)).to_be_visible()

@@ -35,10 +35,11 @@ def confirm_payment(ctx: CallContext, pins: PinStore, sheet: ConfirmRequest) -> 
         if _answer(ctx, sheet) is False:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
         return
-    problem: str | None = None
+    problem: PinError | InvalidArgument | None = None
     for _ in range(MAX_ASKS):
         mode = SECRET_PIN if pins.status(user).is_set else SECRET_NEW_PIN
-        answer = _answer(ctx, replace(sheet, secret=mode, problem=problem))
+        asked = replace(sheet, secret=mode, problem=str(problem), codes={"problem": problem.coded()}) if problem is not None else replace(sheet, secret=mode)
+        answer = _answer(ctx, asked)
         if answer is False:
             raise PaymentCancelled("the user cancelled the payment sheet or did not answer in time")
         secret = answer.secret if isinstance(answer, Approval) else None
@@ -53,7 +54,7 @@ def confirm_payment(ctx: CallContext, pins: PinStore, sheet: ConfirmRequest) -> 
         except PinLocked as locked:
             _locked(ctx, locked)
         except (PinError, InvalidArgument) as error:
-            problem = str(error)
+            problem = error
     raise PaymentCancelled("the payment sheet was answered without a usable PIN too many times")
 
 
@@ -79,7 +80,7 @@ def _answer(ctx: CallContext, request: ConfirmRequest) -> bool | Approval:
 def _locked(ctx: CallContext, locked: PinLocked) -> None:
     """Tell the user why nothing happens, then decline (the program learns only that)."""
     try:
-        ctx.session.ask(lambda prompter, timeout: prompter.confirm(locked_notice(ctx, str(locked)), timeout))
+        ctx.session.ask(lambda prompter, timeout: prompter.confirm(locked_notice(ctx, locked), timeout))
     except TimeoutError:
         pass
     raise PaymentDeclined(str(locked))

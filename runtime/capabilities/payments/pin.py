@@ -76,8 +76,11 @@ class PinError(CapabilityError):
 
 
 class WrongPin(PinError):
+    code = "wrong-pin"
+
     def __init__(self, tries_left: int) -> None:
         self.tries_left = tries_left
+        self.params = {"count": tries_left, "minutes": LOCK_SECONDS // 60}
         super().__init__(
             f"Wrong PIN. {tries_left} {'try' if tries_left == 1 else 'tries'} left before payments lock for "
             f"{LOCK_SECONDS // 60} minutes."
@@ -85,8 +88,12 @@ class WrongPin(PinError):
 
 
 class PinLocked(PinError):
+    code = "pin-locked"
+
     def __init__(self, until_ms: int) -> None:
         self.until_ms = until_ms
+        # `until_at`: a time (ms since the epoch) the shell shows in the reader's locale and time zone.
+        self.params = {"count": MAX_FAILURES, "until_at": until_ms}
         super().__init__(
             f"Payments are locked after {MAX_FAILURES} wrong PINs, until {until_text(until_ms)}. Try again after that."
         )
@@ -95,12 +102,17 @@ class PinLocked(PinError):
 class PinAlreadySet(InvalidArgument):
     """Setting a first PIN when one exists (another tab may have set it a moment ago)."""
 
+    code = "pin-already-set"
+
     def __init__(self) -> None:
         super().__init__("A payment PIN is set already; give the current PIN to change it.")
 
 
 class PinNotSet(PinError):
+    code = "pin-not-set"
+
     def __init__(self) -> None:
+        self.params = {"digits": PIN_DIGITS}
         super().__init__(f"No payment PIN is set yet; set a {PIN_DIGITS}-digit PIN first.")
 
 
@@ -109,10 +121,20 @@ def until_text(until_ms: int) -> str:
     return datetime.fromtimestamp(until_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+class PinFormat(InvalidArgument):
+    """A PIN that is not six digits."""
+
+    code = "pin-format"
+
+    def __init__(self) -> None:
+        self.params = {"digits": PIN_DIGITS}
+        super().__init__(f"A payment PIN is exactly {PIN_DIGITS} digits (0-9).")
+
+
 def check_format(pin: object) -> str:
-    """The PIN if it is six digits; InvalidArgument saying so otherwise."""
+    """The PIN if it is six digits; PinFormat saying so otherwise."""
     if not isinstance(pin, str) or len(pin) > MAX_SECRET_CHARS or not _PIN.match(pin):
-        raise InvalidArgument(f"A payment PIN is exactly {PIN_DIGITS} digits (0-9).")
+        raise PinFormat()
     return pin
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...prompter import ConfirmRequest, Money
-from ..base import CallContext
+from ..base import CallContext, CapabilityError
 
 
 def merchant_name(ctx: CallContext) -> str:
@@ -38,14 +38,15 @@ def payment_sheet(
     )
 
 
-def locked_notice(ctx: CallContext, message: str) -> ConfirmRequest:
+def locked_notice(ctx: CallContext, locked: CapabilityError) -> ConfirmRequest:
     """Tells the user why nothing was paid while their payments are locked."""
     return ConfirmRequest(
         user=ctx.user,
         app_id=ctx.app.id,
         app_name=ctx.app.name,
         title="Payments locked",
-        message=message,
+        message=str(locked),
+        codes={"message": locked.coded()},
         confirm_label="OK",
         cancel_label=None,
         kind="notice",

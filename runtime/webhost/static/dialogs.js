@@ -6,7 +6,7 @@
 // Prompts queue: one is shown at a time, in the order they came.
 
 import { el, nextId, api, appIcon, scopeInWords, formatMoney, clip } from "./util.js";
-import { t } from "./i18n.js";
+import { t, errorText } from "./i18n.js";
 
 // What a program (or the server on its behalf) can put in a dialog is cut to
 // these lengths here too, so no label can push the buttons off the screen.
@@ -237,6 +237,16 @@ function sheetText(value, ours) {
   return ours && Object.prototype.hasOwnProperty.call(SHEET_TEXT, text) ? SHEET_TEXT[text]() : text;
 }
 
+/**
+ * A sheet's `message` or `problem`: where the host wrote it (a wrong PIN, payments locked), its
+ * code says it in the shell's language (`msg.codes[name]`); a program's own text stays as sent.
+ */
+function hostText(msg, name, ours) {
+  const coded = ours && msg.codes && typeof msg.codes === "object" ? msg.codes[name] : null;
+  if (coded && typeof coded.code === "string") return errorText({ ...coded, message: msg[name] });
+  return sheetText(msg[name], ours);
+}
+
 function confirmDialog(msg, app, queue) {
   const { appName, appId } = app;
   const payment = msg.sheet === "payment";
@@ -244,7 +254,7 @@ function confirmDialog(msg, app, queue) {
   const ours = payment || msg.sheet === "notice";
   const { dialog, title } = dialogShell(payment ? "sheet payment-sheet" : "confirm-dialog", clip(sheetText(msg.title || "", ours), MAX_TITLE_CHARS));
   dialog.append(el("p", { className: "dialog-kicker", textContent: payment ? t("sheet.kicker", { name: appName }) : appName }), title);
-  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: clip(sheetText(msg.message, ours), MAX_MESSAGE_CHARS) }));
+  if (msg.message) dialog.append(el("p", { className: "dialog-message", textContent: clip(hostText(msg, "message", ours), MAX_MESSAGE_CHARS) }));
   const details = Array.isArray(msg.details) ? msg.details.filter((line) => Array.isArray(line) && line.length >= 2).slice(0, MAX_DETAIL_LINES) : [];
   if (details.length) {
     const list = el("dl", { className: "details" });
@@ -300,7 +310,7 @@ function pinFields(msg) {
   };
   const first = field(choose ? t("pin.choose", { digits: PIN_DIGITS }) : t("pin.label"));
   const second = choose ? field(t("pin.repeat")) : null;
-  const error = el("p", { className: "dialog-error", role: "alert", textContent: msg.problem ? clip(String(msg.problem), MAX_MESSAGE_CHARS) : "", hidden: !msg.problem });
+  const error = el("p", { className: "dialog-error", role: "alert", textContent: msg.problem ? clip(hostText(msg, "problem", true), MAX_MESSAGE_CHARS) : "", hidden: !msg.problem });
   const note = choose ? el("p", { className: "dialog-detail", textContent: t("pin.none") }) : null;
   const box = el("div", { className: "pin-box" }, note, first.box, second && second.box, error);
   const read = () => {

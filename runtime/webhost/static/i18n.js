@@ -79,6 +79,37 @@ function lookup(key) {
 
 const plurals = new Map();
 const numbers = new Map();
+const times = new Map(); // made on first use: Intl's start-up cost stays off the page load
+
+/** A timestamp (seconds or milliseconds since the epoch, or ISO text) as local time in the shell's language. */
+export function formatTime(at) {
+  if (at === null || at === undefined || at === "") return "";
+  let ms = typeof at === "number" ? at : Date.parse(at);
+  if (typeof at === "number" && at < 1e11) ms = at * 1000; // seconds, as time.time() gives
+  if (!Number.isFinite(ms)) return String(at);
+  if (!times.has(language)) times.set(language, new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }));
+  return times.get(language).format(new Date(ms));
+}
+
+/**
+ * A server's error in the shell's language. The server sends a stable `code`
+ * with the values its message names (`params`; one ending in `_at` is a time)
+ * and its English `message`: the words are `code.<code>` from the message
+ * files, else `code.<family>` (the kind of error, e.g. every package check is
+ * an `invalid-package`), else the English as sent.
+ */
+export function errorText({ code, family, params, message } = {}) {
+  for (const name of [code, family]) {
+    const key = `code.${name}`;
+    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(reference, key)) continue;
+    const values = {};
+    for (const [param, value] of Object.entries(params && typeof params === "object" ? params : {})) {
+      values[param] = param.endsWith("_at") ? formatTime(value) : typeof value === "number" ? value : String(value ?? "");
+    }
+    return t(key, values);
+  }
+  return String(message || code || "");
+}
 
 /** The message `key` with `params` filled in; `params.count` picks the plural form. */
 export function t(key, params = {}) {

@@ -6,8 +6,8 @@
 // is visible at a time; the server hears `hide` when the user looks away
 // and `show` when they come back.
 
-import { el, api, appIcon, locale, setCsrfToken } from "./util.js";
-import { t, setLanguage, pickLanguage, isSupported } from "./i18n.js";
+import { el, api, appIcon, clip, locale, setCsrfToken } from "./util.js";
+import { t, setLanguage, pickLanguage, isSupported, errorText } from "./i18n.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
@@ -150,8 +150,11 @@ class Slot {
       "div",
       { className: "error-card", role: "alert" },
       el("p", { className: "error-title" }, el("strong", { textContent: t("error.title") }), msg.code ? el("code", { className: "error-code", textContent: String(msg.code) }) : null),
-      el("p", { className: "error-message", textContent: String(msg.message || "") }),
+      el("p", { className: "error-message", textContent: errorText(msg) }),
     );
+    // What the program itself said about its error (its own words, as sent).
+    const detail = msg.params && typeof msg.params.detail === "string" ? msg.params.detail : "";
+    if (detail) card.append(el("p", { className: "error-where", textContent: clip(detail, 300) }));
     // Developer mode may say where in the program folder it happened.
     if (msg.file) card.append(el("p", { className: "error-where" }, el("code", { textContent: `${msg.file}${msg.line ? `:${msg.line}` : ""}` })));
     if (state.dev && msg.traceback) {
@@ -177,7 +180,7 @@ class Slot {
       "div",
       { className: "ended-card", role: "alert" },
       el("h2", { className: "ended-title", textContent: heading }),
-      el("p", { className: "ended-message", textContent: String(msg.message || "") }),
+      el("p", { className: "ended-message", textContent: errorText(msg) }),
       msg.code ? el("p", { className: "cell-sub" }, el("code", { textContent: String(msg.code) })) : null,
     );
     if (state.dev && msg.traceback) {
@@ -477,7 +480,7 @@ const HANDLERS = {
       slot.showEnded(msg, t("program.couldNotOpen", { name: slot.appName }));
       return;
     }
-    if (!msg.session) toast("error", `${msg.code ? `${msg.code}: ` : ""}${msg.message || t("error.unknown")}`);
+    if (!msg.session) toast("error", msg.code || msg.message ? errorText(msg) : t("error.unknown"));
   },
 
   ended(msg) {

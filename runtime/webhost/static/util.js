@@ -4,7 +4,9 @@
 // user only ever become text nodes or element properties. `el()` has no way
 // to set HTML, and URLs go through `safeImageUrl` / `localUrl` first.
 
-import { currentLanguage, t } from "./i18n.js";
+import { currentLanguage, errorText, formatTime, t } from "./i18n.js";
+
+export { formatTime };
 
 /** Create an element: el("p", {className: "x"}, "text", child, ...). */
 export function el(tag, props = {}, ...children) {
@@ -41,12 +43,17 @@ export function nextId(prefix = "c") {
 
 // -- HTTP ---------------------------------------------------------------------
 
-/** An HTTP error with the server's `{"error", "message"}` body. */
+/**
+ * An HTTP error with the server's `{"error", "message", "params"}` body; its
+ * `message` is in the shell's language (i18n.js errorText), `english` as sent.
+ */
 export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message || code || `HTTP ${status}`);
+  constructor(status, code, message, params = {}, family = undefined) {
+    super(errorText({ code, family, params, message: message || code || `HTTP ${status}` }));
     this.status = status;
     this.code = code;
+    this.params = params;
+    this.english = message;
   }
 }
 
@@ -77,7 +84,7 @@ export async function api(path, { method, body, signal } = {}) {
     data = null; // an empty or non-JSON body
   }
   if (!response.ok) {
-    throw new ApiError(response.status, data && data.error, (data && data.message) || response.statusText);
+    throw new ApiError(response.status, data && data.error, (data && data.message) || response.statusText, (data && data.params) || {}, data && data.family);
   }
   return data || {};
 }
@@ -180,18 +187,6 @@ export function parseMoney(text, currency) {
   if (fraction.length > digits) return null;
   const amount = Number(match[1] + fraction.padEnd(digits, "0"));
   return Number.isSafeInteger(amount) ? amount : null;
-}
-
-const timeFormats = new Map(); // made on first use: Intl's start-up cost stays off the page load
-
-/** A timestamp (seconds or milliseconds since the epoch, or ISO text) as local time. */
-export function formatTime(at) {
-  if (at === null || at === undefined || at === "") return "";
-  let ms = typeof at === "number" ? at : Date.parse(at);
-  if (typeof at === "number" && at < 1e11) ms = at * 1000; // seconds, as time.time() gives
-  if (!Number.isFinite(ms)) return String(at);
-  if (!timeFormats.has(locale())) timeFormats.set(locale(), new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }));
-  return timeFormats.get(locale()).format(new Date(ms));
 }
 
 /** A coordinate as the terminal shows it: 6 decimals, trailing zeros dropped. */
