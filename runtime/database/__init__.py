@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
 
 import sqlalchemy
 from sqlalchemy import event
@@ -22,6 +23,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import CapsuleError
 from ..home import Home
+
+if TYPE_CHECKING:
+    from ..events import PeerEvents
 
 #: The file the default SQLite database lives in, under `CAPSULE_HOME/data/`.
 DEFAULT_FILE = "capsule.db"
@@ -57,7 +61,24 @@ class Database:
 
     def ensure(self, metadata: sqlalchemy.MetaData) -> None:
         """Create the tables of `metadata` that do not exist yet."""
-        metadata.create_all(self.engine, checkfirst=True)
+        with self.schema_change() as connection:
+            metadata.create_all(connection, checkfirst=True)
+
+    @contextmanager
+    def schema_change(self) -> Iterator[Connection]:
+        """A transaction for creating or changing tables, one process at a time.
+
+        Several hosts start on one PostgreSQL at once, and each creates the
+        tables it needs on first use: two `CREATE TABLE IF NOT EXISTS` of the
+        same table in concurrent transactions make one fail ("already
+        exists"). A transaction-level advisory lock queues them; the second
+        then finds the tables the first committed. (SQLite's write lock does
+        the same already.)
+        """
+        with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -76,8 +97,21 @@ class Database:
             with connection.begin():
                 yield connection
 
+    @cached_property
+    def events(self) -> "PeerEvents":
+        """Events to and from the other hosts on this database (none on SQLite; see `runtime.events`)."""
+        from ..events import peer_events
+
+        return peer_events(self)
+
     def close(self) -> None:
+        if "events" in self.__dict__:
+            self.events.close()
         self.engine.dispose()
+
+
+#: The advisory lock key schema changes take on PostgreSQL ("caps" in ASCII).
+_SCHEMA_LOCK = 0x63617073
 
 
 def _engine(url: str) -> Engine:

@@ -101,7 +101,7 @@ class SearchIndex:
         self.database = database
         self.full_text = full_text_for(database.dialect)
         database.ensure(tables.metadata)
-        with database.transaction() as connection:
+        with database.schema_change() as connection:
             self.full_text.ensure(connection)
             #: Whether this index was written before names and keywords were kept one a line:
             #: whoever holds the manifests should `put` every live program again (the registry does).
