@@ -209,7 +209,7 @@ def test_the_browsers_language_is_the_first_choice_and_me_switches_it(browser, l
         assert web.host.capabilities["profile"].provider.profile("carol").locale == "nl"
         # A missing message shows in English and is recorded: what the render test above fails on.
         missing = page.evaluate("""async () => {
-            const { t } = await import("/static/i18n.js");
+            const { t } = await import(new URL("i18n.js", document.querySelector("script[type=module]").src));
             return [t("no.such.message"), [...window.capsuleMissingMessages]];
         }""")
         assert missing == ["no.such.message", ["nl:no.such.message"]]
