@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from capsule.runtime.webhost.language import SUPPORTED
 
 from .conftest import signed_in
-from .test_browser import launch, program
+from .test_browser import launch, program, shot
 
 STATIC = Path(__file__).resolve().parents[2] / "runtime" / "webhost" / "static"
 MESSAGES = STATIC / "i18n"
@@ -185,6 +185,10 @@ def test_each_language_renders_with_no_missing_message(browser, live, web, langu
         about.get_by_role("button", name=text["dialog.close"]).click()
         page.locator("#tab-me").click()
         expect(page.locator("#language")).to_have_value(language)
+        if language == "zh-CN":  # docs/images: the shell in Chinese (scripts/browser installs a CJK font)
+            page.locator("#tab-discover").click()
+            expect(page.locator("#recents .tile").first).to_be_visible()
+            shot(page, "host-home-zh-CN")
         assert page.evaluate("() => [...window.capsuleMissingMessages]") == []
     finally:
         page.context.close()
