@@ -1,9 +1,13 @@
 """Messages figures for `capsule bench`: accepted sends per second, follower fan-out, message to screen.
 
-- `messages_accepted_per_s`: 8 threads send template messages (each with an
+- `messages_accepted_per_s`: 32 threads send template messages (each with an
   idempotency key, as the merchant API does) through the embedded store on a
   fresh SQLite database (WAL, synchronous=FULL: a send is on disk when it is
-  accepted; concurrent sends share one commit).
+  accepted; the sends waiting at once share one transaction and commit,
+  sends.py). 32 is about the merchant API's concurrency (starlette runs
+  handlers on anyio's 40 worker threads). Durable throughput is at most
+  (sends waiting at once) / (one commit's fsync), so the figure with 8
+  senders is reported too (`messages_accepted_per_s_8_senders`).
 - `follower_fanout_per_s`: one service update to 100,000 followers (2,000
   with --quick), each follower's weekly budget checked and claimed.
 - `message_to_screen_ms_p95`: a merchant POST to the web host's merchant API
@@ -29,7 +33,9 @@ from capsule.runtime.home import Home
 from .stats import p95 as _p95
 
 APP = "dev.bench.messages"
-SENDERS = 8
+SENDERS = 32
+#: The earlier figure's sender count, kept for comparison.
+FEW_SENDERS = 8
 MESSAGE_TARGETS = {
     "messages_accepted_per_s": (">=", 2000.0),
     "follower_fanout_per_s": (">=", 20000.0),
@@ -37,14 +43,14 @@ MESSAGE_TARGETS = {
 }
 
 
-def accepted_per_s(total: int, directory: Path) -> float:
-    database = Database.open(f"sqlite:///{directory / 'messages.db'}")
+def accepted_per_s(total: int, directory: Path, senders: int = SENDERS) -> float:
+    database = Database.open(f"sqlite:///{directory / f'messages-{senders}.db'}")
     store = MessageStore(database)
-    for sender in range(SENDERS):
+    for sender in range(senders):
         store.subscribe(f"user{sender}", APP, {"order-ready": "always"})
 
     def send(sender: int) -> None:
-        for n in range(total // SENDERS):
+        for n in range(total // senders):
             store.send_template(
                 app_id=APP, user=f"user{sender}", template_id="order-ready", title="Your order is ready",
                 fields={"order": f"A{n}"}, page="receipt", params={"order": f"A{n}"}, actor="merchant:bench",
@@ -52,15 +58,15 @@ def accepted_per_s(total: int, directory: Path) -> float:
             )
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(SENDERS) as pool:
-        list(pool.map(send, range(SENDERS)))
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(send, range(senders)))
     elapsed = time.perf_counter() - started
     import sqlalchemy as sa
 
     with database.read() as db:
         stored = db.execute(sa.select(sa.func.count()).select_from(tables.messages)).scalar_one()
     database.close()
-    done = (total // SENDERS) * SENDERS
+    done = (total // senders) * senders
     if stored != done:
         raise RuntimeError(f"messages: {stored} stored for {done} accepted")
     return done / elapsed
@@ -117,7 +123,11 @@ def message_to_screen_ms(count: int, home: Home, progress: Callable[[str], None]
             web.catalog.ensure_installed(APP_ID, "alice")
             user_id = PairwiseIds(web.host.services).ids_for(web.host.app(APP_ID))("alice")
             web.messages.subscribe("alice", APP_ID, {"order-ready": "always"})
-            _, key = web.host.services.server_keys.create(APP_ID, "bench")
+            # The shop's owner (the local dev account that published it) makes the key at the registry.
+            from capsule.runtime.registry.client import Credentials
+
+            owner = web.registry.authenticate(f"Bearer {Credentials.load(web.host.home, f'http://127.0.0.1:{port}/registry').token}")
+            key = web.registry.create_merchant_key(owner, APP_ID, "bench")["key"]
             body = {"user_id": user_id, "template_id": "order-ready", "fields": {"order": "A17", "total": "1250 CNY"},
                     "page": "receipt", "params": {"order": "A17"}}
             with BackgroundServer(web, port) as server, sync_playwright() as playwright, httpx.Client(
@@ -153,6 +163,8 @@ def message_figures(*, quick: bool, home: Home, progress: Callable[[str], None] 
     with tempfile.TemporaryDirectory(prefix="capsule-bench-messages-") as tmp:
         progress(f"messages: {total} durable sends from {SENDERS} threads")
         figures["messages_accepted_per_s"] = round(accepted_per_s(total, Path(tmp)), 1)
+        progress(f"messages: {total} durable sends from {FEW_SENDERS} threads")
+        figures["messages_accepted_per_s_8_senders"] = round(accepted_per_s(total, Path(tmp), FEW_SENDERS), 1)
         progress(f"messages: one service update to {followers} followers")
         figures["follower_fanout_per_s"] = round(fanout_per_s(followers, Path(tmp)), 1)
         figures["fanout_followers"] = followers

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from capsule.runtime.home import Home
 
-from . import js, web
+from . import cluster, js, web
 from .host import host_figures
 from .messages import MESSAGE_TARGETS, message_figures
 from .payments import TARGET_PAYMENTS_PER_S, payment_figures
@@ -15,7 +15,7 @@ from .registry import REGISTRY_TARGETS, registry_figures, registry_targets_met
 from .runtime import TARGETS, runtime_figures
 
 #: What `--only` can pick; every part runs when none is named.
-PARTS = ("runtime", "js", "host", "payments", "registry", "web", "messages")
+PARTS = ("runtime", "js", "host", "payments", "registry", "web", "messages", "cluster")
 Progress = Callable[[str], None]
 
 
@@ -27,6 +27,8 @@ def missing_tools(part: str) -> str | None:
         return web.missing_tools()
     if part == "js":
         return js.missing_tools()
+    if part == "cluster":
+        return cluster.missing_tools()
     return None
 
 
@@ -38,12 +40,18 @@ def runnable(parts: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def meets(key: str, value: float) -> bool:
     """Whether `value` of the figure `key` meets its target."""
-    comparison, bound = {**TARGETS, **REGISTRY_TARGETS, **MESSAGE_TARGETS, **js.TARGETS}[key]
+    comparison, bound = {**TARGETS, **REGISTRY_TARGETS, **MESSAGE_TARGETS, **js.TARGETS, **cluster.CLUSTER_TARGETS}[key]
     return value >= bound if comparison == ">=" else value <= bound
 
 
-def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progress: Progress = lambda message: None) -> dict[str, Any]:
-    """The figures of the chosen `parts` (all by default) as one dict.
+def run_benchmarks(
+    *,
+    quick: bool = False,
+    parts: set[str] | None = None,
+    progress: Progress = lambda message: None,
+    seconds: float = cluster.DEFAULT_SECONDS,
+) -> dict[str, Any]:
+    """The figures of the chosen `parts` (all by default) as one dict; `seconds` is the cluster's load time.
 
     Check `missing_tools` first: a part run without its tools fails midway.
     """
@@ -68,4 +76,7 @@ def run_benchmarks(*, quick: bool = False, parts: set[str] | None = None, progre
     if "messages" in parts:
         # The message-to-screen figure needs Chromium; the store's figures do not.
         figures.update(message_figures(quick=quick, home=home, progress=progress, screen=web.missing_tools() is None))
+    if "cluster" in parts:
+        figures.update(cluster.cluster_figures(home=home, seconds=seconds, quick=quick, progress=progress))
+        figures["cluster_targets_met"] = cluster.cluster_targets_met(figures)
     return figures

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from capsule.bench import PARTS, meets, run_benchmarks, runnable
+from capsule.bench.cluster import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, TARGET_SESSIONS_PER_GB
 from capsule.bench.dev import TARGET_DEV_RELOAD_MS
 from capsule.bench.host import TARGET_RESTART_S
 from capsule.bench.payments import TARGET_PAYMENTS_PER_S
@@ -27,7 +28,11 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Fewer iterations: a smoke run in a few seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     only: list[str] = typer.Option(
-        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry, web or messages (repeat for several).", show_default=False
+        [], "--only", metavar="PART", help="Run only this part: runtime, js, host, payments, registry, web, messages or cluster (repeat for several).", show_default=False
+    ),
+    seconds: float = typer.Option(
+        DEFAULT_SECONDS, "--seconds", min=MIN_SECONDS, max=MAX_SECONDS,
+        help="How long the cluster part's simulated users run (1 to 600 s).",
     ),
 ) -> None:
     """Launch to first view, event round trip, host call overhead, memory per session; payments; registry and search."""
@@ -40,7 +45,7 @@ def bench(
     for part, reason in skipped.items():
         warn(f"bench part {part} skipped: {reason}")
     progress = (lambda message: note(f"{message} ...")) if not as_json else (lambda message: None)
-    figures = run_benchmarks(quick=quick, parts=set(ready), progress=progress)
+    figures = run_benchmarks(quick=quick, parts=set(ready), progress=progress, seconds=seconds)
     if skipped:
         figures["skipped"] = skipped
     if as_json:
@@ -86,6 +91,8 @@ def _print(figures: dict[str, Any]) -> None:
         table.add_row(name, ours, raw, ratio, target, "[green]ok[/]" if ok else "[red]missed[/]")
     if rows:
         console.print(table)
+    if "sessions_per_gb" in figures:
+        _print_cluster(figures)
     if "durable_payments_per_s" in figures:
         console.print(
             f"payments: {figures['durable_payments_per_s']:.0f} durable payments/s with 8 payers "
@@ -93,6 +100,27 @@ def _print(figures: dict[str, Any]) -> None:
             f"request-payment from the guest p50 {figures['payment_latency_ms_p50']:.2f} ms, "
             f"p99 {figures['payment_latency_ms_p99']:.2f} ms"
         )
+
+
+def _print_cluster(f: dict[str, Any]) -> None:
+    table = Table(title=f"capsule bench: two hosts on PostgreSQL, {f['cluster_users']} users for {f['cluster_seconds']:g} s", title_justify="left")
+    for column in ("key", "figure", "target", ""):
+        table.add_column(column)
+    search = f["cluster_search_p99_ms"]
+    rows = [
+        ("error rate", f"{f['cluster_error_rate']:.4f} ({f['cluster_errors']} of {f['cluster_steps']} steps)", "0", f["cluster_error_rate"] == 0),
+        ("ledger", f"{'balanced' if f['cluster_ledger_balanced'] else 'NOT balanced'}; {f['cluster_payments_in_ledger']} orders for {f['cluster_payments']} payments seen",
+         "balanced", f["cluster_ledger_balanced"] and f["cluster_payments_in_ledger"] == f["cluster_payments"]),
+        ("cluster_payments_per_s", f"{f['cluster_payments_per_s']:.1f}", "report", True),
+        ("cluster_search_p99_ms", "-" if search is None else f"{search:.1f} ms (p50 {f['cluster_search_p50_ms']:.1f}, {f['cluster_searches']} searches)", "report", True),
+        ("sessions_per_gb", f"{f['sessions_per_gb']:.0f} ({f['cluster_idle_sessions']} idle sessions, {f['cluster_pss_per_idle_session_mb']:.2f} MB PSS each)",
+         f">= {TARGET_SESSIONS_PER_GB:.0f}", f["sessions_per_gb"] >= TARGET_SESSIONS_PER_GB),
+    ]  # fmt: skip
+    for key, figure, target, ok in rows:
+        table.add_row(key, figure, target, "[green]ok[/]" if ok else "[red]missed[/]")
+    console.print(table)
+    for example in f["cluster_error_examples"]:
+        warn(f"cluster error: {example}")
 
 
 def _runtime_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:

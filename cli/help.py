@@ -18,10 +18,10 @@ class PlainHelpGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _name_values(self)
+        name_values(self)
 
 
-def _name_values(command: _click.Command) -> None:
+def name_values(command: _click.Command) -> None:
     for param in command.params:
         _name(param)
     # The help flag is made on first use and then kept: make it now to name it too.
@@ -29,7 +29,7 @@ def _name_values(command: _click.Command) -> None:
     if help_option is not None:
         help_option.metavar = ""
     for subcommand in getattr(command, "commands", {}).values():
-        _name_values(subcommand)
+        name_values(subcommand)
 
 
 def _name(param: _click.Parameter) -> None:

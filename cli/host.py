@@ -29,6 +29,7 @@ def host(
     ),
 ) -> None:
     """Serve the web host: sign in, search, launch, pay, scan, and see your data on the Me page."""
+    from capsule.runtime.metrics.endpoint import MetricsTokenError
     from capsule.runtime.webhost import open_web_host, serve
     from capsule.runtime.webhost.demo import sample_dirs
 
@@ -51,8 +52,8 @@ def host(
                 demo=demo,
                 allowed_hosts=allowed_host,
             )
-    except CapsuleError as error:
-        fail(error)
+    except (CapsuleError, MetricsTokenError) as error:
+        fail(str(error))
     live = ", ".join(app["id"] for app in web.host.installed())
     console.print(f"[green]Capsule host[/] on [bold]{literal(url)}[/]  (programs: {literal(live or 'none')})")
     who = "demo accounts on the sign-in page" if demo else "sign up on the sign-in page (no demo accounts: --demo adds them)"

@@ -1,8 +1,12 @@
 """`capsule messages`: server keys of the merchant API, and sending through it.
 
-`key create|list|revoke APP_ID` act on this host's own data (CAPSULE_HOME or
-CAPSULE_DATABASE_URL), as the operator of the host where the program is
-installed: the key is printed once, keep it on the merchant server.
+`key create|list|revoke APP_ID` act at the registry, as the program's owner
+(the account `capsule registry login` saved, or CAPSULE_REGISTRY_TOKEN):
+the registry refuses anyone else, and hosts check the keys against it. The
+key is printed once; keep it on the merchant server.
+`--operator` is the secondary path, for a host that installs programs without
+a registry: the key is kept in this host's own data (CAPSULE_HOME or
+CAPSULE_DATABASE_URL), by whoever runs the host.
 `send`, `followers` and `tag` call a host's merchant API over HTTP with a key
 (`--key` or CAPSULE_MERCHANT_KEY), as a merchant server would.
 """
@@ -10,38 +14,59 @@ installed: the key is printed once, keep it on the merchant server.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Optional
+from urllib.parse import quote
 
 import typer
 from rich.table import Table
 
+from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 from capsule.runtime.services import HostServices
 from capsule.sdk.merchant import MessagesClient, MessagesRefused
 
 from .output import console, emit_json, fail, literal
+from .registry import REGISTRY_OPTION, connect
 
 app = typer.Typer(help="Messages: merchant server keys, sending, followers and tags.", no_args_is_help=True)
-key_app = typer.Typer(help="Server keys of a program's merchant API.", no_args_is_help=True)
+key_app = typer.Typer(
+    help="Server keys of a program's merchant API, made by the program's owner at the registry.", no_args_is_help=True
+)
 app.add_typer(key_app, name="key")
 
 JSON = typer.Option(False, "--json", help="Print one JSON object.")
 HOST = typer.Option("http://127.0.0.1:8000/merchant", "--host", envvar="CAPSULE_MERCHANT_URL", help="The host's merchant API.")
 KEY = typer.Option(None, "--key", envvar="CAPSULE_MERCHANT_KEY", help="The program's server key (capsule-mk...).")
+OPERATOR = typer.Option(
+    False, "--operator",
+    help="Secondary: keep the key in this host's own data (CAPSULE_HOME), as the host's operator, for a host without "
+    "a registry. Without it, the program's owner acts at the registry.",
+)
 
 
-def _services() -> HostServices:
-    return HostServices(Home.resolve())
+def _at_registry(registry: Optional[str], method: str, path: str, as_json: bool, **options: Any) -> Any:
+    """One call to the registry as the signed-in account; a refusal is printed and exits."""
+    client, credentials = connect(registry)
+    if not credentials.token:
+        fail(f"sign in to {credentials.url} as the program's owner first (`capsule registry login`), "
+             "or set CAPSULE_REGISTRY_TOKEN", code=2, as_json=as_json)
+    try:
+        return client.call(method, path, **options)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    finally:
+        client.close()
 
 
-def _installed(home: Home, app_id: str, as_json: bool) -> None:
-    index = home.packages / "installed.json"
-    installed = json.loads(index.read_text()) if index.exists() else {}
-    if app_id not in installed:
-        fail(f"{app_id} is not installed on this host (CAPSULE_HOME); install it first, then create its key",
-             code=2, as_json=as_json)
+def _operator_services(app_id: str, as_json: bool, *, installed: bool = False) -> HostServices:
+    home = Home.resolve()
+    if installed:
+        index = home.packages / "installed.json"
+        if app_id not in (json.loads(index.read_text()) if index.exists() else {}):
+            fail(f"{app_id} is not installed on this host (CAPSULE_HOME); install it first, then create its key",
+                 code=2, as_json=as_json)
+    return HostServices(home)
 
 
 def _when(seconds: float | None) -> str:
@@ -52,51 +77,66 @@ def _when(seconds: float | None) -> str:
 def key_create(
     app_id: str = typer.Argument(..., help="The program the key sends for."),
     label: str = typer.Option("", help="A note to tell keys apart, e.g. the server's name."),
+    registry: str = REGISTRY_OPTION,
+    operator: bool = OPERATOR,
     as_json: bool = JSON,
 ) -> None:
-    """Create a server key for APP_ID; it is printed once."""
-    _installed(Home.resolve(), app_id, as_json)
-    services = _services()
-    try:
-        key, secret = services.server_keys.create(app_id, label)
-    except Exception as error:  # noqa: BLE001 - KeyRefused and database errors are reported the same way
-        fail(str(error), as_json=as_json)
-    finally:
-        services.close()
-    if as_json:
-        emit_json({**key.as_dict(), "key": secret})
+    """Create a server key for APP_ID (you must own it at the registry); it is printed once."""
+    if operator:
+        services = _operator_services(app_id, as_json, installed=True)
+        try:
+            key, secret = services.server_keys.create(app_id, label)
+        except Exception as error:  # noqa: BLE001 - KeyRefused and database errors are reported the same way
+            fail(str(error), as_json=as_json)
+        finally:
+            services.close()
+        created: dict[str, Any] = {**key.as_dict(), "key": secret}
     else:
-        console.print(f"Created server key {literal(key.key_id)} for {literal(app_id)}. Keep it secret; it is shown only now:")
-        console.print(literal(secret))
+        created = _at_registry(registry, "POST", f"/apps/{quote(app_id, safe='')}/merchant-keys", as_json, json={"label": label})
+    if as_json:
+        emit_json(created)
+    else:
+        console.print(f"Created server key {literal(created['key_id'])} for {literal(app_id)}. "
+                      "Keep it secret; it is shown only now:")
+        console.print(literal(created["key"]))
 
 
 @key_app.command("list")
-def key_list(app_id: str = typer.Argument(...), as_json: bool = JSON) -> None:
+def key_list(app_id: str = typer.Argument(...), registry: str = REGISTRY_OPTION, operator: bool = OPERATOR,
+             as_json: bool = JSON) -> None:
     """The server keys of APP_ID, live and revoked (never their secrets)."""
-    services = _services()
-    try:
-        keys = services.server_keys.list(app_id)
-    finally:
-        services.close()
+    if operator:
+        services = _operator_services(app_id, as_json)
+        try:
+            keys = [k.as_dict() for k in services.server_keys.list(app_id)]
+        finally:
+            services.close()
+    else:
+        keys = _at_registry(registry, "GET", f"/apps/{quote(app_id, safe='')}/merchant-keys", as_json)["keys"]
     if as_json:
-        emit_json({"app_id": app_id, "keys": [k.as_dict() for k in keys]})
+        emit_json({"app_id": app_id, "keys": keys})
         return
     table = Table("key id", "label", "created", "revoked")
     for key in keys:
-        table.add_row(literal(key.key_id), literal(key.label), _when(key.created_at), _when(key.revoked_at) or "live")
+        table.add_row(literal(key["key_id"]), literal(key["label"]), _when(key["created_at"]), _when(key["revoked_at"]) or "live")
     console.print(table)
 
 
 @key_app.command("revoke")
-def key_revoke(app_id: str = typer.Argument(...), key_id: str = typer.Argument(...), as_json: bool = JSON) -> None:
-    """Revoke a server key: the next request with it is refused."""
-    services = _services()
-    try:
-        done = services.server_keys.revoke(app_id, key_id)
-    finally:
-        services.close()
-    if not done:
-        fail(f"{app_id} has no live key {key_id}; `capsule messages key list {app_id}` shows its keys", code=2, as_json=as_json)
+def key_revoke(app_id: str = typer.Argument(...), key_id: str = typer.Argument(...), registry: str = REGISTRY_OPTION,
+               operator: bool = OPERATOR, as_json: bool = JSON) -> None:
+    """Revoke a server key: hosts refuse it from their next check (within a minute)."""
+    if operator:
+        services = _operator_services(app_id, as_json)
+        try:
+            done = services.server_keys.revoke(app_id, key_id)
+        finally:
+            services.close()
+        if not done:
+            fail(f"{app_id} has no live operator key {key_id}; `capsule messages key list --operator {app_id}` shows them",
+                 code=2, as_json=as_json)
+    else:
+        _at_registry(registry, "POST", f"/apps/{quote(app_id, safe='')}/merchant-keys/{quote(key_id, safe='')}/revoke", as_json)
     if as_json:
         emit_json({"app_id": app_id, "key_id": key_id, "revoked": True})
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from capsule.runtime.errors import CapsuleError
@@ -22,6 +24,23 @@ def connect(registry: str | None) -> tuple[RegistryClient, Credentials]:
     return RegistryClient(credentials.url, credentials.token), credentials
 
 
+def registry_call(
+    method: str, path: str, *, registry: str | None, as_json: bool, body: dict | None = None, params: dict | None = None
+) -> Any:
+    """One request to the registry with the saved token: its answer, or the error printed and exit 1.
+
+    With `as_json` the answer is printed as JSON here; the caller prints its table or sentence otherwise.
+    """
+    client, _ = connect(registry)
+    try:
+        result = client.call(method, path, json=body, params=params)
+    except CapsuleError as error:
+        fail(error, as_json=as_json)
+    if as_json:
+        emit_json(result)
+    return result
+
+
 @app.command()
 def serve(
     port: int = typer.Option(8470, "--port", help="TCP port to listen on."),
@@ -35,19 +54,21 @@ def serve(
     ),
 ) -> None:
     """Serve the registry API (OpenAPI at /openapi.json) until interrupted."""
+    from capsule.runtime.metrics.endpoint import MetricsAccess, MetricsTokenError
     from capsule.runtime.registry.server import open_registry, serve as run, setup_dev
 
     home = Home.resolve()
     try:
+        metrics = MetricsAccess.from_environment()
         registry = open_registry(home, database, self_review=dev)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         if dev:
             setup_dev(registry, url)
             note(f"dev account ready: token saved in {Credentials.path(home)}")
-    except CapsuleError as error:
-        fail(error)
+    except (CapsuleError, MetricsTokenError) as error:
+        fail(str(error))
     note(f"registry listening on {url} (registry key {registry.key.key_id})")
-    run(registry, host, port)
+    run(registry, host, port, metrics=metrics)
 
 
 @app.command("add-key")

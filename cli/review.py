@@ -8,7 +8,7 @@ from rich.table import Table
 from capsule.runtime.errors import CapsuleError
 
 from .output import console, emit_json, fail, literal
-from .registry import REGISTRY_OPTION, connect
+from .registry import REGISTRY_OPTION, connect, registry_call
 
 app = typer.Typer(help="Review published versions (list, show the audit, approve or reject) and users' reports.", no_args_is_help=True)
 
@@ -20,13 +20,8 @@ def list_reviews(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Versions waiting for review (or with another status)."""
-    client, _ = connect(registry)
-    try:
-        rows = client.call("GET", "/reviews", params={"status": status})
-    except CapsuleError as error:
-        fail(error, as_json=as_json)
+    rows = registry_call("GET", "/reviews", registry=registry, as_json=as_json, params={"status": status})
     if as_json:
-        emit_json(rows)
         return
     table = Table(title=f"Reviews ({literal(status)})", title_justify="left")
     for column in ("review", "app", "version", "status", "size", "reason"):
@@ -94,16 +89,9 @@ def list_reports(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Users' reports about live programs (from the host's program menu), newest first."""
-    client, _ = connect(registry)
-    params = {"status": status}
-    if app_id:
-        params["app_id"] = app_id
-    try:
-        rows = client.call("GET", "/reports", params=params)
-    except CapsuleError as error:
-        fail(error, as_json=as_json)
+    params = {"status": status, **({"app_id": app_id} if app_id else {})}
+    rows = registry_call("GET", "/reports", registry=registry, as_json=as_json, params=params)
     if as_json:
-        emit_json(rows)
         return
     table = Table(title=f"Reports ({literal(status)})", title_justify="left")
     for column in ("report", "app", "version", "reason", "status", "what the user said"):
@@ -125,14 +113,8 @@ def close_report(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Close a report with a note of what was done."""
-    client, _ = connect(registry)
-    try:
-        row = client.call("POST", f"/reports/{report_id}/close", json={"note": note})
-    except CapsuleError as error:
-        fail(error, as_json=as_json)
-    if as_json:
-        emit_json(row)
-    else:
+    row = registry_call("POST", f"/reports/{report_id}/close", registry=registry, as_json=as_json, body={"note": note})
+    if not as_json:
         console.print(f"closed report {literal(row['report_id'])} about {literal(row['app_id'])}")
 
 
@@ -159,14 +141,8 @@ def approve(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Approve, countersign and release a version."""
-    client, _ = connect(registry)
-    try:
-        release = client.call("POST", f"/reviews/{review_id}/approve", json={"percent": percent})
-    except CapsuleError as error:
-        fail(error, as_json=as_json)
-    if as_json:
-        emit_json(release)
-    else:
+    release = registry_call("POST", f"/reviews/{review_id}/approve", registry=registry, as_json=as_json, body={"percent": percent})
+    if not as_json:
         console.print(f"{literal(release['id'])} {literal(release['version'])} is live for {literal(release['percent'])}% of users")
 
 
@@ -178,12 +154,6 @@ def reject(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Reject a version with a reason the developer can act on."""
-    client, _ = connect(registry)
-    try:
-        row = client.call("POST", f"/reviews/{review_id}/reject", json={"reason": reason})
-    except CapsuleError as error:
-        fail(error, as_json=as_json)
-    if as_json:
-        emit_json(row)
-    else:
+    row = registry_call("POST", f"/reviews/{review_id}/reject", registry=registry, as_json=as_json, body={"reason": reason})
+    if not as_json:
         console.print(f"rejected {literal(row['id'])} {literal(row['version'])}: {literal(row['reason'])}")

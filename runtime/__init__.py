@@ -3,33 +3,63 @@
 Embed it in a host application with `Host`; see docs/embedding.md.
 """
 
-from .admission import SessionCaps
-from .engine.limits import TurnLimits
-from .errors import (
-    AuditError,
-    CapsuleError,
-    LimitExceeded,
-    ManifestError,
-    PackageError,
-    ProgramError,
-    ProgramTrapped,
-    SessionEnded,
-    TooManySessions,
-    ViewError,
-)
-from .home import Home
-from .host import Host
-from .prompter import (
-    Approval,
-    ConfirmRequest,
-    ConsentRequest,
-    Money,
-    PickRequest,
-    PolicyPrompter,
-    Prompter,
-    TerminalPrompter,
-)
-from .session import Event, Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .exports import exported_by, lazy_exports
+
+# Imported on first use: a command that needs only the errors or the home
+# (most of the CLI) does not pay for wasmtime, the database layer and every
+# capability at start.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        **exported_by(".admission", "SessionCaps"),
+        **exported_by(".engine.limits", "TurnLimits"),
+        **exported_by(
+            ".errors", "AuditError", "CapsuleError", "LimitExceeded", "ManifestError", "PackageError", "ProgramError",
+            "ProgramTrapped", "SessionEnded", "TooManySessions", "ViewError",
+        ),
+        **exported_by(".home", "Home"),
+        **exported_by(".host", "Host"),
+        **exported_by(
+            ".prompter", "Approval", "ConfirmRequest", "ConsentRequest", "Money", "PickRequest", "PolicyPrompter",
+            "Prompter", "TerminalPrompter",
+        ),
+        **exported_by(".session", "Event", "Session"),
+    },
+)  # fmt: skip
+
+
+if TYPE_CHECKING:
+    from .admission import SessionCaps
+    from .engine.limits import TurnLimits
+    from .errors import (
+        AuditError,
+        CapsuleError,
+        LimitExceeded,
+        ManifestError,
+        PackageError,
+        ProgramError,
+        ProgramTrapped,
+        SessionEnded,
+        TooManySessions,
+        ViewError,
+    )
+    from .home import Home
+    from .host import Host
+    from .prompter import (
+        Approval,
+        ConfirmRequest,
+        ConsentRequest,
+        Money,
+        PickRequest,
+        PolicyPrompter,
+        Prompter,
+        TerminalPrompter,
+    )
+    from .session import Event, Session
 
 __all__ = [
     "Approval",

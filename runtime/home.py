@@ -6,9 +6,12 @@ test, a CI run or a second host can have its own by setting one variable.
 
 from __future__ import annotations
 
+import fcntl
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,42 @@ class Home:
         return self._dir("data")
 
     def sharing_caches(self, root: str | os.PathLike[str]) -> "Home":
-        """A new, empty home at `root` that reuses this home's build, compile and
-        Python runtime caches (links), so nothing is built twice.
+        """A new, empty home at `root` that reuses this home's build, compile,
+        language runtime and toolchain caches (links), so nothing is built twice.
 
         For tests and benchmarks that need their own databases, keys and
         registry but not another few minutes of componentize-py.
         """
         target = Path(root)
         (target / "cache").mkdir(parents=True, exist_ok=True)
-        for name in ("build", "compiled", "runtime"):
+        for name in ("build", "compiled", "runtime", "toolchain"):
             shared = self._dir("cache", name)
             link = target / "cache" / name
             if not link.exists():
                 link.symlink_to(shared, target_is_directory=True)
         return Home.resolve(target)
 
+
+
+@contextmanager
+def one_builder(target: Path, *, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the build of `target` for this process alone (an advisory file lock beside it).
+
+    Cached builds are already renamed into place whole, so a second process
+    building the same thing at once stays correct; the lock spares it minutes of
+    duplicate componentize work (two hosts starting together, parallel tests).
+    The caller checks again for `target` once inside. `waiting` is called once
+    if another process holds the lock.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .admission import SessionCaps, admit
 from .app import InstalledApp
@@ -28,6 +28,7 @@ from .languages import check_runtime
 from .languages.js import JsRuntime
 from .languages.python import PythonRuntime
 from .manifest import Manifest, load_manifest
+from .metrics.figures import watch_host
 from .package import PackageLimits, VerifiedPackage, open_package
 from .package.format import COMPONENT, COMPONENT_KIND, JS_ENTRY, JS_KIND, PYTHON_ENTRY, RUNTIME
 from .package.loader import parse_runtime_json
@@ -36,6 +37,9 @@ from .prompter import Prompter, refusing_prompter
 from .services import HostServices
 from .session import Session
 from .warm import WarmPool
+
+if TYPE_CHECKING:
+    from .capabilities.messages.provider import MessagesProvider
 
 INDEX_FILE = "installed.json"
 
@@ -55,14 +59,17 @@ class Host:
         database_url: str | None = None,
         caps: SessionCaps | None = None,
         warm_sessions: int = 16,
+        messages: "MessagesProvider | None" = None,
     ) -> None:
+        """`messages`: the host application's own messages backend (see
+        capabilities/messages/provider.py); by default the embedded store in the database."""
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.prompter: Prompter = prompter or refusing_prompter()
         self.limits = limits or TurnLimits()
         self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.services = HostServices(self.home, database_url=database_url)
+        self.services = HostServices(self.home, database_url=database_url, messages=messages)
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]
@@ -76,6 +83,7 @@ class Host:
         self._apps: dict[str, InstalledApp] = {}
         self._sessions: dict[str, Session] = {}
         self._lock = threading.RLock()
+        watch_host(self)  # its live sessions count in /metrics
 
     # -- packages --------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,7 @@ from .package.keys import generate_key, load_signing_key
 
 if TYPE_CHECKING:
     from .capabilities.messages.keys import ServerKeys
-    from .capabilities.messages.store import MessageStore
+    from .capabilities.messages.provider import MessagesProvider
     from .consent import AuditTrail, ConsentGate, ConsentStore
 
 #: The host's own signing key (receipts, countersignatures), in `CAPSULE_HOME/keys/`.
@@ -37,6 +38,8 @@ HOST_KEY_NAME = "host"
 USER_ID_SECRET_FILE = "user-id.secret"
 
 _metadata = sa.MetaData()
+#: Two threads asking for the default messages store at once get the same one.
+_MESSAGES_LOCK = threading.Lock()
 
 #: Which real user a program-scoped id stands for. Ids are computed, never
 #: guessed; this table exists so a capability can resolve one it was handed
@@ -104,11 +107,14 @@ class HostServices:
         database_url: str | None = None,
         audit_retention_days: float | None = None,
         grant_ttl_seconds: float | None = None,
+        messages: "MessagesProvider | None" = None,
     ) -> None:
+        """`messages`: a host application's own messages backend (default: `MessageStore` in the database)."""
         self.home = home
         self.database_url = database_url
         self.audit_retention_days = audit_retention_days
         self.grant_ttl_seconds = grant_ttl_seconds
+        self._messages = messages
 
     @cached_property
     def database(self) -> Database:
@@ -165,12 +171,17 @@ class HostServices:
             days = float(os.environ.get("CAPSULE_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
         return AuditTrail(lambda: self.database, retention_days=days)
 
-    @cached_property
-    def messages(self) -> "MessageStore":
-        """Inboxes, subscriptions, follows, chats and contacts; opens the database on first use."""
-        from .capabilities.messages.store import MessageStore
+    @property
+    def messages(self) -> "MessagesProvider":
+        """Inboxes, subscriptions, follows, chats and contacts: the host's provider, else the
+        embedded `MessageStore` (it opens the database on first use)."""
+        if self._messages is None:
+            from .capabilities.messages.store import MessageStore
 
-        return MessageStore(lambda: self.database)
+            with _MESSAGES_LOCK:
+                if self._messages is None:
+                    self._messages = MessageStore(lambda: self.database)
+        return self._messages
 
     @cached_property
     def server_keys(self) -> "ServerKeys":

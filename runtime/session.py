@@ -22,6 +22,7 @@ import wasmtime
 from .engine.limits import TurnLimits
 from .engine.turn import Turn
 from .errors import CapsuleError, LimitExceeded, ProgramError, ProgramTrapped, SessionEnded
+from .metrics.figures import LIMIT_BREACHES
 
 if TYPE_CHECKING:
     from .app import InstalledApp
@@ -294,6 +295,8 @@ class Session:
         return ProgramTrapped(f"the host failed while serving the program ({turn.what}): {error!r}")
 
     def _end(self, reason: SessionEnded) -> SessionEnded:
+        if isinstance(reason, LimitExceeded):
+            LIMIT_BREACHES.labels(reason.limit).inc()
         self.ended = reason
         self.state = "ended"
         self.add_log("error", f"session ended: {reason.message}")

@@ -27,6 +27,7 @@ import time
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -72,8 +73,8 @@ def create_app(host_public_key_b64: str, client: MessagesClient, *, ready_after:
             except MessagesRefused as refused:
                 if refused.code != "not-subscribed":
                     return  # another refusal will not change by waiting
-            except OSError:
-                pass  # the host is restarting: try again
+            except (OSError, httpx.HTTPError):
+                pass  # the host is restarting (or stopped): try again
             time.sleep(RETRY_EVERY)
 
     app = Starlette(routes=[Route("/capsule/notify", notify, methods=["POST"])])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -17,15 +19,34 @@ HOSTILE = PROGRAMS / "hostile"
 HELLO_JS = REPO / "sample_programs" / "hello-js"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files that drive Chromium run after all others, on every worker.
+
+    Playwright's sync API keeps an asyncio loop running in the test process for
+    as long as the session's browser lives; a later test (or the code it runs)
+    that calls `asyncio.run` would find it and fail.
+    """
+    browser_files = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path in browser_files)
+
+
 @pytest.fixture(scope="session")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A CAPSULE_HOME for the whole run; subprocesses see it too.
 
     Set CAPSULE_TEST_HOME to keep build and compile caches between local runs.
+    Parallel workers (pytest-xdist) each get a home of their own, for keys,
+    databases and installed packages, linked to one set of caches: the
+    runtimes, builds and compiled artifacts are made once, by whichever worker
+    needs them first, while the other waits (`one_builder`).
     """
-    root = os.environ.get("CAPSULE_TEST_HOME") or tmp_path_factory.mktemp("capsule-home")
-    os.environ["CAPSULE_HOME"] = str(root)
-    home = Home.resolve(root)
+    kept = os.environ.get("CAPSULE_TEST_HOME")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        caches = Home.resolve(kept or tmp_path_factory.getbasetemp().parent / "capsule-caches")
+        home = caches.sharing_caches(tmp_path_factory.mktemp("capsule-home"))
+    else:
+        home = Home.resolve(kept or tmp_path_factory.mktemp("capsule-home"))
+    os.environ["CAPSULE_HOME"] = str(home.root)
     # What an earlier run installed is no cache: programs rebuilt since then keep
     # their version, and a host refuses the same version with other content.
     (home.packages / "installed.json").unlink(missing_ok=True)
@@ -167,3 +188,26 @@ def js_packages(home: Home, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "platform": build_program(PROGRAMS / "js_platform", home=home, out_dir=out / "platform"),
         "hostile": pack_by_hand(PROGRAMS / "js_hostile", home, out / "js-hostile.capsule", kind="js"),
     }
+
+
+@contextmanager
+def served(app) -> Iterator[str]:  # noqa: ANN001 - any ASGI app
+    """`app` served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from capsule.runtime.webhost.server import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

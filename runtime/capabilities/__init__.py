@@ -22,10 +22,6 @@ from .base import (
     Unavailable,
 )
 from .binding import CallRecord, Observer
-from .log import LogCapability
-from .payments import PaymentsCapability
-from .ui import UiCapability
-from .user_data import user_data_capabilities
 
 if TYPE_CHECKING:
     from ..services import HostServices
@@ -36,6 +32,13 @@ def default_capabilities(services: "HostServices") -> dict[str, Capability]:
 
     Each is built from the host's shared `services` (database, keys, identities).
     """
+    # Imported here, not above: a capability's permission.py (which the
+    # manifest model imports) must load without every host side and backend.
+    from .log import LogCapability
+    from .payments import PaymentsCapability
+    from .ui import UiCapability
+    from .user_data import user_data_capabilities
+
     return {
         "ui": UiCapability(),
         "log": LogCapability(),

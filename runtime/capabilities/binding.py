@@ -15,6 +15,7 @@ from typing import Any, Callable
 from wasmtime.component import FuncType, LinkerInstance
 
 from ..engine.turn import current_turn
+from ..metrics.figures import CAPABILITY_CALLS
 from .base import CallContext, Capability, CapabilityError, HostFunction
 
 
@@ -76,6 +77,8 @@ def _wrap(
     capability: str, function: str, shape: str, implementation: HostFunction, observers: list[Observer]
 ) -> Callable[..., Any]:
     qualified = f"{capability}.{function}"
+    # Bound once here: on the call path a count is one lock and one add.
+    counted = {outcome: CAPABILITY_CALLS.labels(capability, outcome) for outcome in ("ok", "error", "breach")}
 
     def host_function(_store: Any, *args: Any) -> Any:
         turn = current_turn()
@@ -100,6 +103,7 @@ def _wrap(
             raise
         finally:
             turn.leave_host()
+            counted["ok" if decision == "ok" else "breach" if decision == "breach" else "error"].inc()
             if listening:
                 record = CallRecord(
                     session.id,

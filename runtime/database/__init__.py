@@ -57,7 +57,24 @@ class Database:
 
     def ensure(self, metadata: sqlalchemy.MetaData) -> None:
         """Create the tables of `metadata` that do not exist yet."""
-        metadata.create_all(self.engine, checkfirst=True)
+        with self.schema_change() as connection:
+            metadata.create_all(connection, checkfirst=True)
+
+    @contextmanager
+    def schema_change(self) -> Iterator[Connection]:
+        """A transaction for creating or changing tables, one process at a time.
+
+        Several hosts start on one PostgreSQL at once, and each creates the
+        tables it needs on first use: two `CREATE TABLE IF NOT EXISTS` of the
+        same table in concurrent transactions make one fail ("already
+        exists"). A transaction-level advisory lock queues them; the second
+        then finds the tables the first committed. (SQLite's write lock does
+        the same already.)
+        """
+        with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -78,6 +95,10 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+#: The advisory lock key schema changes take on PostgreSQL ("caps" in ASCII).
+_SCHEMA_LOCK = 0x63617073
 
 
 def _engine(url: str) -> Engine:

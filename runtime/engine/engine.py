@@ -12,6 +12,8 @@ from pathlib import Path
 import wasmtime
 from wasmtime.component import Component
 
+from ..home import one_builder
+
 #: One epoch tick; CPU deadlines are counted in ticks.
 EPOCH_TICK_MS = 5
 
@@ -92,10 +94,16 @@ class CompileCache:
                 return Component.deserialize_file(engine, str(path))
             except wasmtime.WasmtimeError:
                 path.unlink(missing_ok=True)  # stale or damaged artifact: rebuild it
+        with one_builder(path):
+            if path.exists():  # another process compiled it while this one waited
+                return Component.deserialize_file(engine, str(path))
+            return self._compile(engine, path, wasm, wasm_path)
+
+    def _compile(self, engine: wasmtime.Engine, path: Path, wasm: bytes | None, wasm_path: Path | None) -> Component:
         if wasm is None and wasm_path is not None:
             wasm = wasm_path.read_bytes()
         if wasm is None:
-            raise FileNotFoundError(f"no compiled artifact for {digest} and no component given")
+            raise FileNotFoundError(f"no compiled artifact {path.name} and no component given")
         component = Component(engine, wasm)
         self.compiles += 1
         self._write(path, component.serialize())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from ..errors import LimitExceeded
+from ..metrics.figures import TURNS
 from .engine import EPOCH_TICK_MS
 from .limits import TurnLimits
 
@@ -58,6 +59,7 @@ class Turn:
         self._unrefunded = 0.0  # host seconds not yet given back through the deadline
 
     def __enter__(self) -> "Turn":
+        TURNS.inc()
         self._started = time.monotonic()
         self._set_deadline(self.limits.cpu_ms)
         _local.turn = self

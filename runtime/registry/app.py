@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from ..metrics.endpoint import MetricsAccess, metrics_route
 from .accounts import Account
 from .errors import RegistryError, invalid
 from .openapi import openapi_document
@@ -29,8 +30,12 @@ MAX_JSON_BYTES = 64 * 1024
 SEARCH_THREADS = max(4, 2 * (os.cpu_count() or 1))
 
 
-def create_app(registry: Registry) -> Starlette:
-    """The ASGI app of `registry`. Every route says who may call it."""
+def create_app(registry: Registry, *, metrics: MetricsAccess | None = None) -> Starlette:
+    """The ASGI app of `registry`. Every route says who may call it.
+
+    With `metrics`, `GET /metrics` serves the process's figures to whoever
+    that lets in (a registry served on its own; a web host serves its own).
+    """
 
     def public(handler: Callable[[Request], Any]) -> Handler:
         async def endpoint(request: Request) -> Response:
@@ -187,6 +192,21 @@ def create_app(registry: Registry) -> Starlette:
             ),
         }
 
+    def merchant_keys(request: Request, actor: Account) -> Any:
+        if request.method == "GET":
+            return {"app_id": request.path_params["app_id"], "keys": registry.merchant_keys(actor, request.path_params["app_id"])}
+        body = request.state.body if request.state.body is not None else {}
+        if not isinstance(body, dict):
+            raise invalid("send a JSON object, e.g. {\"label\": \"till 1\"}")
+        created = registry.create_merchant_key(actor, request.path_params["app_id"], body.get("label", ""))
+        return JSONResponse(created, status_code=201)
+
+    def revoke_merchant_key(request: Request, actor: Account) -> Any:
+        return registry.revoke_merchant_key(actor, request.path_params["app_id"], request.path_params["key_id"])
+
+    def merchant_key(request: Request) -> Any:
+        return registry.merchant_key(request.path_params["key_id"])
+
     def key(request: Request) -> Any:
         return {"public_key": registry.key.public_key, "key_id": registry.key.key_id}
 
@@ -214,6 +234,9 @@ def create_app(registry: Registry) -> Starlette:
         Route(app_path + "/rollback", authenticated(rollback), methods=["POST"]),
         Route(app_path + "/launches", authenticated(launch), methods=["POST"]),
         Route(app_path + "/reports", authenticated(report), methods=["POST"]),
+        Route(app_path + "/merchant-keys", authenticated(merchant_keys), methods=["GET", "POST"]),
+        Route(app_path + "/merchant-keys/{key_id}/revoke", authenticated(revoke_merchant_key), methods=["POST"]),
+        Route("/merchant-keys/{key_id}", public(merchant_key), methods=["GET"]),
         Route("/reports", authenticated(list_reports), methods=["GET"]),
         Route("/reports/{report_id}/close", authenticated(close_report), methods=["POST"]),
         Route(version_path, public(version_info), methods=["GET"]),
@@ -222,6 +245,8 @@ def create_app(registry: Registry) -> Starlette:
         Route(version_path + "/compiled", public(compiled), methods=["GET"]),
         Route(version_path + "/yank", authenticated(yank), methods=["POST"]),
     ]
+    if metrics is not None:
+        routes.append(metrics_route(metrics))
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 

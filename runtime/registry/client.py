@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Callable, Iterator
 
 import httpx
@@ -128,6 +129,10 @@ class RegistryClient:
     def record_launch(self, app_id: str, user_pseudonym: str) -> bool:
         """Report one launch (needs a `host` token); False when it was counted already today."""
         return bool(self.call("POST", f"/apps/{app_id}/launches", json={"user": user_pseudonym})["counted"])
+
+    def merchant_key(self, key_id: str) -> dict[str, Any]:
+        """A merchant key's signed record (hosts check keys with it, see merchant_keys.py)."""
+        return self.call("GET", f"/merchant-keys/{quote(key_id, safe='')}")
 
     def resolve(self, app_id: str, version: str | None = None, user: str | None = None) -> dict[str, Any]:
         """What to download: `version`, else the live one for `user` (phased rollouts differ by user)."""

@@ -7,6 +7,7 @@ from typing import Any
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _APP_ID = {"name": "app_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}
+_KEY_ID = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _REVIEW_ID = {"name": "review_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 
@@ -52,6 +53,42 @@ def openapi_document() -> dict[str, Any]:
             "type": "object",
             "required": ["id", "name", "roles"],
             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}}},
+        },
+        "MerchantKey": {
+            "type": "object",
+            "required": ["key_id", "app_id", "label", "created_at", "revoked_at"],
+            "properties": {
+                "key_id": {"type": "string"},
+                "app_id": {"type": "string"},
+                "label": {"type": "string"},
+                "created_at": {"type": "number"},
+                "revoked_at": {"type": ["number", "null"]},
+            },
+        },
+        "NewMerchantKey": {
+            "type": "object",
+            "required": ["key_id", "app_id", "label", "created_at", "key"],
+            "properties": {
+                "key_id": {"type": "string"},
+                "app_id": {"type": "string"},
+                "label": {"type": "string"},
+                "created_at": {"type": "number"},
+                "revoked_at": {"type": "null"},
+                "key": {"type": "string", "description": "capsule-mk.<key id>.<secret>: shown only in this answer"},
+            },
+        },
+        "MerchantKeyRecord": {
+            "type": "object",
+            "required": ["key_id", "app_id", "secret_hash", "label", "status", "at", "signature"],
+            "properties": {
+                "key_id": {"type": "string"},
+                "app_id": {"type": "string"},
+                "secret_hash": {"type": "string", "description": "hex SHA-256 of the key's secret"},
+                "label": {"type": "string"},
+                "status": {"enum": ["live", "revoked"]},
+                "at": {"type": "integer"},
+                "signature": {"type": "string", "description": "base64 Ed25519 signature by the registry key (see merchant_keys.py)"},
+            },
         },
         "Report": {
             "type": "object",
@@ -339,6 +376,36 @@ def openapi_document() -> dict[str, Any]:
                     "required": True,
                     **_json({"type": "object", "required": ["user"], "properties": {"user": {"type": "string", "pattern": "^[A-Za-z0-9_-]{32,128}$", "description": "the host's opaque pseudonym of the user for this app, never a user id"}}}),
                 },
+            )
+        },
+        "/apps/{app_id}/merchant-keys": {
+            "post": _operation(
+                "Create a merchant server key for the app's merchant API on hosts (owner only); the whole key is in `key`, shown once",
+                _answers(201, _ref("NewMerchantKey"), 400, 401, 403, 404, 409, 413),
+                auth=True,
+                params=[_APP_ID],
+                body={"required": False, **_json({"type": "object", "properties": {"label": {"type": "string", "maxLength": 80}}})},
+            ),
+            "get": _operation(
+                "The app's merchant keys, live and revoked, never their secrets (owner or admin)",
+                _answers(200, {"type": "object", "required": ["app_id", "keys"], "properties": {"app_id": {"type": "string"}, "keys": {"type": "array", "items": _ref("MerchantKey")}}}, 401, 403, 404),
+                auth=True,
+                params=[_APP_ID],
+            ),
+        },
+        "/apps/{app_id}/merchant-keys/{key_id}/revoke": {
+            "post": _operation(
+                "Revoke a merchant key (owner, or an admin stopping abuse): hosts refuse it from their next check",
+                _answers(200, {"type": "object", "required": ["app_id", "key_id", "revoked_at"], "properties": {"app_id": {"type": "string"}, "key_id": {"type": "string"}, "revoked_at": {"type": "number"}}}, 401, 403, 404, 413),
+                auth=True,
+                params=[_APP_ID, _KEY_ID],
+            )
+        },
+        "/merchant-keys/{key_id}": {
+            "get": _operation(
+                "A merchant key's record, signed by the registry key with the time: hosts check keys with it (it holds a SHA-256 of the secret, never the secret)",
+                _answers(200, _ref("MerchantKeyRecord"), 404),
+                params=[_KEY_ID],
             )
         },
         "/apps/{app_id}/versions/{version}": {"get": _operation("A released version and its countersignature", _answers(200, _ref("Download"), 404), params=[_APP_ID, _VERSION])},

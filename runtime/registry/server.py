@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -14,6 +15,9 @@ from . import accounts, tables
 from .client import Credentials
 from .proof import sign_proof
 from .service import Registry
+
+if TYPE_CHECKING:
+    from ..metrics.endpoint import MetricsAccess
 
 DEV_ACCOUNT = "dev"
 #: The account a web host reports its own launches under, to its embedded registry.
@@ -63,9 +67,10 @@ def local_host_account(registry: Registry) -> accounts.Account:
     return accounts.Account(row.id, row.name, frozenset(row.roles.split()))
 
 
-def serve(registry: Registry, host: str, port: int) -> None:
+def serve(registry: Registry, host: str, port: int, *, metrics: "MetricsAccess | None" = None) -> None:
+    """Serve `registry` until interrupted; `GET /metrics` for whoever `metrics` lets in (none: no route)."""
     import uvicorn
 
     from .app import create_app
 
-    uvicorn.run(create_app(registry), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(registry, metrics=metrics), host=host, port=port, log_level="warning")

@@ -21,7 +21,7 @@ from ..home import Home
 from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
 from ..search import SearchIndex, document_from_manifest
-from . import accounts, reports, tables
+from . import accounts, merchant_keys, reports, tables
 from .blobs import BlobStore
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
@@ -455,6 +455,31 @@ class Registry:
         with self.database.transaction() as connection:
             return reports.close(connection, report_id, note)
 
+    # -- merchant keys -------------------------------------------------------------
+
+    def create_merchant_key(self, actor: accounts.Account, app_id: str, label: object = "") -> dict[str, Any]:
+        """A merchant server key for `app_id`, made by its owner only (not even an admin may
+        send as someone else's program); the whole key is in "key", shown once."""
+        with self.database.transaction() as connection:
+            self._require_manager(connection, actor, app_id, "create its merchant keys", admin=False)
+            return merchant_keys.create(connection, actor.id, app_id, label, time.time())
+
+    def merchant_keys(self, actor: accounts.Account, app_id: str) -> list[dict[str, Any]]:
+        with self.database.read() as connection:
+            self._require_manager(connection, actor, app_id, "list its merchant keys")
+            return merchant_keys.listing(connection, app_id)
+
+    def revoke_merchant_key(self, actor: accounts.Account, app_id: str, key_id: str) -> dict[str, Any]:
+        """The owner, or an admin stopping abuse, revokes a key: hosts refuse it at their next check."""
+        with self.database.transaction() as connection:
+            self._require_manager(connection, actor, app_id, "revoke its merchant keys")
+            return merchant_keys.revoke(connection, app_id, key_id, time.time())
+
+    def merchant_key(self, key_id: str) -> dict[str, Any]:
+        """The key's signed record (public: it holds a hash of the secret, never the secret)."""
+        with self.database.read() as connection:
+            return merchant_keys.signed_record(connection, self.key, key_id)
+
     def live_programs(self) -> list[dict[str, Any]]:
         """Every app with a released version, by name: what a catalog lists before anyone types."""
         query = sa.select(tables.versions.c.app_id, tables.versions.c.version, tables.versions.c.manifest).join(
@@ -536,12 +561,20 @@ class Registry:
             for row in rows:
                 self._countersign(connection, row, int(time.time()))
 
-    def _require_manager(self, connection: Connection, actor: accounts.Account, app_id: str) -> None:
+    def _require_manager(
+        self, connection: Connection, actor: accounts.Account, app_id: str, verb: str = "change its release",
+        *, admin: bool = True,
+    ) -> None:
+        """Raise unless `actor` owns `app_id` (or, when `admin`, is a registry admin)."""
         owner = connection.execute(sa.select(tables.apps.c.owner_id).where(tables.apps.c.app_id == app_id)).scalar()
         if owner is None:
-            raise not_found(f"no app {app_id} in this registry")
-        if owner != actor.id and "admin" not in actor.roles:
-            raise forbidden(f"app {app_id} belongs to another account; only its owner or an admin can change its release")
+            raise not_found(f"no app {app_id} in this registry; its first publisher owns it")
+        if owner != actor.id and not (admin and "admin" in actor.roles):
+            who = "its owner or an admin" if admin else "its owner"
+            raise forbidden(
+                f"app {app_id} belongs to another account, not {actor.name!r}; only {who} can {verb} "
+                "(sign in as the owner with `capsule registry login`)"
+            )
 
     def _version_row(self, connection: Connection, version_id: int) -> sa.Row:
         row = connection.execute(sa.select(tables.versions).where(tables.versions.c.id == version_id)).first()

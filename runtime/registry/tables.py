@@ -93,3 +93,17 @@ launch_counts = sa.Table(
     sa.Column("user", sa.String(128), primary_key=True),
     sa.Column("day", sa.Integer, primary_key=True, index=True),
 )
+
+#: Merchant server keys of an app (its owner makes them; hosts check them by
+#: the key's signed record, see merchant_keys.py). Only a hash of the secret is kept.
+merchant_keys = sa.Table(
+    "registry_merchant_keys",
+    metadata,
+    sa.Column("key_id", sa.String(40), primary_key=True),
+    sa.Column("app_id", sa.String(255), sa.ForeignKey("registry_apps.app_id"), nullable=False, index=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(80), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("registry_accounts.id"), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("revoked_at", sa.Float, nullable=True),
+)

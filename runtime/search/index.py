@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import Database
+from ..metrics.figures import SEARCH_SECONDS
 from . import tables
 from .backends import FullTextRow, RankedHit, full_text_for
 from .document import SearchDocument
@@ -100,7 +101,7 @@ class SearchIndex:
         self.database = database
         self.full_text = full_text_for(database.dialect)
         database.ensure(tables.metadata)
-        with database.transaction() as connection:
+        with database.schema_change() as connection:
             self.full_text.ensure(connection)
             #: Whether this index was written before names and keywords were kept one a line:
             #: whoever holds the manifests should `put` every live program again (the registry does).
@@ -265,6 +266,23 @@ class SearchIndex:
         lists them all by distance ("nearby"). With `explain`, each hit says
         why it ranks where it does (tier, matched terms, score parts).
         """
+        started = time.perf_counter()
+        try:
+            return self._search(query, language, category, near, radius_km, limit, now, explain)
+        finally:
+            SEARCH_SECONDS.observe(time.perf_counter() - started)
+
+    def _search(
+        self,
+        query: str,
+        language: str | None,
+        category: str | None,
+        near: tuple[float, float] | None,
+        radius_km: float,
+        limit: int,
+        now: float | None,
+        explain: bool,
+    ) -> list[SearchHit]:
         now = time.time() if now is None else now
         limit = max(1, min(limit, MAX_LIMIT))
         words = query_words(query)[:MAX_QUERY_WORDS]

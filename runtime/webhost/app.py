@@ -28,6 +28,7 @@ from ..capabilities.payments.pin import PinLocked, WrongPin
 from ..capabilities.qr.address import parse_address
 from ..capabilities.qr.codes import ImageRefused, decode, qr_svg
 from ..errors import CapsuleError
+from ..metrics.endpoint import metrics_route
 from ..registry.app import create_app as registry_app
 from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
@@ -337,12 +338,14 @@ def create_app(web: WebHost) -> Starlette:
         *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
         Mount(shell_page.prefix.rstrip("/"), Immutable(StaticFiles(directory=STATIC))),
+        # For the operator's scraper only (runtime/metrics/endpoint.py says who that is).
+        metrics_route(web.metrics_access),
         Mount("/static", StaticFiles(directory=STATIC)),
         Mount("/media", SignedInOnly(media_app(store), web)),
         # The embedded registry's own API: `capsule publish --registry http://HOST/registry` works.
         Mount("/registry", registry_app(web.registry)),
-        # Programs' merchant servers, with server keys (docs/merchant-messages.md).
-        Mount("/merchant", create_merchant_app(web.host)),
+        # Programs' merchant servers, with server keys their owners made at the registry (docs/messages.md).
+        Mount("/merchant", create_merchant_app(web.host, web.merchant_keys)),
     ]
     app = Starlette(routes=routes)
     # The last added runs first: headers go on every answer, refusals included.

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..capabilities.messages.errors import MessagesError
-from ..capabilities.messages.store import Message, MessageStore, Thread
+from ..capabilities.messages.provider import Message, MessagesProvider, Thread
 from ..capabilities.messages.templates import BODY_MAX, check_text, find_template
 from ..capabilities.qr.address import LaunchTarget, format_address
 from ..capabilities.qr.codes import qr_svg
@@ -115,7 +115,7 @@ class LiveInbox:
 
 
 def inbox_routes(web: "WebHost", signed_in: Callable[..., Any]) -> list[Route]:
-    store: MessageStore = web.messages
+    store: MessagesProvider = web.messages
 
     def read(handler: Callable[[Request, str], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request, sign_in: "SignIn") -> Response:
@@ -154,7 +154,18 @@ def inbox_routes(web: "WebHost", signed_in: Callable[..., Any]) -> list[Route]:
         store.mark_read(user, name)
         kind, _, other = name.partition(":")
         title = _app_name(web, other) if kind == "program" else _display(web, other)
-        return {"thread": name, "title": title, "messages": [message_json(web, m) for m in messages], "unread": store.unread(user)}
+        answer = {"thread": name, "title": title, "messages": [message_json(web, m) for m in messages], "unread": store.unread(user)}
+        if kind == "program":
+            answer["chat"] = _chat(user, other)
+        return answer
+
+    def _chat(user: str, app_id: str) -> dict[str, Any]:
+        """Whether the program offers a chat and until when it may reply (48 hours after the user's last message)."""
+        try:
+            offered = bool(getattr(web.host.app(app_id).manifest.permission("messages"), "chat", False))
+        except Exception:  # noqa: BLE001 - uninstalled since: no chat
+            offered = False
+        return {"offered": offered, "reply_until": store.reply_until(user, app_id) if offered else None}
 
     def send(body: dict[str, Any], user: str) -> Any:
         name = _thread_name(body.get("thread"))
@@ -168,8 +179,8 @@ def inbox_routes(web: "WebHost", signed_in: Callable[..., Any]) -> list[Route]:
             if not getattr(declared, "chat", False):
                 raise InboxError(403, "no-chat", "this program offers no customer-service chat")
             message = store.user_chat(user, other, text)
-        else:
-            message = store.send_to_contact(from_user=user, to_user=other, kind="text", text=text)
+            return {"message": message_json(web, message), "chat": _chat(user, other)}
+        message = store.send_to_contact(from_user=user, to_user=other, kind="text", text=text)
         return {"message": message_json(web, message)}
 
     def _declared(app_id: str) -> Any:

@@ -24,6 +24,7 @@ from typing import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..hostnames import host_name
 from .problem import problem
 
 #: Methods that only read; everything else must come from the host's own pages.
@@ -42,14 +43,6 @@ def allowed_host_names(listen: str, extra: Iterable[str] = ()) -> frozenset[str]
     if listen and listen not in ("0.0.0.0", "::"):
         names.add(listen.lower().strip("[]"))
     return frozenset(names)
-
-
-def host_name(host_header: str) -> str:
-    """The name in a Host header, without port or IPv6 brackets, lower-cased."""
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else ""
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def own_origin(scope: Scope, host_header: str) -> str:

@@ -14,6 +14,7 @@ from ..home import Home
 from ..devmode import DevProgram
 from ..host import Host
 from ..registry import Registry
+from ..registry.accounts import Account
 from ..registry.server import setup_dev
 from .demo import DEMO_USERS, DemoUser, Progress, publish_samples, sample_dirs, top_up_wallets
 from .origin import allowed_host_names
@@ -51,13 +52,14 @@ def open_web_host(
         for user in web.users:
             web.accounts.ensure_demo(user.name, user.display)
         top_up_wallets(host, web.users)
-        start_coffee_merchant(web, url)
+        start_coffee_merchant(web, actor, url)
     return web
 
 
-def start_coffee_merchant(web: WebHost, url: str) -> None:
+def start_coffee_merchant(web: WebHost, owner: Account, url: str) -> None:
     """The coffee shop's merchant server on a loopback port, when the coffee shop is live:
-    it hears of payments and sends "Your order is ready" (capsule.samples.coffee_merchant)."""
+    it hears of payments and sends "Your order is ready" (capsule.samples.coffee_merchant).
+    Its server key is made at the registry by `owner`, the account that published the shop."""
     from capsule.samples.coffee_merchant import APP_ID, CoffeeMerchant, routed_transport
 
     from ..capabilities.payments.notify import http_post
@@ -68,11 +70,11 @@ def start_coffee_merchant(web: WebHost, url: str) -> None:
     services = web.host.services
     # The shop's server key, kept beside the host's own keys (created once, shown to nobody).
     key_file = web.host.home.keys / "coffee-merchant.key"
-    live = {k.key_id for k in services.server_keys.list(APP_ID) if k.revoked_at is None}
+    live = {k["key_id"] for k in web.registry.merchant_keys(owner, APP_ID) if k["revoked_at"] is None}
     key = key_file.read_text().strip() if key_file.exists() else ""
     parts = key.split(".")
     if len(parts) != 3 or parts[1] not in live:
-        _, key = services.server_keys.create(APP_ID, "demo coffee merchant")
+        key = web.registry.create_merchant_key(owner, APP_ID, "demo coffee merchant")["key"]
         key_file.write_text(key)
         key_file.chmod(0o600)
     merchant = CoffeeMerchant(

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..host import Host
+from ..metrics.endpoint import MetricsAccess
+from ..metrics.figures import watch_sockets
 from ..prompter import Prompter
 from ..registry import Registry
 from ..session import Session
@@ -52,9 +54,12 @@ class WebHost:
     #: Programs one account keeps open in the background, across all its tabs and
     #: devices; putting one more away ends the one hidden longest ago.
     max_background: int = 5
+    #: Who may read `/metrics` (an operator token from the environment, else loopback only).
+    metrics_access: MetricsAccess = field(default_factory=MetricsAccess.from_environment)
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.host, self.registry)
+        watch_sockets(self, "connections")
         database = self.host.services.database
         self.accounts = Accounts(database)
         self.signins = SignIns(database, self.session_policy)
@@ -69,6 +74,14 @@ class WebHost:
         from .inbox import LiveInbox
 
         self.messages = self.host.services.messages
+        # Merchant keys: the program owners' keys at the embedded registry, then the operator's own.
+        from ..capabilities.messages.keys import OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain
+        from ..capabilities.messages.registry_keys import RegistryServerKeys
+
+        self.merchant_keys = KeyChain({
+            REGISTRY_ID_PREFIX: RegistryServerKeys(self.registry, self.registry.key.public_key),
+            OPERATOR_ID_PREFIX: self.host.services.server_keys,
+        })
         self.live_inbox = LiveInbox(self)
         self.messages.listen(self.live_inbox.deliver)
         chat = self.host.capabilities.get("messages")

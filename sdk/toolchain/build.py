@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from capsule.runtime.errors import BuildError, PackageError
-from capsule.runtime.home import Home
+from capsule.runtime.home import Home, one_builder
 from capsule.runtime.manifest import Manifest, load_manifest
 from capsule.runtime.languages.python.analysis import analyse
 from capsule.runtime.languages.python.component import component_key
@@ -151,9 +151,12 @@ def build_program(
         if cached:
             progress("component unchanged: reusing the cached build")
         else:
-            wit_dir = write_world(manifest, work / "wit", capabilities)
-            progress("componentizing with componentize-py (a few seconds)")
-            build_component(program_dir, wit_dir, work, component)
+            with one_builder(component, waiting=lambda: progress("waiting for another build of the same program")):
+                cached = component.exists()
+                if not cached:
+                    wit_dir = write_world(manifest, work / "wit", capabilities)
+                    progress("componentizing with componentize-py (a few seconds)")
+                    build_component(program_dir, wit_dir, work, component)
 
     assets = {
         path.relative_to(program_dir).as_posix(): path

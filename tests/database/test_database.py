@@ -69,3 +69,34 @@ def test_unsupported_urls_are_named(url, words):
     with pytest.raises(DatabaseError) as caught:
         Database.open(url)
     assert words in str(caught.value)
+
+
+def test_hosts_starting_together_create_each_table_once(database_url) -> None:
+    """Several processes on one database create the tables they need at once: none fails "already exists"."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from capsule.runtime.database import Database
+
+    metadata = sa.MetaData()
+    for number in range(8):
+        sa.Table(f"together_{number}", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Index(f"together_{number}_id", "id"))
+    databases = [Database.open(database_url) for _ in range(4)]
+    start, failures = threading.Barrier(len(databases)), []
+
+    def create(database: Database) -> None:
+        start.wait()
+        try:
+            database.ensure(metadata)
+        except Exception as error:  # noqa: BLE001 - collected, asserted below
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=create, args=(database,)) for database in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for database in databases:
+        database.close()
+    assert failures == []

@@ -1,19 +1,16 @@
-"""`capsule messages`: keys on this host's data, and send/followers/tag over HTTP to a running API."""
+"""`capsule messages`: operator keys on this host's data (registry keys: tests/registry/test_merchant_keys.py), and send/followers/tag over HTTP to a running API."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from capsule.cli.main import app as cli
 from capsule.runtime.capabilities.messages.api import create_merchant_app
-from capsule.runtime.webhost.server import free_port
 
+from ..conftest import served
 from .conftest import PROBE_ID, result
 
 runner = CliRunner()
@@ -27,30 +24,23 @@ def run(*args: str) -> dict:
 
 @pytest.fixture
 def api(messages_host):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_merchant_app(messages_host), port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with served(create_merchant_app(messages_host)) as url:
+        yield url
 
 
-def test_keys_are_created_listed_and_revoked(messages_host, home):
+def test_operator_keys_are_created_listed_and_revoked(messages_host, home):
     # The CLI acts on CAPSULE_HOME's database: the probe host uses its own, so point the CLI at it.
     url = str(messages_host.services.database.engine.url)
     env = {"CAPSULE_DATABASE_URL": url}
-    created = json.loads(runner.invoke(cli, ["messages", "key", "create", PROBE_ID, "--label", "till", "--json"], env=env).stdout)
+    created = json.loads(runner.invoke(cli, ["messages", "key", "create", PROBE_ID, "--operator", "--label", "till", "--json"], env=env).stdout)
     assert created["key"].startswith("capsule-mk." + created["key_id"])
-    listed = json.loads(runner.invoke(cli, ["messages", "key", "list", PROBE_ID, "--json"], env=env).stdout)
+    listed = json.loads(runner.invoke(cli, ["messages", "key", "list", PROBE_ID, "--operator", "--json"], env=env).stdout)
     assert [k["key_id"] for k in listed["keys"]] == [created["key_id"]] and "key" not in listed["keys"][0]
-    revoked = runner.invoke(cli, ["messages", "key", "revoke", PROBE_ID, created["key_id"], "--json"], env=env)
+    revoked = runner.invoke(cli, ["messages", "key", "revoke", PROBE_ID, created["key_id"], "--operator", "--json"], env=env)
     assert revoked.exit_code == 0
-    again = runner.invoke(cli, ["messages", "key", "revoke", PROBE_ID, created["key_id"], "--json"], env=env)
-    assert again.exit_code == 2 and "no live key" in again.stderr
-    missing = runner.invoke(cli, ["messages", "key", "create", "com.example.absent", "--json"], env=env)
+    again = runner.invoke(cli, ["messages", "key", "revoke", PROBE_ID, created["key_id"], "--operator", "--json"], env=env)
+    assert again.exit_code == 2 and "no live operator key" in again.stderr
+    missing = runner.invoke(cli, ["messages", "key", "create", "com.example.absent", "--operator", "--json"], env=env)
     assert missing.exit_code == 2 and "not installed" in missing.stderr
 
 

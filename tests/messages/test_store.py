@@ -125,3 +125,41 @@ def test_listeners_hear_after_commit_and_muted_threads(database):
     store.follow("alice", APP)
     store.set_muted("alice", APP, True)
     assert store.unread("alice") == 0 and store.threads("alice")[0].muted
+
+
+def test_concurrent_sends_keep_every_limit_and_idempotency(database):
+    """Sends racing on many threads (on SQLite they share batches, sends.py): three one-time
+    subscriptions give three messages, a key is delivered once, a changed retry conflicts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = MessageStore(database)
+    for _ in range(3):
+        store.subscribe("alice", APP, {"order-ready": "once"})
+    store.subscribe("bob", APP, {"order-ready": "always"})
+    heard: list = []
+    store.listen(heard.append)
+
+    def attempt(n: int) -> str:
+        user, key, fields = ("alice", None, None) if n % 2 else ("bob", f"k{n % 6}", {"order": f"A{n % 6}"})
+        if n % 12 == 6:
+            fields = {"order": "changed"}  # the same key as n=0 and n=12 with another body
+        try:
+            return send(store, user=user, key=key, fields=fields)["message_id"]
+        except NotSubscribed:
+            return "not-subscribed"
+        except IdempotencyConflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(attempt, range(48)))
+    alice = [a for n, a in enumerate(answers) if n % 2]
+    assert sum(a.startswith("m_") for a in alice) == 3 and alice.count("not-subscribed") == 21
+    assert len(store.thread("alice", f"program:{APP}")) == 3
+    bob = {a for n, a in enumerate(answers) if not n % 2 and a.startswith("m_")}
+    assert len(bob) == len(store.thread("bob", f"program:{APP}")) == 3  # k0, k2, k4 delivered once each
+    for key in (0, 2, 4):  # every retry answered its first send's id, or (k0, the other body) a conflict
+        assert len({answers[n] for n in range(key, 48, 6) if not n % 2} - {"conflict"}) == 1
+    assert answers.count("conflict") == 4
+    assert len(heard) == 6 and store.subscriptions("alice") == []
+    sends = [e for e in store.audit_entries(limit=1000) if e["action"] == "send"]
+    assert sum(e["decision"] == "ok" for e in sends) == 6 and sum(e["decision"] != "ok" for e in sends) == 21

@@ -11,6 +11,7 @@ import pytest
 
 from capsule.runtime import Host, LimitExceeded, PolicyPrompter, SessionCaps, TooManySessions, TurnLimits
 from capsule.runtime.capabilities.qr import codes
+from capsule.runtime.metrics.figures import REGISTRY
 from capsule.runtime.session import LOG_LINE_CHARS, TOASTS_KEPT
 
 from ..conftest import texts
@@ -36,6 +37,7 @@ def short_host(home, packages):
 @pytest.mark.parametrize("handler", ["sleep", "select_sleep"])
 def test_sleeping_past_the_wall_clock_ends_the_turn_at_the_limit(short_host, handler):
     session = short_host.launch(HOSTILE, user="mallory")
+    breaches = REGISTRY.get_sample_value("capsule_limit_breaches_total", {"limit": "wall_ms"}) or 0
     started = time.monotonic()
     with pytest.raises(LimitExceeded) as caught:
         session.dispatch(handler, {"seconds": 45})
@@ -43,6 +45,8 @@ def test_sleeping_past_the_wall_clock_ends_the_turn_at_the_limit(short_host, han
     assert caught.value.limit == "wall_ms" and "wall-clock" in str(caught.value)
     assert took < 2.0 + 1.0, f"the turn took {took:.1f} s against a 2 s limit"
     assert not session.alive
+    # The operator's /metrics counts it, by limit.
+    assert REGISTRY.get_sample_value("capsule_limit_breaches_total", {"limit": "wall_ms"}) == breaches + 1
     # The thread is free again: the same thread serves another session at once.
     other = short_host.launch(HELLO, user="alice")
     other.dispatch("increment")

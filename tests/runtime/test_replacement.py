@@ -43,7 +43,7 @@ def test_another_keys_package_cannot_take_over_an_installed_id(home, two_keys, t
     own, other = two_keys
     monkeypatch.setenv("CAPSULE_LOCATION", "52.3731,4.8922")
     grants = PolicyPrompter(grants={"profile": True, "location.precise": True})
-    host = Host(tmp_path / "home", prompter=grants)
+    host = Host(home.sharing_caches(tmp_path / "home"), prompter=grants)
     try:
         host.install(own.package)
         session = host.launch(PROBE_ID, user="alice")
@@ -61,7 +61,7 @@ def test_another_keys_package_cannot_take_over_an_installed_id(home, two_keys, t
 
         # Nothing changed hands: the id still runs the first developer's program, in
         # this host and in a host opened later on the same home.
-        for h in (host, Host(tmp_path / "home", prompter=PolicyPrompter())):
+        for h in (host, Host(home.sharing_caches(tmp_path / "home"), prompter=PolicyPrompter())):
             assert h.app(PROBE_ID).key_id == own.key_id
         assert host.installed()[0]["key_id"] == own.key_id
 
@@ -77,7 +77,7 @@ def test_another_keys_package_cannot_take_over_an_installed_id(home, two_keys, t
 
 def test_a_key_rotation_signed_by_the_old_key_lets_the_new_key_in(home, two_keys, tmp_path):
     own, other = two_keys
-    host = Host(tmp_path / "home")
+    host = Host(home.sharing_caches(tmp_path / "home"))
     try:
         host.install(own.package)
         forged = sign_rotation(load_signing_key(home, "mallory"), PROBE_ID, other.key_id)
@@ -92,7 +92,7 @@ def test_a_key_rotation_signed_by_the_old_key_lets_the_new_key_in(home, two_keys
 def test_a_package_countersigned_by_its_registry_may_change_key(home, two_keys, tmp_path):
     own, other = two_keys
     registry = RegistryKey.load_or_create(home)
-    host = Host(tmp_path / "home")
+    host = Host(home.sharing_caches(tmp_path / "home"))
     try:
         host.install(own.package)
         manifest = json.loads((PROBE / "manifest.json").read_text())
@@ -106,9 +106,9 @@ def test_a_package_countersigned_by_its_registry_may_change_key(home, two_keys, 
         host.close()
 
 
-def test_reinstalling_the_same_package_is_allowed(two_keys, tmp_path):
+def test_reinstalling_the_same_package_is_allowed(home, two_keys, tmp_path):
     own, _ = two_keys
-    host = Host(tmp_path / "home")
+    host = Host(home.sharing_caches(tmp_path / "home"))
     try:
         host.install(own.package)
         host.install(own.package)

@@ -100,42 +100,54 @@ def sqlite_database(tmp_path):
 
 
 def _tier(database: Database, app_id: str) -> int | None:
+    # SQLite keeps the rank key as the full-text rowid, PostgreSQL in a column.
+    table, column = ("search_fts_rank", "id") if database.dialect == "sqlite" else ("search_fts", "rank_key")
     with database.read() as connection:
-        rowid = connection.exec_driver_sql("SELECT id FROM search_fts_rank WHERE app_id = ?", (app_id,)).scalar()
+        rowid = connection.execute(sa.text(f"SELECT {column} FROM {table} WHERE app_id = :id"), {"id": app_id}).scalar()
     return None if rowid is None else rowid >> 57
 
 
-def test_a_program_moves_tier_when_launches_lift_it(sqlite_database) -> None:
-    index = SearchIndex(sqlite_database)
+def test_a_program_moves_tier_when_launches_lift_it(database) -> None:
+    index = SearchIndex(database)
     index.put_many(CATALOGUE)
-    before = _tier(sqlite_database, "com.example.taxi")
+    before = _tier(database, "com.example.taxi")
     for _ in range(30):
         index.record_launch("com.example.taxi", now=NOW)
-    after = _tier(sqlite_database, "com.example.taxi")
+    after = _tier(database, "com.example.taxi")
     assert after < before
     assert index.search("taxi", now=NOW)[0].app_id == "com.example.taxi"
     # Re-indexed, it stays lifted (put reads the launch count); removed, it is gone.
     taxi = next(document for document in CATALOGUE if document.app_id == "com.example.taxi")
     index.put(replace(taxi, names=("City Cab",)))
-    assert _tier(sqlite_database, "com.example.taxi") < before
+    assert _tier(database, "com.example.taxi") < before
     assert [hit.app_id for hit in index.search("cab", now=NOW)] == ["com.example.taxi"]
     index.remove("com.example.taxi")
-    assert _tier(sqlite_database, "com.example.taxi") is None
+    assert _tier(database, "com.example.taxi") is None
     assert index.search("cab", now=NOW) == []
-    with sqlite_database.read() as connection:
+    if database.dialect != "sqlite":
+        return
+    with database.read() as connection:
         fts, rank = connection.exec_driver_sql("SELECT (SELECT count(*) FROM search_fts), (SELECT count(*) FROM search_fts_rank)").one()
     assert fts == rank == len(CATALOGUE) - 1
 
 
-def test_a_common_word_scores_the_matches_usage_favours(sqlite_database, monkeypatch) -> None:
-    index = SearchIndex(sqlite_database)
+def test_a_common_word_scores_the_matches_usage_favours(database, monkeypatch) -> None:
+    index = SearchIndex(database)
     # "bestel" in descriptions only: no name or keyword equals it, so the full-text stages alone find them.
     index.put_many([doc(f"com.example.pizza{i}", "food", {"en": f"Pizza {i}"}, {"en": "bestel hier"}) for i in range(40)])
     index.load_launches({f"com.example.pizza{i}": (float(i), NOW) for i in (5, 17, 33)})
     monkeypatch.setattr(backends, "SQLITE_SCORED", 3)
+    monkeypatch.setattr(backends, "POSTGRES_SCORED", 3)
     # 40 match; the 3 scored are the 3 launched ones, best first.
     assert [hit.app_id for hit in index.search("bestel", now=NOW)] == ["com.example.pizza33", "com.example.pizza17", "com.example.pizza5"]
+    # Four scored: the launched three, then the first never-launched one in rank order
+    # (on PostgreSQL from the next band of its index: the launched ones are in the first).
+    assert len({hit.app_id for hit in index.search("bestel", limit=10, now=NOW)}) == 3
+    monkeypatch.setattr(backends, "SQLITE_SCORED", 4)
+    monkeypatch.setattr(backends, "POSTGRES_SCORED", 4)
+    assert len(index.search("bestel", limit=10, now=NOW)) == 4
     monkeypatch.setattr(backends, "SQLITE_SCORED", 500)
+    monkeypatch.setattr(backends, "POSTGRES_SCORED", 500)
     assert len(index.search("bestel", limit=100, now=NOW)) == 40
 
 
@@ -180,3 +192,17 @@ def test_optimizing_after_a_bulk_load_changes_no_answer(database) -> None:
     before = {query: [(hit.app_id, hit.score) for hit in index.search(query, now=NOW)] for query in queries}
     index.optimize()
     assert {query: [(hit.app_id, hit.score) for hit in index.search(query, now=NOW)] for query in queries} == before
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite's rebuild is tested above
+def test_a_postgresql_index_written_before_rank_keys_is_rebuilt(database) -> None:
+    SearchIndex(database).put_many(CATALOGUE)
+    with database.transaction() as connection:  # as written before rank keys, bands and near keys
+        connection.exec_driver_sql("DROP TABLE search_fts")
+        connection.exec_driver_sql("DELETE FROM search_near_keys")
+        connection.exec_driver_sql("CREATE TABLE search_fts (app_id varchar(255) PRIMARY KEY, vector tsvector NOT NULL)")
+    index = SearchIndex(database)
+    with database.read() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM search_fts WHERE rank_key IS NOT NULL").scalar() == len(CATALOGUE)
+    assert index.search("koff", now=NOW)[0].app_id == "com.example.coffee"
+    assert index.search("cofee", now=NOW)[0].app_id == "com.example.coffee"  # near words from the keys made again

@@ -7,6 +7,7 @@ merchant API is the host's own `/merchant`, called as a merchant server would.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -44,7 +45,11 @@ def mlive(mweb: WebHost) -> Iterator[BackgroundServer]:
 
 @pytest.fixture(scope="module")
 def merchant(mweb: WebHost, mlive: BackgroundServer) -> Iterator[httpx.Client]:
-    _, secret = mweb.host.services.server_keys.create(PROBE_ID)
+    """The probe's merchant server, with a key its owner (the dev account that published it) made at the registry."""
+    from capsule.runtime.registry.client import Credentials
+
+    owner = mweb.registry.authenticate(f"Bearer {Credentials.load(mweb.host.home, f'{mlive.url}/registry').token}")
+    secret = mweb.registry.create_merchant_key(owner, PROBE_ID, "tests")["key"]
     with httpx.Client(base_url=f"{mlive.url}/merchant", headers={"Authorization": f"Bearer {secret}"}) as client:
         yield client
 
@@ -167,13 +172,60 @@ def test_a_chat_message_and_the_merchants_reply(browser_page: Page, mweb, mercha
     page.locator("[data-session]").get_by_role("button", name="Customer service").click()
     heading = page.locator(".thread-heading")
     expect(heading).to_have_text("Messages probe")  # the program opened its chat in the Messages tab
+    window = page.locator("#chat-window")
+    if mweb.messages.reply_until("alice", PROBE_ID) is None:  # alice has not written in an earlier test
+        expect(window).to_have_attribute("data-open", "false")
+        expect(window).to_have_text("Messages probe can reply only within 48 hours of your last message: write to let it answer.")
     page.get_by_label("Message", exact=True).fill("Is my oat latte ready?")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".message-out")).to_contain_text("Is my oat latte ready?")
+    # The thread now says until when the shop may answer: 48 hours from the message just sent.
+    expect(window).to_have_attribute("data-open", "true")
+    until = mweb.messages.reply_until("alice", PROBE_ID)
+    assert until is not None and until - time.time() > 47.9 * 3600
+    assert abs(float(window.get_attribute("data-reply-until") or 0) - until) < 0.01
+    expect(window).to_contain_text("Messages probe can reply here until")
     chats = merchant.get("/v1/chats").json()["messages"]
     assert chats[-1]["user_id"] == alice and chats[-1]["text"] == "Is my oat latte ready?"
     assert merchant.post(f"/v1/chats/{alice}/replies", json={"text": "Two minutes!"}).status_code == 202
     expect(page.locator(".message-in").last).to_contain_text("Two minutes!")
+
+
+def test_the_reply_window_shows_closed_after_48_hours_and_a_late_reply_is_refused_by_name(
+    browser_page: Page, mweb, merchant
+) -> None:
+    """Bob wrote 49 hours ago (the store's clock moved back for his chat): the shop may not answer,
+    the thread says so in his language, and the merchant's reply is refused as chat-closed."""
+    import sqlalchemy as sa
+
+    from capsule.runtime.capabilities.messages import tables
+
+    page = browser_page
+    bob = user_id(mweb, "bob")
+    mweb.messages.user_chat("bob", PROBE_ID, "Do you have oat milk?")
+    with mweb.messages.database.transaction() as conn:
+        conn.execute(
+            tables.chats.update().where(tables.chats.c.app_id == PROBE_ID, tables.chats.c.user == "bob")
+            .values(last_user_message=time.time() - 49 * 3600)
+        )
+    late = merchant.post(f"/v1/chats/{bob}/replies", json={"text": "Yes!"})
+    assert late.status_code == 403 and late.json()["error"] == "chat-closed", late.text
+    assert "within 48 hours" in late.json()["message"]
+    mweb.languages.set("bob", "de")  # the line is in the account's language
+    try:
+        open_shell(page, "bob")
+        page.locator("#tab-messages").click()
+        page.locator("#threads").get_by_role("button", name=re.compile("Messages probe")).click()
+        window = page.locator("#chat-window")
+        expect(window).to_have_attribute("data-open", "false")
+        expect(window).to_have_text(
+            "Messages probe kann nur innerhalb von 48 Stunden nach deiner letzten Nachricht antworten: "
+            "schreib, damit es antworten kann."
+        )
+        expect(page.locator(".message-out")).to_contain_text("Do you have oat milk?")
+        assert page.locator(".message-in").filter(has_text="Yes!").count() == 0
+    finally:
+        mweb.languages.forget("bob")
 
 
 def test_contact_by_qr_then_share_to_that_contact(browser, mlive, mweb, tmp_path: Path) -> None:

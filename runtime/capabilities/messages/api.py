@@ -4,8 +4,9 @@ Mounted by the web host at `/merchant` (any embedder can mount
 `create_merchant_app(host)`); described at `/merchant/openapi.json`.
 
 Each request carries one of the program's server keys
-(`Authorization: Bearer capsule-mk.<id>.<secret>`, see keys.py); the key
-decides the program, so a key can only ever reach its own program's users,
+(`Authorization: Bearer capsule-mk.<id>.<secret>`), which the program's owner
+made at the registry (see keys.py and registry_keys.py); the key decides the
+program, so a key can only ever reach its own program's users,
 by the pairwise ids that program knows. The API is for servers: a request
 that a browser made (it carries `Origin` or `Sec-Fetch-Site`) is refused,
 so a key pasted into a web page is of no use to another site, and no page
@@ -30,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .errors import BadMessage, MessagesError
-from .keys import KeyRefused, ServerKey
+from .keys import KeyCheckUnavailable, KeyRefused, KeyVerifier, ServerKey
 from .openapi import merchant_openapi
 from .pairwise import PairwiseIds
 from .templates import BODY_MAX, TITLE_MAX, check_fields, check_target, check_text, find_template, template_title
@@ -57,15 +58,22 @@ class Problem(Exception):
         self.code = code
 
 
-def create_merchant_app(host: "Host") -> Starlette:
-    """The merchant API of `host`: its messages store, keys, and installed programs."""
-    return merchant_app(host.services, host.app)
+def create_merchant_app(host: "Host", keys: KeyVerifier | None = None) -> Starlette:
+    """The merchant API of `host`: its messages store and installed programs.
+
+    `keys` checks server keys: the web host passes its registry's
+    (`RegistryServerKeys`); without one, only the host operator's own keys
+    (`capsule messages key create --operator`) are accepted.
+    """
+    return merchant_app(host.services, host.app, keys)
 
 
-def merchant_app(services: "HostServices", programs: Callable[[str], "InstalledApp"]) -> Starlette:
+def merchant_app(
+    services: "HostServices", programs: Callable[[str], "InstalledApp"], keys: KeyVerifier | None = None
+) -> Starlette:
     """The API over `services`; `programs(app_id)` is the installed program (raises when there is none)."""
     store = services.messages
-    keys = services.server_keys
+    verifier: KeyVerifier = keys if keys is not None else services.server_keys
     pairwise = PairwiseIds(services)
 
     def endpoint(handler: Handler, status: int = 200) -> Callable[[Request], Awaitable[Response]]:
@@ -76,11 +84,11 @@ def merchant_app(services: "HostServices", programs: Callable[[str], "InstalledA
                         403, "browser-origin",
                         "the merchant API is for servers: a request from a web page (Origin or Sec-Fetch-Site) is refused",
                     )
-                key = await run_in_threadpool(_authenticate, request)
-                body = await _body(request) if request.method == "POST" else None
-                request.state.body = body
-                app = await run_in_threadpool(_program, key)
-                result = await run_in_threadpool(handler, request, key, app)
+                _bearer(request)  # no key at all: refused before the body is read
+                request.state.body = await _body(request) if request.method == "POST" else None
+                # One trip to a worker thread for the key, the program and the work: each trip is a
+                # wait for a free thread and the GIL, which is what a message's time to screen is made of.
+                result = await run_in_threadpool(_handle, handler, request)
             except Problem as problem:
                 return _problem(problem.status, problem.code, str(problem))
             except MessagesError as error:
@@ -89,16 +97,26 @@ def merchant_app(services: "HostServices", programs: Callable[[str], "InstalledA
 
         return run
 
-    def _authenticate(request: Request) -> ServerKey:
+    def _handle(handler: Handler, request: Request) -> Any:
+        key = _authenticate(request)
+        return handler(request, key, _program(key))
+
+    def _bearer(request: Request) -> str:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        if scheme.lower() != "bearer" or not token.strip():
             raise Problem(401, "no-key", "send the program's server key as `Authorization: Bearer capsule-mk...`; "
-                                         "create one with `capsule messages key create APP_ID`")
+                                         "the program's owner creates one with `capsule messages key create APP_ID`")
+        return token.strip()
+
+    def _authenticate(request: Request) -> ServerKey:
+        token = _bearer(request)
         try:
-            return keys.verify(token.strip())
+            return verifier.verify(token)
         except KeyRefused as error:
             raise Problem(401, "bad-key", str(error)) from None
+        except KeyCheckUnavailable as error:
+            raise Problem(503, "key-check-unavailable", str(error)) from None
 
     def _program(key: ServerKey) -> "InstalledApp":
         try:

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-# The manifest package first: it imports this capability's permission.py itself,
-# which must not be half-imported from here when that happens.
-from ...manifest import Manifest  # noqa: F401
 from ...prompter import Choice, ConfirmRequest, ContactPickRequest
 from ..base import CallContext, Capability, HostFunction, InvalidArgument, NotDeclared, Refused, Unavailable
 from ..wit import record
 from .errors import BadMessage, NotContacts
 from .permission import MAX_TEMPLATES
-from .store import MessageStore
+from .provider import MessagesProvider
 from .templates import TITLE_MAX, check_target, check_text, section, template_title
 
 #: Called when a program opens its chat, so a host can show the thread.
@@ -32,7 +29,7 @@ ChatOpener = Callable[[Any, str], None]
 class MessagesCapability(Capability):
     name = "messages"
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessagesProvider) -> None:
         self.store = store
         self.chat_openers: list[ChatOpener] = []
 

@@ -19,7 +19,7 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _answers(ok: int, schema: dict[str, Any], *errors: int) -> dict[str, Any]:
     answers: dict[str, Any] = {str(ok): {"description": "done", **_json(schema)}}
-    for status in (400, 401, 403, 404, 413, 415, 422, *errors):
+    for status in (400, 401, 403, 404, 413, 415, 422, 503, *errors):
         answers[str(status)] = {"description": "refused; `error` is the code, `message` says why and what to do", **_json(_ERROR)}
     return answers
 

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..deferred import DeferredDatabase
-from ..payments.group_commit import GroupCommit
-from . import tables as t
-from .errors import ChatClosed, IdempotencyConflict, NotContacts, NotFollowing, NotSubscribed, WeeklyLimit
+from ..payments.group_commit import BatchCommit, GroupCommit
+from . import sends, tables as t
+from .errors import ChatClosed, NotContacts, NotFollowing, NotSubscribed, WeeklyLimit
 
 if TYPE_CHECKING:
     from ...database import Database
@@ -86,10 +86,11 @@ _FIND_SUBSCRIPTION = sa.select(t.subscriptions.c.always, t.subscriptions.c.remai
     t.subscriptions.c.user == sa.bindparam("user"), t.subscriptions.c.app_id == sa.bindparam("app_id"),
     t.subscriptions.c.template_id == sa.bindparam("template_id"),
 )
+#: Uses one message of a one-time subscription; the condition makes two racing sends use it once.
 _USE_SUBSCRIPTION = t.subscriptions.update().where(
     t.subscriptions.c.user == sa.bindparam("b_user"), t.subscriptions.c.app_id == sa.bindparam("b_app_id"),
-    t.subscriptions.c.template_id == sa.bindparam("b_template_id"),
-)
+    t.subscriptions.c.template_id == sa.bindparam("b_template_id"), t.subscriptions.c.remaining > 0,
+).values(remaining=t.subscriptions.c.remaining - 1, updated_at=sa.bindparam("b_now"))
 _INSERT_MESSAGE = t.messages.insert()
 _INSERT_AUDIT = t.audit.insert()
 _INSERT_SEND = t.sends.insert()
@@ -132,6 +133,7 @@ class MessageStore:
         self._database = DeferredDatabase(database, t.metadata)
         self._listeners: list[Listener] = []
         self._group: GroupCommit | None = None
+        self._sends: BatchCommit | None = None
         self._group_lock = threading.Lock()
 
     @property
@@ -205,9 +207,7 @@ class MessageStore:
                 found = conn.execute(_FIND_SEND, {"app_id": app_id, "key": key}).first()
                 if found is not None:
                     if found.digest != request_digest:
-                        raise IdempotencyConflict(
-                            f"idempotency key {key!r} was used for a different send; use a new key for a new message"
-                        )
+                        raise sends.conflict(key)
                     return json.loads(found.result), []
             try:
                 result, delivered = deliver(conn)
@@ -235,8 +235,10 @@ class MessageStore:
                         t.sends.c.app_id == app_id, t.sends.c.idempotency_key == key
                     )
                 ).first()
-            if found is None or found.digest != request_digest:
+            if found is None:
                 raise
+            if found.digest != request_digest:
+                raise sends.conflict(str(key)) from None
             return json.loads(found.result)
         self._tell(delivered)
         return result
@@ -250,23 +252,22 @@ class MessageStore:
         """Deliver one template message if the user's subscription allows it; uses a one-time one."""
         carried = {"template": template_id, "fields": fields, "page": page, "params": params}
         now = time.time()
+        message = Message(
+            new_id(), user, program_thread(app_id), app_id, "in", "template", template_id, title, "", fields,
+            page, params, now,
+        )
+        if self.database.dialect == "sqlite":
+            return self._send_batched(message, carried, actor, idempotency_key)
 
         def deliver(conn: Connection) -> tuple[Any, list[Message]]:
             sub = conn.execute(_FIND_SUBSCRIPTION, {"user": user, "app_id": app_id, "template_id": template_id}).first()
             if sub is None or (not sub.always and sub.remaining <= 0):
-                raise NotSubscribed(
-                    f"the user has no subscription to template {template_id!r} (never given, revoked, or its one "
-                    f"message was already sent); ask them to subscribe again in the program"
-                )
-            if not sub.always:
-                conn.execute(
-                    _USE_SUBSCRIPTION,
-                    {"b_user": user, "b_app_id": app_id, "b_template_id": template_id, "remaining": sub.remaining - 1, "updated_at": now},
-                )
-            message = Message(
-                new_id(), user, program_thread(app_id), app_id, "in", "template", template_id, title, "", fields,
-                page, params, now,
-            )
+                raise sends.not_subscribed(template_id)
+            # Conditional: of two transactions racing for the last one-time message, one updates a row.
+            if not sub.always and conn.execute(
+                _USE_SUBSCRIPTION, {"b_user": user, "b_app_id": app_id, "b_template_id": template_id, "b_now": now},
+            ).rowcount != 1:
+                raise sends.not_subscribed(template_id)
             conn.execute(_INSERT_MESSAGE, _row(message))
             self._audit(conn, user=user, app_id=app_id, actor=actor, action="send", decision="ok", carried=carried)
             return {"message_id": message.id, "status": "accepted"}, [message]
@@ -275,6 +276,24 @@ class MessageStore:
             self._audit(conn, user=user, app_id=app_id, actor=actor, action="send", decision=str(error), carried=carried)
 
         return self._idempotent(app_id, idempotency_key, {"send": carried, "user": user}, deliver, refused)
+
+    def _send_batched(self, message: Message, carried: dict[str, Any], actor: str, key: str | None) -> dict[str, Any]:
+        """SQLite: the send joins the next batch of sends (sends.py), one transaction and commit for all."""
+        with self._group_lock:
+            if self._sends is None:
+                self._sends = BatchCommit(self.database, sends.process)
+        row = (message.id, message.user, message.thread, message.app_id, "in", "template", message.template_id,
+               message.title, "", json.dumps(message.fields, sort_keys=True), message.page,
+               json.dumps(message.params, sort_keys=True), message.at, 0)
+        audit = (message.at, message.user, message.app_id, actor, json.dumps(carried, sort_keys=True, ensure_ascii=False))
+        request = sends.TemplateSend(
+            message.app_id, message.user, message.template_id, key, digest({"send": carried, "user": message.user}),
+            row, audit, message,
+        )
+        answer, delivered = self._sends.submit(request)
+        if delivered is not None:
+            self._tell([delivered])
+        return answer
 
     # -- subscriptions -------------------------------------------------------
 
@@ -470,6 +489,14 @@ class MessageStore:
             self._audit(conn, user=user, app_id=app_id, actor="user", action="chat", decision="ok", carried={"text": text})
         self._tell([message])
         return message
+
+    def reply_until(self, user: str, app_id: str) -> float | None:
+        """Until when the program may reply in the user's chat (None: the user has not written)."""
+        with self.database.read() as db:
+            last = db.execute(
+                sa.select(t.chats.c.last_user_message).where(t.chats.c.app_id == app_id, t.chats.c.user == user)
+            ).scalar_one_or_none()
+        return None if last is None else last + CHAT_WINDOW
 
     def open_chat(self, user: str, app_id: str) -> None:
         with self.database.transaction() as conn:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ...database import Database
+from ...metrics.figures import count_payment
 from ..base import InvalidArgument
 from . import ledger
 from .errors import PaymentConflict, PaymentDeclined
@@ -168,13 +169,16 @@ class EmbeddedProvider:
             return Receipt(tx, charge.order_id, charge.amount, charge.currency, now, signed.payload, signed.signature)
 
         try:
-            return self._write(pay)
+            receipt = self._write(pay)
         except IntegrityError:
             # Another payment of this order committed first: answer as a replay.
             existing = self.find_order(charge.app_id, charge.order_id)
             if existing is None:
                 raise
             return _same_order(existing, terms)
+        if receipt.transaction_id == tx:  # this call's payment, not an earlier one of the same order
+            count_payment(charge.currency, charge.amount)
+        return receipt
 
     def _check_daily(self, conn: Connection, account: str, currency: str, amount: int, limit: int | None, now: int) -> None:
         """Count `amount` against the day, then check the daily limit: a refused movement

@@ -137,3 +137,39 @@ def _attempt(conn: Connection, pending: _Pending[Any]) -> None:
         conn.exec_driver_sql("ROLLBACK TO movement")
         pending.error = error
     conn.exec_driver_sql("RELEASE movement")  # ROLLBACK TO leaves the savepoint open
+
+
+class BatchCommit(GroupCommit):
+    """A group commit whose batch is handled whole: `process(conn, items)` returns one
+    (value, error) per item, in order, so a batch can be a few multi-row statements
+    instead of a few statements per item. Same promises as `GroupCommit`: nobody
+    hears before the COMMIT, and if the transaction fails every item gets that error.
+    `process` must decide every item's refusal itself (it has no savepoints to fall back on).
+    """
+
+    def __init__(self, database: Database, process: Callable[[Connection, list[Any]], list[tuple[Any, BaseException | None]]]) -> None:
+        super().__init__(database)
+        self._process = process
+
+    def submit(self, item: Any) -> Any:
+        """Queue `item` for the next batch; its value (or its error, raised) once committed."""
+        return self.run(item)
+
+    def _lead(self) -> None:
+        batch = self._take()
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            with self._database.transaction() as conn:
+                while len(outcomes) < len(batch):
+                    outcomes += self._process(conn, [pending.work for pending in batch[len(outcomes):]])
+                    # What arrived meanwhile joins this commit (as in GroupCommit); it ends,
+                    # since a writer has at most one item in a batch.
+                    batch += self._take()
+        except BaseException as error:  # noqa: BLE001 - handed to every writer of the batch
+            for pending in batch:
+                pending.value, pending.error = None, error
+        else:
+            for pending, (value, error) in zip(batch, outcomes):
+                pending.value, pending.error = value, error
+        for pending in batch:
+            pending.done = True

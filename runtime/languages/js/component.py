@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from pathlib import Path
 from ...engine.imports import CONTRACT_VERSION
 from ...errors import BuildError
 from ...home import Home
+from ..built import WASM_NAME, built_once, digest_files
 from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 from .toolchain import ensure_toolchain, lock_digest, node
 
@@ -44,7 +44,6 @@ MODULE_LIST = ".capsule-modules"
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
 WORLD_NAME = "js-runtime"
-WASM_NAME = "runtime.wasm"
 
 @dataclass(frozen=True)
 class RuntimeComponent:
@@ -120,9 +119,7 @@ def component_key() -> str:
     h = hashlib.sha256()
     h.update(f"toolchain {lock_digest()}\n".encode())
     h.update(_world().encode())
-    for root, path in _sources():
-        h.update(f"{root.name}/{path.relative_to(root).as_posix()}\0".encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    digest_files(h, _sources())
     return h.hexdigest()[:32]
 
 
@@ -134,56 +131,38 @@ def ensure_component(home: Home, *, progress: Progress | None = None) -> Runtime
     """The JS runtime for this Capsule version, built on first use (about a minute)."""
     say = progress or (lambda message: None)
     key = component_key()
-    root = runtime_root(home)
-    target = root / key
-    if not (target / WASM_NAME).exists():
-        toolchain = ensure_toolchain(home, progress=say)
-        say("building the JS runtime with componentize-js (once per Capsule version, about a minute)")
-        started = time.monotonic()
-        _build(root, target, key, toolchain, say)
-        say(f"JS runtime built in {time.monotonic() - started:.1f} s")
-        for entry in root.iterdir():  # earlier Capsule versions' runtimes
-            if entry.is_dir() and entry.name != key and not entry.name.startswith("."):
-                shutil.rmtree(entry, ignore_errors=True)
+    target = built_once(
+        runtime_root(home), key, name="the JS runtime", how="with componentize-js, about a minute",
+        build=lambda work: _build(work, ensure_toolchain(home, progress=say), say), say=say,
+    )  # fmt: skip
     return RuntimeComponent(key, target / WASM_NAME)
 
 
-def _build(root: Path, target: Path, key: str, toolchain: Path, say: Progress) -> None:
+def _build(work: Path, toolchain: Path, say: Progress) -> None:
     from capsule.sdk import JS_SDK_DIR, WIT_DIR
 
-    root.mkdir(parents=True, exist_ok=True)
-    # Built beside the target and renamed into place: a concurrent or cut-short build leaves no half runtime.
-    work = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
+    wit = work / "wit"
+    wit.mkdir()
+    for source in WIT_DIR.glob("*.wit"):
+        shutil.copyfile(source, wit / source.name)
+    (wit / "js-runtime.wit").write_text(_world())
+    guest = work / "guest"
+    shutil.copytree(GUEST_DIR, guest, ignore=shutil.ignore_patterns("build.mjs"))
+    shutil.copytree(JS_SDK_DIR, guest / "capsule", ignore=shutil.ignore_patterns("*.d.ts", "*.md"))
+    (guest / "capsule" / "_interfaces.js").write_text(_interfaces_module())
+    # Beside its node_modules, where node's ES module resolution finds componentize-js.
+    script = toolchain / f"build-{component_key()}.mjs"
+    shutil.copyfile(GUEST_DIR / "build.mjs", script)
     try:
-        wit = work / "wit"
-        wit.mkdir()
-        for source in WIT_DIR.glob("*.wit"):
-            shutil.copyfile(source, wit / source.name)
-        (wit / "js-runtime.wit").write_text(_world())
-        guest = work / "guest"
-        shutil.copytree(GUEST_DIR, guest, ignore=shutil.ignore_patterns("build.mjs"))
-        shutil.copytree(JS_SDK_DIR, guest / "capsule", ignore=shutil.ignore_patterns("*.d.ts", "*.md"))
-        (guest / "capsule" / "_interfaces.js").write_text(_interfaces_module())
-        # Beside its node_modules, where node's ES module resolution finds componentize-js.
-        script = toolchain / f"build-{key}.mjs"
-        shutil.copyfile(GUEST_DIR / "build.mjs", script)
-        try:
-            command = [node(), str(script), str(guest / "main.js"), str(wit), WORLD_NAME, str(work / WASM_NAME)]
-            _run_with_progress(command, dict(os.environ), toolchain, say)
-        finally:
-            script.unlink(missing_ok=True)
-        shutil.rmtree(guest)
-        shutil.rmtree(wit)
-        (work / "component.json").write_text(
-            json.dumps({"runtime": RUNTIME_ID, "key": key, "toolchain": lock_digest(), "built_at": time.time()}, indent=2)
-        )
-        try:
-            os.replace(work, target)
-        except OSError:
-            if not (target / WASM_NAME).exists():
-                raise
+        command = [node(), str(script), str(guest / "main.js"), str(wit), WORLD_NAME, str(work / WASM_NAME)]
+        _run_with_progress(command, dict(os.environ), toolchain, say)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        script.unlink(missing_ok=True)
+    shutil.rmtree(guest)
+    shutil.rmtree(wit)
+    (work / "component.json").write_text(
+        json.dumps({"runtime": RUNTIME_ID, "key": component_key(), "toolchain": lock_digest(), "built_at": time.time()}, indent=2)
+    )
 
 
 def _run_with_progress(command: list[str], env: dict[str, str], cwd: Path, say: Progress) -> None:

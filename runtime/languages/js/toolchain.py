@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ...errors import BuildError
-from ...home import Home
+from ...home import Home, one_builder
 
 TOOLCHAIN_DIR = Path(__file__).resolve().parent / "toolchain"
 #: The TypeScript compiler, pinned apart so that it never changes the runtime's key.
@@ -71,6 +71,13 @@ def _ensure(home: Home, source: Path, name: str, package: str, what: str, progre
     target = root / lock_digest(source)
     if (target / "node_modules" / package).is_dir():
         return target
+    with one_builder(target, waiting=lambda: say(f"waiting for another process installing {what}")):
+        if not (target / "node_modules" / package).is_dir():
+            _install(root, target, source, what, say)
+    return target
+
+
+def _install(root: Path, target: Path, source: Path, what: str, say: Progress) -> None:
     node()
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
@@ -98,4 +105,3 @@ def _ensure(home: Home, source: Path, name: str, package: str, what: str, progre
     for entry in root.iterdir():  # older lockfiles' installs
         if entry.is_dir() and entry.name != target.name and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
-    return target

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib.metadata import version as dist_version
@@ -29,6 +28,7 @@ from pathlib import Path
 from ...engine.imports import DECLARABLE
 from ...errors import BuildError
 from ...home import Home
+from ..built import WASM_NAME, built_once, digest_files
 from ..shared import CHECK_SCENE, LOAD_SCENE, Progress
 
 #: The runtime a `python` package names in its runtime.json. Bumped only when
@@ -44,7 +44,6 @@ STDLIB_OUT_MARKER = ".capsule-stdlib-out"
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
 ENTRY_MODULE = "capsule_runtime_main"
-WASM_NAME = "runtime.wasm"
 
 @dataclass(frozen=True)
 class RuntimeComponent:
@@ -76,15 +75,12 @@ def component_key() -> str:
     for dist in ("componentize-py", "wasmtime", "tzdata"):
         h.update(f"{dist} {dist_version(dist)}\n".encode())
     h.update(_world().encode())
-    roots = [
-        (PYTHON_SDK_DIR, sorted(PYTHON_SDK_DIR.rglob("*.py"))),
-        (WIT_DIR, sorted(WIT_DIR.glob("*.wit"))),
-        (GUEST_DIR, sorted(GUEST_DIR.glob("*.py"))),
-    ]
-    for root, files in roots:
-        for path in files:
-            h.update(f"{root.name}/{path.relative_to(root).as_posix()}\0".encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+    digest_files(
+        h,
+        [(PYTHON_SDK_DIR, p) for p in sorted(PYTHON_SDK_DIR.rglob("*.py"))]
+        + [(WIT_DIR, p) for p in sorted(WIT_DIR.glob("*.wit"))]
+        + [(GUEST_DIR, p) for p in sorted(GUEST_DIR.glob("*.py"))],
+    )
     return h.hexdigest()[:32]
 
 
@@ -94,24 +90,12 @@ def runtime_root(home: Home) -> Path:
 
 def ensure_component(home: Home, *, progress: Progress | None = None) -> RuntimeComponent:
     """The Python runtime for this Capsule version, built on first use (~12 s)."""
-    say = progress or (lambda message: None)
     key = component_key()
-    root = runtime_root(home)
-    target = root / key
-    if not (target / WASM_NAME).exists():
-        say("building the Python runtime with componentize-py (once per Capsule version, about 12 s)")
-        started = time.monotonic()
-        _build(root, target, key)
-        say(f"Python runtime built in {time.monotonic() - started:.1f} s")
-        _remove_older(root, keep=key)
+    target = built_once(
+        runtime_root(home), key, name="the Python runtime", how="with componentize-py, about 12 s",
+        build=_build, say=progress or (lambda message: None),
+    )  # fmt: skip
     return RuntimeComponent(key, target / WASM_NAME, target / "stdlib")
-
-
-def _remove_older(root: Path, *, keep: str) -> None:
-    # Earlier Capsule versions' runtimes: nothing launches them any more.
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name != keep and not entry.name.startswith("."):
-            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _add_time_zones(stdlib: Path) -> None:
@@ -127,64 +111,52 @@ def _add_time_zones(stdlib: Path) -> None:
     shutil.copytree(source, stdlib / "tzdata", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
-def _build(root: Path, target: Path, key: str) -> None:
+def _build(work: Path) -> None:
     from capsule.sdk import PYTHON_SDK_DIR, WIT_DIR
     from capsule.sdk.toolchain.python import _explain, componentize_py
     from capsule.sdk.toolchain.world import WORLD_NAME
 
-    root.mkdir(parents=True, exist_ok=True)
-    # Built beside the target and renamed into place: a second process building
-    # at the same moment, or a build cut short, never leaves a half runtime.
-    work = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
-    try:
-        wit = work / "wit"
-        wit.mkdir()
-        for source in WIT_DIR.glob("*.wit"):
-            shutil.copyfile(source, wit / source.name)
-        (wit / "runtime-world.wit").write_text(_world())
-        entry = work / "entry"
-        entry.mkdir()
-        shutil.copyfile(GUEST_DIR / f"{ENTRY_MODULE}.py", entry / f"{ENTRY_MODULE}.py")
-        stdlib_out = work / "stdlib-out"
-        stdlib_out.mkdir()
-        (stdlib_out / STDLIB_OUT_MARKER).touch()
-        command = [
-            componentize_py(),
-            "-d", str(wit),
-            "-w", WORLD_NAME,
-            "componentize", ENTRY_MODULE,
-            "-p", str(entry),
-            "-p", str(PYTHON_SDK_DIR),
-            "-p", str(stdlib_out),
-            "-o", str(work / WASM_NAME),
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
-        if result.returncode != 0:
-            detail = _explain(result.stderr or result.stdout, GUEST_DIR)
-            raise BuildError(f"the Python runtime did not build (a Capsule problem, not your program's): {detail}")
-        if not (stdlib_out / "stdlib").is_dir():
-            raise BuildError("the Python runtime built without its standard library (a Capsule problem); report it")
-        os.replace(stdlib_out / "stdlib", work / "stdlib")
-        _add_time_zones(work / "stdlib")
-        shutil.rmtree(stdlib_out)
-        shutil.rmtree(entry)
-        (work / "component.json").write_text(
-            json.dumps(
-                {
-                    "runtime": RUNTIME_ID,
-                    "key": key,
-                    "componentize-py": dist_version("componentize-py"),
-                    "wasmtime": dist_version("wasmtime"),
-                    "built_at": time.time(),
-                },
-                indent=2,
-            )
+    wit = work / "wit"
+    wit.mkdir()
+    for source in WIT_DIR.glob("*.wit"):
+        shutil.copyfile(source, wit / source.name)
+    (wit / "runtime-world.wit").write_text(_world())
+    entry = work / "entry"
+    entry.mkdir()
+    shutil.copyfile(GUEST_DIR / f"{ENTRY_MODULE}.py", entry / f"{ENTRY_MODULE}.py")
+    stdlib_out = work / "stdlib-out"
+    stdlib_out.mkdir()
+    (stdlib_out / STDLIB_OUT_MARKER).touch()
+    command = [
+        componentize_py(),
+        "-d", str(wit),
+        "-w", WORLD_NAME,
+        "componentize", ENTRY_MODULE,
+        "-p", str(entry),
+        "-p", str(PYTHON_SDK_DIR),
+        "-p", str(stdlib_out),
+        "-o", str(work / WASM_NAME),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
+    if result.returncode != 0:
+        detail = _explain(result.stderr or result.stdout, GUEST_DIR)
+        raise BuildError(f"the Python runtime did not build (a Capsule problem, not your program's): {detail}")
+    if not (stdlib_out / "stdlib").is_dir():
+        raise BuildError("the Python runtime built without its standard library (a Capsule problem); report it")
+    os.replace(stdlib_out / "stdlib", work / "stdlib")
+    _add_time_zones(work / "stdlib")
+    shutil.rmtree(stdlib_out)
+    shutil.rmtree(entry)
+    (work / "component.json").write_text(
+        json.dumps(
+            {
+                "runtime": RUNTIME_ID,
+                "key": component_key(),
+                "componentize-py": dist_version("componentize-py"),
+                "wasmtime": dist_version("wasmtime"),
+                "built_at": time.time(),
+            },
+            indent=2,
         )
-        try:
-            os.replace(work, target)
-        except OSError:
-            if not (target / WASM_NAME).exists():  # not a concurrent build that won: a real failure
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    )

@@ -13,6 +13,10 @@ import { registerPrompt, dialogShell, actions, button } from "./dialogs.js";
 import { t } from "./i18n.js";
 
 const MAX_TEXT_CHARS = 1000;
+/** How long after the user's last message a program may reply in its chat (the store's CHAT_WINDOW). */
+const CHAT_WINDOW_SECONDS = 48 * 3600;
+/** setTimeout's largest delay; a longer wait is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class MessagesPage {
   /**
@@ -106,6 +110,13 @@ export class MessagesPage {
     const log = el("ol", { className: "thread-messages", "aria-label": t("messages.title") }, ...messages.map((m) => this.bubble(m)));
     const parts = [heading];
     if (isProgram) parts.push(this.programActions(appId));
+    this.window = null;
+    if (isProgram && data.chat && data.chat.offered) {
+      this.window = el("p", { className: "chat-window", id: "chat-window", role: "status" });
+      parts.push(this.window);
+      this.windowName = clip(String(title), 60);
+      this.showReplyWindow(data.chat.reply_until);
+    }
     parts.push(log, this.composer(name));
     this.view.replaceChildren(...parts);
     this.view.hidden = false;
@@ -114,6 +125,23 @@ export class MessagesPage {
     if (focus) heading.focus();
     // The list's unread counts changed: refresh it quietly.
     this.refreshList();
+  }
+
+  /**
+   * The line under a chat's heading: until when the program may still reply (48 hours after the
+   * user's last message), or that it may not until the user writes. It turns when the time passes.
+   */
+  showReplyWindow(until) {
+    const line = this.window;
+    if (!line) return;
+    clearTimeout(this.windowTimer);
+    const ms = typeof until === "number" && Number.isFinite(until) ? until * 1000 : null;
+    const open = ms !== null && ms > Date.now();
+    line.dataset.open = String(open);
+    line.dataset.replyUntil = ms === null ? "" : String(until);
+    line.textContent = open ? t("messages.replyUntil", { name: this.windowName, time: formatTime(until) })
+      : t("messages.replyClosed", { name: this.windowName });
+    if (open) this.windowTimer = setTimeout(() => this.showReplyWindow(until), Math.min(ms - Date.now() + 500, MAX_TIMER_MS));
   }
 
   async refreshList() {
@@ -189,6 +217,7 @@ export class MessagesPage {
         const answer = await api("/api/messages/send", { body: { thread: name, text } });
         input.value = "";
         this.appendIfOpen(answer.message, name);
+        if (answer.chat && this.current === name) this.showReplyWindow(answer.chat.reply_until);
       } catch (error) {
         this.hooks.toast("error", t("messages.notSent", { message: error.message }));
       }
@@ -209,6 +238,10 @@ export class MessagesPage {
     const visible = !document.getElementById("messages").hidden;
     if (visible && this.current === message.thread) {
       this.appendIfOpen(message, message.thread);
+      // The user wrote in this chat from another tab: the reply window starts again.
+      if (message.kind === "chat" && message.direction === "out" && typeof message.at === "number") {
+        this.showReplyWindow(message.at + CHAT_WINDOW_SECONDS);
+      }
       api(`/api/messages/thread?thread=${encodeURIComponent(message.thread)}`).then((d) => this.setUnread(d.unread)).catch(() => {});
     }
     if (visible) this.refreshList();
