@@ -14,10 +14,11 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .admission import SessionCaps, admit
 from .app import InstalledApp
+from .blobs import BlobStore
 from .capabilities import Capability, Observer, default_capabilities
 from .engine.engine import Engine
 from .engine.imports import audit_imports, component_imports
@@ -60,6 +61,7 @@ class Host:
         caps: SessionCaps | None = None,
         warm_sessions: int = 16,
         messages: "MessagesProvider | None" = None,
+        blob_stores: Callable[[str], BlobStore] | None = None,
     ) -> None:
         """`messages`: the host application's own messages backend (see
         capabilities/messages/provider.py); by default the embedded store in the database."""
@@ -69,7 +71,7 @@ class Host:
         self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.services = HostServices(self.home, database_url=database_url, messages=messages)
+        self.services = HostServices(self.home, database_url=database_url, messages=messages, blob_stores=blob_stores)
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]
@@ -152,6 +154,11 @@ class Host:
                 app = self._load_installed(app_id)
                 self._apps[app_id] = app
             return app
+
+    def loaded(self, app_id: str) -> InstalledApp | None:
+        """The program of `app_id` this process has loaded, if any (nothing is read from disk)."""
+        with self._lock:
+            return self._apps.get(app_id)
 
     def installed(self) -> list[dict[str, str]]:
         return [{"id": k, **v} for k, v in sorted(self._read_index().items())]

@@ -100,6 +100,10 @@ class LiveInbox:
     def __init__(self, web: "WebHost") -> None:
         self.web = web
 
+    def serves(self, user: str) -> bool:
+        """Whether `user` has a tab open on this host."""
+        return any(c.user == user for c in list(self.web.connections))
+
     def deliver(self, message: Message) -> None:
         tabs = [c for c in list(self.web.connections) if c.user == message.user]
         if not tabs:
