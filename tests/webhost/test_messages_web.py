@@ -297,3 +297,34 @@ def test_the_demo_coffee_shop_says_the_order_is_ready_and_the_message_opens_the_
     expect(card).to_contain_text("Your order is ready")
     card.click()
     expect(page.locator("[data-session]").get_by_text("Your order is ready", exact=True)).to_be_visible()
+
+
+# A receipt's total and a message's time in the reader's language.
+RECEIPT_FORMS = {
+    "de": (re.compile(r"^12,50\s?CN¥$"), re.compile(r"\d{1,2}\.\s?(?:\d{1,2}\.|\w+\.? )\d{4}")),
+    "zh-CN": (re.compile(r"^¥12\.50$"), re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")),
+}
+
+
+@pytest.mark.parametrize("language", sorted(RECEIPT_FORMS))
+def test_a_receipts_money_and_time_follow_the_readers_language(browser_page: Page, mweb, merchant, language) -> None:
+    money, when = RECEIPT_FORMS[language]
+    page = browser_page
+    bob = user_id(mweb, "bob")
+    subscribe(mweb, "bob")
+    mweb.languages.set("bob", language)
+    try:
+        sent = merchant.post("/v1/messages", json={**ORDER, "user_id": bob})
+        assert sent.status_code == 202, sent.text
+        page.goto("/")
+        page.locator("#demo-accounts button", has_text="Bob").click()
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        page.locator("#tab-messages").click()
+        page.locator("#threads button").first.click()
+        card = page.locator(".message-card").last
+        total = card.locator(".card-fields div", has_text="total").locator("dd")
+        expect(total).to_have_text(money)
+        expect(card.locator(".card-fields div", has_text="order").locator("dd")).to_have_text("A17")  # text as sent
+        expect(page.locator(".message-time").last).to_have_text(when)
+    finally:
+        mweb.languages.forget("bob")
