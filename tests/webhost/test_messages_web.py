@@ -328,3 +328,33 @@ def test_a_receipts_money_and_time_follow_the_readers_language(browser_page: Pag
         expect(page.locator(".message-time").last).to_have_text(when)
     finally:
         mweb.languages.forget("bob")
+
+
+def test_revoking_on_me_refuses_the_next_send_and_mute_hides_the_badge(browser_page: Page, mweb, merchant) -> None:
+    """Carol allowed the probe's message always; on Me she revokes it, and the merchant's next send
+    is refused; muting the program in its thread takes its messages out of the unread badge."""
+    page = browser_page
+    carol = user_id(mweb, "carol")
+    subscribe(mweb, "carol")
+    mweb.messages.follow("carol", PROBE_ID)
+    try:
+        open_shell(page, "carol")
+        assert merchant.post("/v1/messages", json={**ORDER, "user_id": carol}).status_code == 202
+        expect(page.locator("#messages-badge")).to_be_visible()
+        page.locator("#tab-me").click()
+        row = page.locator(f'[data-subscription="{PROBE_ID}/order-ready"]')
+        expect(row).to_contain_text("always")
+        row.get_by_role("button", name="Revoke").click()
+        expect(row).to_have_count(0)
+        refused = merchant.post("/v1/messages", json={**ORDER, "user_id": carol})
+        assert refused.status_code == 403 and refused.json()["error"] == "not-subscribed"
+        page.locator("#tab-messages").click()
+        page.locator("#threads").get_by_role("button", name=re.compile("Messages probe")).click()
+        page.locator(".thread-actions").get_by_role("button", name="Mute").click()
+        expect(page.locator("#threads")).to_contain_text("Muted")
+        assert [f["muted"] for f in mweb.messages.follows("carol") if f["app_id"] == PROBE_ID] == [True]
+        page.locator("#messages-refresh").click()
+        expect(page.locator("#messages-badge")).to_be_hidden()
+    finally:
+        mweb.messages.set_muted("carol", PROBE_ID, False)
+        mweb.messages.unfollow("carol", PROBE_ID)
