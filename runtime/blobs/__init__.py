@@ -9,8 +9,8 @@ machine). An operator with an S3-compatible object store plugs in its own
 
 # The interface and the disk store first: the capabilities package (which
 # `database` reaches through `deferred`) imports them from here.
-from .store import Blob, BlobStore, default_blob_store  # isort: skip
+from .store import PACKAGE_TYPE, Blob, BlobStore, default_blob_store  # isort: skip
 from .disk import DiskBlobs  # isort: skip
 from .database import DatabaseBlobs  # isort: skip
 
-__all__ = ["Blob", "BlobStore", "DatabaseBlobs", "DiskBlobs", "default_blob_store"]
+__all__ = ["PACKAGE_TYPE", "Blob", "BlobStore", "DatabaseBlobs", "DiskBlobs", "default_blob_store"]

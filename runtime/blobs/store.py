@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from ..capabilities.deferred import DatabaseSource
 
+#: The media type packages are stored under (registry uploads and installed packages share a namespace).
+PACKAGE_TYPE = "application/vnd.capsule.package"
 #: What a blob's name looks like: a content digest ("sha256:<hex>" or bare hex).
 NAME = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
 

@@ -13,9 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..blobs import BlobStore
-
-PACKAGE_TYPE = "application/vnd.capsule.package"
+from ..blobs import PACKAGE_TYPE, BlobStore
 
 
 class DiskPackages:
