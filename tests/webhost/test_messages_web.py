@@ -330,31 +330,38 @@ def test_a_receipts_money_and_time_follow_the_readers_language(browser_page: Pag
         mweb.languages.forget("bob")
 
 
-def test_revoking_on_me_refuses_the_next_send_and_mute_hides_the_badge(browser_page: Page, mweb, merchant) -> None:
-    """Carol allowed the probe's message always; on Me she revokes it, and the merchant's next send
-    is refused; muting the program in its thread takes its messages out of the unread badge."""
+def test_revoking_on_me_refuses_the_next_send_and_a_muted_program_does_not_count(
+    browser_page: Page, mweb, merchant
+) -> None:
+    """Bob allowed the probe's message always; on Me he revokes it, and the merchant's next send
+    is refused. He mutes the program: its next service update arrives without raising the badge."""
     page = browser_page
-    carol = user_id(mweb, "carol")
-    subscribe(mweb, "carol")
-    mweb.messages.follow("carol", PROBE_ID)
+    bob = user_id(mweb, "bob")
+    subscribe(mweb, "bob")
+    mweb.messages.follow("bob", PROBE_ID)
     try:
-        open_shell(page, "carol")
-        assert merchant.post("/v1/messages", json={**ORDER, "user_id": carol}).status_code == 202
-        expect(page.locator("#messages-badge")).to_be_visible()
+        open_shell(page, "bob")
         page.locator("#tab-me").click()
         row = page.locator(f'[data-subscription="{PROBE_ID}/order-ready"]')
         expect(row).to_contain_text("always")
         row.get_by_role("button", name="Revoke").click()
         expect(row).to_have_count(0)
-        refused = merchant.post("/v1/messages", json={**ORDER, "user_id": carol})
+        refused = merchant.post("/v1/messages", json={**ORDER, "user_id": bob})
         assert refused.status_code == 403 and refused.json()["error"] == "not-subscribed"
+
+        assert merchant.post("/v1/updates", json={"title": "First news"}).status_code == 202
         page.locator("#tab-messages").click()
         page.locator("#threads").get_by_role("button", name=re.compile("Messages probe")).click()
         page.locator(".thread-actions").get_by_role("button", name="Mute").click()
         expect(page.locator("#threads")).to_contain_text("Muted")
-        assert [f["muted"] for f in mweb.messages.follows("carol") if f["app_id"] == PROBE_ID] == [True]
-        page.locator("#messages-refresh").click()
-        expect(page.locator("#messages-badge")).to_be_hidden()
+        page.locator("#tab-me").click()
+        before = mweb.messages.unread("bob")
+        assert merchant.post("/v1/updates", json={"title": "Quiet news"}).status_code == 202
+        expect(page.locator("#toasts")).to_contain_text("Quiet news")  # it arrived live...
+        assert mweb.messages.unread("bob") == before  # ...and counts for nothing
+        badge = page.locator("#messages-badge")
+        expect(badge).to_be_hidden() if before == 0 else expect(badge).to_have_text(str(before))
     finally:
-        mweb.messages.set_muted("carol", PROBE_ID, False)
-        mweb.messages.unfollow("carol", PROBE_ID)
+        mweb.messages.set_muted("bob", PROBE_ID, False)
+        mweb.messages.unfollow("bob", PROBE_ID)
+        mweb.messages.mark_read("bob", f"program:{PROBE_ID}")
