@@ -9,21 +9,22 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .admission import SessionCaps, admit
 from .app import InstalledApp
+from .blobs import PACKAGE_TYPE, BlobStore
 from .capabilities import Capability, Observer, default_capabilities
 from .engine.engine import Engine
 from .engine.imports import audit_imports, component_imports
 from .engine.limits import TurnLimits
 from .errors import AuditError, NotInstalled
 from .home import Home
+from .installed import INDEX_FILE, DatabaseIndex, FileIndex, InstalledIndex
 from .languages import check_runtime
 from .languages.js import JsRuntime
 from .languages.python import PythonRuntime
@@ -41,7 +42,6 @@ from .warm import WarmPool
 if TYPE_CHECKING:
     from .capabilities.messages.provider import MessagesProvider
 
-INDEX_FILE = "installed.json"
 
 
 class Host:
@@ -60,6 +60,7 @@ class Host:
         caps: SessionCaps | None = None,
         warm_sessions: int = 16,
         messages: "MessagesProvider | None" = None,
+        blob_stores: Callable[[str], BlobStore] | None = None,
     ) -> None:
         """`messages`: the host application's own messages backend (see
         capabilities/messages/provider.py); by default the embedded store in the database."""
@@ -69,7 +70,15 @@ class Host:
         self.caps = caps or SessionCaps()
         self.package_limits = package_limits or PackageLimits()
         self.trusted_keys = trusted_keys
-        self.services = HostServices(self.home, database_url=database_url, messages=messages)
+        self.services = HostServices(self.home, database_url=database_url, messages=messages, blob_stores=blob_stores)
+        #: What is installed: installed.json on one machine, a table every host shares on PostgreSQL.
+        self.index: InstalledIndex = (
+            DatabaseIndex(lambda: self.services.database)
+            if self.services.shared_database
+            else FileIndex(self.home.packages / INDEX_FILE)
+        )
+        #: Where installed packages are kept for the other hosts (None: on this disk only).
+        self._package_blobs = self.services.blob_store("packages")
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}
         # The audit trail sees every capability call (it opens the database lazily).
         self.observers: list[Observer] = [self.services.audit]
@@ -122,7 +131,10 @@ class Host:
             )
             previous = self._apps.get(manifest.id)
             self._apps[manifest.id] = app
-            self._write_index(manifest.id, str(manifest.version), verified.digest, verified.key_id)
+            if self._package_blobs is not None:
+                # Other hosts unpack it from there when they first launch it.
+                self._package_blobs.put(verified.digest, Path(package).read_bytes(), PACKAGE_TYPE)
+            self.index.put(manifest.id, str(manifest.version), verified.digest, verified.key_id)
         if previous is not None:
             self.warm.forget(previous)
         return app
@@ -153,8 +165,13 @@ class Host:
                 self._apps[app_id] = app
             return app
 
+    def loaded(self, app_id: str) -> InstalledApp | None:
+        """The program of `app_id` this process has loaded, if any (nothing is read from disk)."""
+        with self._lock:
+            return self._apps.get(app_id)
+
     def installed(self) -> list[dict[str, str]]:
-        return [{"id": k, **v} for k, v in sorted(self._read_index().items())]
+        return [{"id": k, **v} for k, v in sorted(self.index.read().items())]
 
     # -- sessions --------------------------------------------------------------
 
@@ -235,37 +252,36 @@ class Host:
 
     # -- the installed index -----------------------------------------------------
 
-    def _index_path(self) -> Path:
-        return self.home.packages / INDEX_FILE
-
-    def _read_index(self) -> dict[str, Any]:
-        try:
-            return json.loads(self._index_path().read_text())
-        except FileNotFoundError:
-            return {}
-
-    def _write_index(self, app_id: str, version: str, digest: str, key_id: str) -> None:
-        index = self._read_index()
-        index[app_id] = {"version": version, "digest": digest, "key_id": key_id}
-        fd, tmp = tempfile.mkstemp(dir=self.home.packages, prefix=".index-")
-        with os.fdopen(fd, "w") as f:
-            json.dump(index, f, indent=2, sort_keys=True)
-        os.replace(tmp, self._index_path())
-
     def _installed(self, app_id: str) -> Installed | None:
-        entry = self._read_index().get(app_id)
+        entry = self.index.get(app_id)
         return None if entry is None else Installed(app_id, entry["version"], entry["digest"], entry["key_id"])
 
     def _load_installed(self, app_id: str) -> InstalledApp:
-        entry = self._read_index().get(app_id)
+        entry = self.index.get(app_id)
         if entry is None:
             raise NotInstalled(f"{app_id} is not installed; install its package first (Host.install or `capsule run PKG`)")
         path = self.home.packages / entry["digest"].replace("sha256:", "")
+        if not path.exists() and self._package_blobs is not None:
+            self._fetch(app_id, entry["digest"])
         manifest: Manifest = load_manifest((path / "manifest.json").read_bytes(), source=str(path))
         if (path / RUNTIME).exists():
             kind, runtime = parse_runtime_json((path / RUNTIME).read_bytes())
             check_runtime(kind, runtime)
         return self._make_app(manifest, entry["digest"], entry["key_id"], path)
+
+    def _fetch(self, app_id: str, digest: str) -> None:
+        """Unpack a package another host installed, from the shared blob store, verified as on install."""
+        assert self._package_blobs is not None
+        blob = self._package_blobs.get(digest)
+        if blob is None:
+            raise NotInstalled(f"{app_id} is installed, but its package {digest} is in no blob store this host reaches")
+        with tempfile.TemporaryDirectory(dir=self.home.packages, prefix=".fetch-") as scratch:
+            package = Path(scratch) / "package.capsule"
+            package.write_bytes(blob.data)
+            verified = open_package(package, self.package_limits, trusted_keys=self.trusted_keys)
+            if verified.digest != digest:
+                raise NotInstalled(f"the blob store's package for {app_id} is not {digest}; install {app_id} again")
+            self._extract(verified)
 
     # -- one program version -----------------------------------------------------
 

@@ -12,29 +12,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .database import DEFAULT_FILE, Database
-from .errors import PackageError
+from .database.secrets import shared_random, shared_signing_key
 from .home import Home
-from .package.keys import generate_key, load_signing_key
 
 if TYPE_CHECKING:
+    from .blobs import BlobStore
     from .capabilities.messages.keys import ServerKeys
     from .capabilities.messages.provider import MessagesProvider
     from .consent import AuditTrail, ConsentGate, ConsentStore
 
-#: The host's own signing key (receipts, countersignatures), in `CAPSULE_HOME/keys/`.
+#: The receipt key's name among the platform secrets (and its file name in `CAPSULE_HOME/keys/` before them).
 HOST_KEY_NAME = "host"
-#: The secret behind pseudonymous user ids, in `CAPSULE_HOME/keys/`.
+#: The file an older host kept the secret behind pseudonymous user ids in (now a platform secret).
 USER_ID_SECRET_FILE = "user-id.secret"
 
 _metadata = sa.MetaData()
@@ -108,13 +107,37 @@ class HostServices:
         audit_retention_days: float | None = None,
         grant_ttl_seconds: float | None = None,
         messages: "MessagesProvider | None" = None,
+        blob_stores: "Callable[[str], BlobStore] | None" = None,
     ) -> None:
         """`messages`: a host application's own messages backend (default: `MessageStore` in the database)."""
         self.home = home
         self.database_url = database_url
+        #: The host application's blob stores by namespace (an S3-compatible store, say); see `blob_store`.
+        self.blob_stores = blob_stores
         self.audit_retention_days = audit_retention_days
         self.grant_ttl_seconds = grant_ttl_seconds
         self._messages = messages
+
+    @property
+    def resolved_url(self) -> str:
+        """The database URL this host uses, known without opening it ("" for the default SQLite file)."""
+        return self.database_url or os.environ.get("CAPSULE_DATABASE_URL") or ""
+
+    @property
+    def shared_database(self) -> bool:
+        """True on PostgreSQL: other hosts may share the database, so nothing shared stays on this disk."""
+        return self.resolved_url.startswith("postgresql")
+
+    def blob_store(self, namespace: str) -> "BlobStore | None":
+        """Where blobs of `namespace` ("media", "packages") go: the host application's store,
+        else the database on PostgreSQL (every host reaches it), else None (this disk)."""
+        if self.blob_stores is not None:
+            return self.blob_stores(namespace)
+        if self.shared_database:
+            from .blobs import DatabaseBlobs
+
+            return DatabaseBlobs(lambda: self.database, namespace)
+        return None
 
     @cached_property
     def database(self) -> Database:
@@ -124,18 +147,9 @@ class HostServices:
 
     @cached_property
     def host_key(self) -> Ed25519PrivateKey:
-        """The host's Ed25519 key (made on first use): receipts are signed with it."""
-        try:
-            return load_signing_key(self.home, HOST_KEY_NAME)
-        except PackageError as error:
-            if error.code != "key-missing":
-                raise
-            try:
-                generate_key(self.home, HOST_KEY_NAME)
-            except PackageError as race:
-                if race.code != "key-exists":
-                    raise
-            return load_signing_key(self.home, HOST_KEY_NAME)
+        """The platform's Ed25519 receipt key (made on first use, shared by every host on the
+        database, so a receipt verifies whichever host signed it)."""
+        return shared_signing_key(self.database, HOST_KEY_NAME, legacy=self.home.keys / f"{HOST_KEY_NAME}.key")
 
     @cached_property
     def consent_store(self) -> "ConsentStore":
@@ -144,7 +158,7 @@ class HostServices:
 
         # On SQLite (one machine) grants are cached, with a stamp file beside the
         # database as the change signal; on PostgreSQL every check reads the database.
-        url = self.database_url or os.environ.get("CAPSULE_DATABASE_URL") or "sqlite:///"
+        url = self.resolved_url or "sqlite:///"
         stamp = None
         if url.startswith("sqlite"):
             database_file = sa.make_url(url).database
@@ -200,23 +214,9 @@ class HostServices:
         return self._user_id_secret()
 
     def _user_id_secret(self) -> bytes:
-        path = self.home.keys / USER_ID_SECRET_FILE
-        if not path.exists():
-            # Written aside and linked into place: a second host starting at
-            # the same moment sees either no file or the whole secret.
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(secrets.token_bytes(32))
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(tmp)
-        return path.read_bytes()
+        # Shared by every host on the database: a user's program-scoped id (and
+        # so their storage and payments) must not depend on the host serving them.
+        return shared_random(self.database, "user-id", legacy=self.home.keys / USER_ID_SECRET_FILE)
 
     def close(self) -> None:
         if "audit" in self.__dict__:

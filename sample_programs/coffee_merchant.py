@@ -75,6 +75,8 @@ def create_app(host_public_key_b64: str, client: MessagesClient, *, ready_after:
                     return  # another refusal will not change by waiting
             except (OSError, httpx.HTTPError):
                 pass  # the host is restarting (or stopped): try again
+            except RuntimeError:
+                return  # the merchant server stopped and closed its client
             time.sleep(RETRY_EVERY)
 
     app = Starlette(routes=[Route("/capsule/notify", notify, methods=["POST"])])

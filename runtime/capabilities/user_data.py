@@ -13,7 +13,7 @@ from .base import Capability
 from .location.host import LocationCapability
 from .location.provider import ConfiguredLocation
 from .media.host import MediaCapability
-from .media.provider import DiskMediaStore
+from .media.provider import BlobMediaStore, DiskMediaStore
 from .media.uploads import UploadLog
 from .messages.host import MessagesCapability
 from .network.host import NetworkCapability
@@ -46,8 +46,15 @@ def user_data_capabilities(services: "HostServices") -> dict[str, Capability]:
             lambda: services.secret,
         ),
         "qr": QrCapability(PickedImageScanner()),
-        "media": MediaCapability(DiskMediaStore(services.home.root / "media"), UploadLog(database)),
+        "media": MediaCapability(_media_store(services), UploadLog(database)),
         # Developer mode (plain http to loopback) only when the developer asks for it.
         "network": NetworkCapability(developer_mode=os.environ.get("CAPSULE_NETWORK_DEVELOPER_MODE") == "1"),
         "messages": MessagesCapability(services.messages),
     }
+
+
+def _media_store(services: "HostServices") -> BlobMediaStore:
+    """Uploads where every host reaches them (the shared database or the host application's
+    store); on one machine with SQLite, under `CAPSULE_HOME/media`."""
+    shared = services.blob_store("media")
+    return DiskMediaStore(services.home.root / "media") if shared is None else BlobMediaStore(shared)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
 
 import sqlalchemy
 from sqlalchemy import event
@@ -22,6 +23,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import CapsuleError
 from ..home import Home
+
+if TYPE_CHECKING:
+    from ..events import PeerEvents
 
 #: The file the default SQLite database lives in, under `CAPSULE_HOME/data/`.
 DEFAULT_FILE = "capsule.db"
@@ -93,7 +97,16 @@ class Database:
             with connection.begin():
                 yield connection
 
+    @cached_property
+    def events(self) -> "PeerEvents":
+        """Events to and from the other hosts on this database (none on SQLite; see `runtime.events`)."""
+        from ..events import peer_events
+
+        return peer_events(self)
+
     def close(self) -> None:
+        if "events" in self.__dict__:
+            self.events.close()
         self.engine.dispose()
 
 

@@ -85,7 +85,7 @@ def generate_key(home: Home, name: str = "default", *, force: bool = False) -> K
     except OSError:
         pass  # best effort: the key file itself is 0600 regardless
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = private_pem(key)
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     try:
         _write(private_path, pem, 0o600, replace=force)
@@ -109,17 +109,27 @@ def load_signing_key(home: Home, name: str = "default") -> Ed25519PrivateKey:
             f"no signing key named {name!r} at {private_path}; make one with `capsule keygen{option}`",
             code="key-missing",
         ) from None
+    return signing_key_from_pem(pem, str(private_path))
+
+
+def private_pem(key: Ed25519PrivateKey) -> bytes:
+    """`key` as unencrypted PKCS8 PEM (what key files and the database's platform secrets hold)."""
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def signing_key_from_pem(pem: bytes, where: str) -> Ed25519PrivateKey:
+    """The Ed25519 key in `pem`; PackageError `bad-key` naming `where` it came from otherwise."""
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as error:
         raise PackageError(
-            f"{private_path} is not a readable unencrypted PEM private key ({error}); "
+            f"{where} is not a readable unencrypted PEM private key ({error}); "
             f"restore it from your backup or replace it with `capsule keygen --force`",
             code="bad-key",
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise PackageError(
-            f"{private_path} holds a {type(key).__name__}, not an Ed25519 key; "
+            f"{where} holds a {type(key).__name__}, not an Ed25519 key; "
             "replace it with `capsule keygen --force`",
             code="bad-key",
         )

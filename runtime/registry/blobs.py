@@ -1,4 +1,11 @@
-"""Packages on disk, one file per digest: written once, renamed into place."""
+"""The registry's package files: kept once per digest, read as local files.
+
+`DiskPackages` keeps them in a folder (one registry process, SQLite).
+`SharedPackages` keeps them in a `BlobStore` every registry process reaches
+(the database on PostgreSQL, or an operator's object store) and reads them
+through a local copy per digest: a cache any process can lose without
+losing a package (opening a package verifies its digest, wherever it came from).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..blobs import PACKAGE_TYPE, BlobStore
 
-class BlobStore:
+
+class DiskPackages:
+    """Packages on disk, one file per digest: written once, renamed into place."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
@@ -39,6 +50,50 @@ class BlobStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+
+class SharedPackages:
+    """Packages in a shared `BlobStore`; `path` gives a verified local copy."""
+
+    def __init__(self, root: Path, store: BlobStore) -> None:
+        self.root = root
+        self.store = store
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _copy(self, digest: str) -> Path:
+        algorithm, _, hexdigest = digest.partition(":")
+        return self.root / algorithm / hexdigest[:2] / f"{hexdigest}.capsule"
+
+    def spool(self) -> tuple[int, Path]:
+        descriptor, name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        return descriptor, Path(name)
+
+    def keep(self, temporary: Path, digest: str) -> bool:
+        """Store a verified upload in the shared store (durably, before the version is recorded)."""
+        created = self.store.put(digest, temporary.read_bytes(), PACKAGE_TYPE)
+        target = self._copy(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, target)  # this process's copy, so the audit reads no bytes twice
+        return created
+
+    def path(self, digest: str) -> Path:
+        """A local file with the package's bytes, fetched from the store the first time."""
+        target = self._copy(digest)
+        if target.exists():
+            return target
+        blob = self.store.get(digest)
+        if blob is None:
+            return target  # missing everywhere: the caller's open reports it
+        # No check here: whoever opens the copy verifies the package's digest and signature.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".fetch-")
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(blob.data)
+        os.replace(temporary, target)
+        return target
+
+    def exists(self, digest: str) -> bool:
+        return self._copy(digest).exists() or self.store.exists(digest)
 
 
 def _sync_directory(directory: Path) -> None:

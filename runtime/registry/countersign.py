@@ -16,11 +16,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..errors import PackageError
+from ..database import Database
+from ..database.secrets import shared_signing_key
 from ..home import Home
-from ..package import generate_key, load_signing_key
 from ..package.keys import key_id, raw_public_key
 
-#: The registry's key lives beside developer keys, under this name.
+#: The registry's key: its name among the platform secrets (and its file name before them).
 KEY_NAME = "registry"
 _PREFIX = b"capsule-registry-countersignature-v2\n"
 
@@ -35,14 +36,10 @@ class RegistryKey:
     private: Ed25519PrivateKey
 
     @classmethod
-    def load_or_create(cls, home: Home) -> "RegistryKey":
-        try:
-            return cls(load_signing_key(home, KEY_NAME))
-        except PackageError as error:
-            if error.code != "key-missing":
-                raise
-            generate_key(home, KEY_NAME)
-            return cls(load_signing_key(home, KEY_NAME))
+    def shared(cls, database: Database, home: Home) -> "RegistryKey":
+        """The registry's key, one for every registry process on `database` (a platform
+        secret; a key file an older registry kept in `home` is adopted the first time)."""
+        return cls(shared_signing_key(database, KEY_NAME, legacy=home.keys / f"{KEY_NAME}.key"))
 
     @property
     def public_key(self) -> str:

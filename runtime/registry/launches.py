@@ -13,12 +13,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
-import secrets
-import tempfile
-from pathlib import Path
 
+from ..database import Database
+from ..database.secrets import shared_random
 from ..home import Home
 from .errors import invalid
 
@@ -51,17 +49,7 @@ def utc_day(now: float) -> int:
     return int(now // DAY_SECONDS)
 
 
-def host_secret(home: Home) -> bytes:
-    """This host's pseudonym secret, made on first use (`CAPSULE_HOME/keys/`, mode 0600)."""
-    path: Path = home.keys / SECRET_FILE
-    if not path.exists():
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(secrets.token_bytes(32))
-        try:
-            os.link(temporary, path)  # fails if another process made it first: both then read that one
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temporary)
-    return path.read_bytes()
+def host_secret(database: Database, home: Home) -> bytes:
+    """The platform's pseudonym secret, one for every host on `database` (a platform secret,
+    made on first use; a file an older host kept in `CAPSULE_HOME/keys/` is adopted)."""
+    return shared_random(database, "launch-pseudonyms", legacy=home.keys / SECRET_FILE)

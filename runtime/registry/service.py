@@ -8,7 +8,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,7 +22,8 @@ from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
 from ..search import SearchIndex, document_from_manifest
 from . import accounts, merchant_keys, reports, tables
-from .blobs import BlobStore
+from ..blobs import BlobStore, default_blob_store
+from .blobs import DiskPackages, SharedPackages
 from .countersign import RegistryKey
 from .errors import RegistryError, conflict, forbidden, invalid, not_found
 from .launches import check_pseudonym, utc_day
@@ -30,6 +31,8 @@ from .review import audit_changes, source_changes
 from .rollout import gets_new_version
 from .status import signed_status
 
+#: The topic registry processes tell each other of release changes on (see runtime.events).
+PEER_TOPIC = "registry"
 #: Statuses a download is allowed from: reviewed and released once, not yanked.
 DOWNLOADABLE = ("approved", "rolled-back")
 
@@ -41,21 +44,32 @@ class Registry:
         database: Database,
         *,
         blobs: Path | None = None,
+        blob_store: BlobStore | None = None,
         limits: PackageLimits | None = None,
         engine: Engine | None = None,
         self_review: bool = False,
     ) -> None:
         """`self_review=True` lets a reviewer approve or reject versions of apps
-        their own account owns: only for a one-person development registry."""
+        their own account owns: only for a one-person development registry.
+
+        Packages go to `blob_store` when given (an operator's object store),
+        else to the database on PostgreSQL (every registry process on it reads
+        them), else to the folder `blobs` (default `CAPSULE_HOME/registry/blobs`);
+        with a shared store that folder holds only uploads in progress and local copies."""
         self.home = home
         self.self_review = self_review
         self.database = database
-        self.blobs = BlobStore(blobs or home.root / "registry" / "blobs")
+        folder = blobs or home.root / "registry" / "blobs"
+        shared = blob_store or default_blob_store(database, database.dialect, "packages")
+        self.blobs: DiskPackages | SharedPackages = DiskPackages(folder) if shared is None else SharedPackages(folder, shared)
         self.limits = limits or PackageLimits()
-        self.key = RegistryKey.load_or_create(home)
+        self.key = RegistryKey.shared(database, home)
         self.engine = engine or Engine(home.compile_cache)
         database.ensure(tables.metadata)
         self.search_index = SearchIndex(database)
+        #: Called with an app id after its release changed (approve, rollout, rollback, yank),
+        #: here and, through the database's peer events, on every host sharing it.
+        self._change_listeners: list[Callable[[str], None]] = []
         if self.search_index.written_before_phrases:
             self._reindex_live()
         self._countersign_missing()
@@ -283,6 +297,7 @@ class Registry:
             if percent >= 100:
                 values["previous"] = None
             connection.execute(tables.releases.update().where(tables.releases.c.app_id == app_id).values(**values))
+        self._changed(app_id)
         return self.release(app_id)
 
     def rollback(self, actor: accounts.Account, app_id: str) -> dict[str, Any]:
@@ -517,10 +532,37 @@ class Registry:
         with self.database.read() as connection:
             app_ids = list(connection.execute(sa.select(tables.releases.c.app_id)).scalars())
         for app_id in app_ids:
-            self._reindex(app_id)
+            self._reindex_only(app_id)
+
+    def on_change(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener(app_id)` when an app's release changes, on this registry or on another
+        process on the same database; returns the unsubscribe."""
+        self._change_listeners.append(listener)
+
+        def heard(app_id: Any) -> None:
+            if isinstance(app_id, str) and len(app_id) <= 200:
+                listener(app_id)
+
+        unsubscribe_peers = self.database.events.subscribe(PEER_TOPIC, heard)
+
+        def unsubscribe() -> None:
+            unsubscribe_peers()
+            if listener in self._change_listeners:
+                self._change_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _changed(self, app_id: str) -> None:
+        for listener in list(self._change_listeners):
+            listener(app_id)
+        self.database.events.publish(PEER_TOPIC, app_id)
 
     def _reindex(self, app_id: str) -> None:
-        """Search shows exactly the released version of each app."""
+        """Search shows exactly the released version of each app (and everyone hears it changed)."""
+        self._reindex_only(app_id)
+        self._changed(app_id)
+
+    def _reindex_only(self, app_id: str) -> None:
         with self.database.read() as connection:
             release = self._release_row(connection, app_id)
             row = None

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -34,11 +34,13 @@ from ..registry.errors import RegistryError
 from ..views.limits import MAX_QR_CHARS
 from . import about, me
 from .auth import Refused, authorise, current
+from .boot import Immutable, ShellPage
 from .connection import TabConnection
 from .headers import SecurityHeaders
 from .inbox import inbox_routes
-from .origin import POLICY_VIOLATION, SameOrigin
 from .language import LanguageError
+from .language import pick as pick_language
+from .origin import POLICY_VIOLATION, SameOrigin
 from .problem import problem, problem_of
 from .prompter import answer
 from .shelf import ShelfError, check_app_id
@@ -54,6 +56,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def create_app(web: WebHost) -> Starlette:
+    shell_page = ShellPage(STATIC)
+
     def signed_in(handler: Callable[[Request, SignIn], Awaitable[Response]]) -> Handler:
         """An endpoint for the signed-in account only: 401 without a sign-in, 403 without its CSRF token."""
 
@@ -82,27 +86,34 @@ def create_app(web: WebHost) -> Starlette:
 
         return signed_in(endpoint)
 
-    async def index(request: Request) -> Response:
-        if await run_in_threadpool(current, web.signins, request) is None:
-            return RedirectResponse("/signin", status_code=303)
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
-
-    async def config(request: Request, sign_in: SignIn) -> Response:
+    def config_of(sign_in: SignIn) -> dict[str, Any]:
+        """What the shell needs to start: in its page (boot.py) and at /api/config."""
         user = sign_in.user
-        dev = await run_in_threadpool(web.dev.describe, user) if web.dev is not None else None
-        account = await run_in_threadpool(web.accounts.get, user)
-        return JSONResponse({
+        account = web.accounts.get(user)
+        return {
             "mode": web.mode,
             "user": user,
             "display": account.display if account else user.capitalize(),
-            # Only the host's own pages can read this answer: the token proves a request came from one.
+            # Only the host's own pages can read this: the token proves a request came from one.
             "csrf": sign_in.csrf,
             # Developer mode's test personas; a host has no user switcher.
             "users": [{"name": u.name, "display": u.display} for u in web.users] if web.dev is not None else [],
-            "dev": dev,
+            "dev": web.dev.describe(user) if web.dev is not None else None,
             # The account's language (null: not chosen yet; the shell picks one from the browser's).
-            "language": await run_in_threadpool(web.languages.get, user),
-        })
+            "language": web.languages.get(user),
+        }
+
+    async def index(request: Request) -> Response:
+        sign_in = await run_in_threadpool(current, web.signins, request)
+        if sign_in is None:
+            return RedirectResponse("/signin", status_code=303)
+        settings = await run_in_threadpool(config_of, sign_in)
+        language = settings["language"] or pick_language(request.headers.get("accept-language", ""))
+        # no-store: the page holds this sign-in's CSRF token.
+        return HTMLResponse(shell_page.render(settings, language), headers={"Cache-Control": "no-store"})
+
+    async def config(request: Request, sign_in: SignIn) -> Response:
+        return JSONResponse(await run_in_threadpool(config_of, sign_in))
 
     def search(request: Request, user: str) -> Any:
         params = request.query_params
@@ -326,6 +337,7 @@ def create_app(web: WebHost) -> Starlette:
         Route("/api/dev/presets", signed_in(presets), methods=["POST"]),
         *inbox_routes(web, signed_in),
         WebSocketRoute("/ws", socket),
+        Mount(shell_page.prefix.rstrip("/"), Immutable(StaticFiles(directory=STATIC))),
         # For the operator's scraper only (runtime/metrics/endpoint.py says who that is).
         metrics_route(web.metrics_access),
         Mount("/static", StaticFiles(directory=STATIC)),

@@ -32,7 +32,24 @@ class Catalog:
         self.registry = registry
         self._lock = threading.Lock()
         self._reporter = local_host_account(registry)
-        self._secret = host_secret(host.home)
+        self._secret = host_secret(registry.database, host.home)
+        self._unsubscribe = registry.on_change(self.release_changed)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    def release_changed(self, app_id: str) -> None:
+        """An app's release changed here or on another host: sessions prepared ahead for a
+        version that is no longer live are let go (the next launch installs the live one)."""
+        app = self.host.loaded(app_id)
+        if app is None:
+            return
+        try:
+            live = self.registry.resolve(app_id)["digest"]
+        except RegistryError:
+            live = None
+        if live != app.digest:
+            self.host.warm.forget(app)
 
     # -- finding --------------------------------------------------------------
 

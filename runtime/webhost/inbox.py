@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from ..capabilities.messages.errors import MessagesError
 from ..capabilities.messages.provider import Message, MessagesProvider, Thread
-from ..capabilities.messages.templates import BODY_MAX, check_text
+from ..capabilities.messages.templates import BODY_MAX, check_text, find_template
 from ..capabilities.qr.address import LaunchTarget, format_address
 from ..capabilities.qr.codes import qr_svg
 from .problem import problem
@@ -55,7 +55,18 @@ def message_json(web: "WebHost", message: Message) -> dict[str, Any]:
         except ValueError:
             address = None
     data["address"] = address
+    # Each field's kind (amount, time, number, text, code): the shell shows money, times and
+    # numbers in the reader's locale. Empty when the template is gone (the values show as sent).
+    data["field_kinds"] = _field_kinds(web, message) if message.fields else {}
     return data
+
+
+def _field_kinds(web: "WebHost", message: Message) -> dict[str, str]:
+    try:
+        template = find_template(web.host.app(message.app_id).manifest, message.template_id)
+    except Exception:  # noqa: BLE001 - uninstalled since, or the template was removed
+        return {}
+    return dict(template.fields)
 
 
 def _app_name(web: "WebHost", app_id: str) -> str:
@@ -88,6 +99,10 @@ class LiveInbox:
 
     def __init__(self, web: "WebHost") -> None:
         self.web = web
+
+    def serves(self, user: str) -> bool:
+        """Whether `user` has a tab open on this host."""
+        return any(c.user == user for c in list(self.web.connections))
 
     def deliver(self, message: Message) -> None:
         tabs = [c for c in list(self.web.connections) if c.user == message.user]

@@ -31,6 +31,32 @@ languages = sa.Table(
 SUPPORTED = ("en", "zh-CN", "nl", "de", "fr")
 
 
+def pick(accept_language: str) -> str:
+    """The best shell language for an `Accept-Language` header: exact tag, then base language, else English.
+
+    The same choice as the shell's `pickLanguage` makes from `navigator.languages`
+    (browsers send that list, in that order), so the first page comes in it.
+    """
+    wanted = []
+    for number, part in enumerate(accept_language[:400].split(",")):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            quality = float(weight) if weight else 1.0
+        except ValueError:
+            quality = 0.0
+        if tag and quality > 0:
+            wanted.append((-quality, number, tag.strip().lower()))
+    for _, _, tag in sorted(wanted):
+        for code in SUPPORTED:
+            if code.lower() == tag:
+                return code
+        base = tag.split("-")[0]
+        for code in SUPPORTED:
+            if code.split("-")[0].lower() == base:
+                return code
+    return "en"
+
+
 class LanguageError(CapsuleError):
     code = "bad-language"
 

@@ -42,7 +42,9 @@ def open_web_host(
     host = Host(home, database_url=database_url)
     # One database for the runtime and its registry: one file to back up. The local
     # `dev` account publishes and reviews the samples itself: a one-person registry.
-    registry = Registry(home, host.services.database, engine=host.engine, self_review=True)
+    registry = Registry(
+        home, host.services.database, engine=host.engine, self_review=True, blob_store=host.services.blob_store("packages")
+    )
     credentials = setup_dev(registry, f"{url.rstrip('/')}/registry")
     actor = registry.authenticate(f"Bearer {credentials.token}")
     names = allowed_host_names(urlsplit(url).hostname or "", allowed_hosts)

@@ -53,7 +53,7 @@ def signin_routes(web: "WebHost") -> list[BaseRoute]:
         if len(name) > 64 or len(password) > MAX_PASSWORD:
             raise Refused(401, "wrong-password", "wrong account name or password")
         keys = ((f"account:{name}", ACCOUNT_LIMIT), (f"address:{address(request)}", ADDRESS_LIMIT))
-        wait = max(web.throttle.wait(key, limit) for key, limit in keys)
+        wait = max([await run_in_threadpool(web.throttle.wait, key, limit) for key, limit in keys])
         if wait > 0:
             raise Refused(
                 429, "too-many-attempts",
@@ -63,9 +63,9 @@ def signin_routes(web: "WebHost") -> list[BaseRoute]:
         account = await run_in_threadpool(web.accounts.verify, name, password)
         if account is None:
             for key, limit in keys:
-                web.throttle.fail(key, limit)
+                await run_in_threadpool(web.throttle.fail, key, limit)
             raise Refused(401, "wrong-password", "wrong account name or password")
-        web.throttle.clear(keys[0][0])
+        await run_in_threadpool(web.throttle.clear, keys[0][0])
         return await signed_in(request, account.name)
 
     async def sign_in_demo(request: Request) -> Response:
@@ -81,14 +81,14 @@ def signin_routes(web: "WebHost") -> list[BaseRoute]:
     async def sign_up(request: Request) -> Response:
         body = await read_json_object(request)
         key = f"signup:{address(request)}"
-        wait = web.throttle.wait(key, SIGNUP_LIMIT)
+        wait = await run_in_threadpool(web.throttle.wait, key, SIGNUP_LIMIT)
         if wait > 0:
             raise Refused(429, "too-many-attempts", f"too many new accounts from this address; try again in {say_wait(wait)}", retry_after=wait)
         try:
             account = await run_in_threadpool(web.accounts.create, body.get("name"), body.get("password"), body.get("display"))
         except AccountError as error:
             raise Refused(error.status, error.code, str(error), params=error.params) from None
-        web.throttle.fail(key, SIGNUP_LIMIT)  # counts accounts made, not mistakes
+        await run_in_threadpool(web.throttle.fail, key, SIGNUP_LIMIT)  # counts accounts made, not mistakes
         return await signed_in(request, account.name)
 
     async def sign_out(request: Request) -> Response:

@@ -69,7 +69,7 @@ class WebHost:
         if profile is not None and self.mode == "host":
             # Programs see the language the shell speaks (developer mode keeps its locale preset).
             profile.provider = AccountLanguage(profile.provider, self.languages)  # type: ignore[attr-defined]
-        self.throttle = Throttle()
+        self.throttle = Throttle(database)
         # Messages reach the recipient's open tabs as they are stored (inbox.py).
         from .inbox import LiveInbox
 
@@ -84,6 +84,10 @@ class WebHost:
         })
         self.live_inbox = LiveInbox(self)
         self.messages.listen(self.live_inbox.deliver)
+        # Messages stored by another host on the same database, for a user with a tab here.
+        # (A host application's own messages backend carries its own events, if any.)
+        peers = getattr(self.messages, "listen_to_peers", None)
+        self._unsubscribe_peers = peers(self.live_inbox.serves, self.live_inbox.deliver) if peers else (lambda: None)
         chat = self.host.capabilities.get("messages")
         if chat is not None and hasattr(chat, "chat_openers"):
             chat.chat_openers.append(self.live_inbox.open_chat)
@@ -97,6 +101,8 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        self._unsubscribe_peers()
+        self.catalog.close()
         for companion in self.companions:
             companion.stop()
         for folder in self._pick_folders:

@@ -1,21 +1,39 @@
-"""Sign-in throttling: a bounded count of recent failures per key, in memory.
+"""Sign-in throttling: recent failures per key, counted in the host's database.
 
 Keys are "account:NAME" and "address:IP" (and "signup:IP" for new accounts):
 guessing one person's password and spraying one password over many accounts
 from one address both stop. A key over its limit is refused before any
-password is checked, with the wait until its oldest failure leaves the window.
-Counts live in this process: a host restarted starts counting afresh, which
-costs an attacker a restart they cannot cause from outside.
+password is checked, with the wait until its oldest counted failure leaves
+the window.
+
+The counts live in the database every host shares, so an attacker gains
+nothing by spreading guesses over the hosts behind a load balancer, nor by a
+host's restart. Keys are kept as SHA-256 (an account name or an address is
+nobody's business in a table of failures), at most `attempts` rows per key,
+and rows older than the longest window are deleted as new failures come in.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import threading
 import time
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Callable
+
+import sqlalchemy as sa
+
+from ..database import Database
+
+metadata = sa.MetaData()
+
+failures = sa.Table(
+    "web_signin_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+)
 
 
 @dataclass(frozen=True)
@@ -29,47 +47,53 @@ ACCOUNT_LIMIT = Limit(5, 15 * 60)
 ADDRESS_LIMIT = Limit(20, 15 * 60)
 #: New accounts from one address: each costs an argon2 hash and a row.
 SIGNUP_LIMIT = Limit(10, 60 * 60)
-#: Keys remembered at most; the least recently failed are forgotten first.
-MAX_KEYS = 100_000
+#: Failures older than this are deleted: no limit looks further back.
+LONGEST_WINDOW = max(limit.window_seconds for limit in (ACCOUNT_LIMIT, ADDRESS_LIMIT, SIGNUP_LIMIT))
 
 
 class Throttle:
-    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS) -> None:
+    def __init__(self, database: Database, clock: Callable[[], float] = time.time) -> None:
+        self.database = database
         self.clock = clock
-        self.max_keys = max_keys
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        database.ensure(metadata)
 
     def wait(self, key: str, limit: Limit) -> float:
         """Seconds until `key` may try again; 0 when it may now."""
         now = self.clock()
-        with self._lock:
-            failures = self._recent(key, limit, now)
-            if failures is None or len(failures) < limit.attempts:
-                return 0.0
-            return max(0.0, failures[-limit.attempts] + limit.window_seconds - now)
+        with self.database.read() as db:
+            recent = db.execute(
+                sa.select(failures.c.at)
+                .where(failures.c.key_hash == _hash(key), failures.c.at > now - limit.window_seconds)
+                .order_by(failures.c.at.desc())
+                .limit(limit.attempts)
+            ).scalars().all()
+        if len(recent) < limit.attempts:
+            return 0.0
+        return max(0.0, recent[-1] + limit.window_seconds - now)
 
     def fail(self, key: str, limit: Limit) -> None:
         now = self.clock()
-        with self._lock:
-            failures = self._recent(key, limit, now)
-            if failures is None:
-                failures = self._failures[key] = deque(maxlen=limit.attempts)
-            failures.append(now)
-            self._failures.move_to_end(key)
-            while len(self._failures) > self.max_keys:
-                self._failures.popitem(last=False)
+        key_hash = _hash(key)
+        with self.database.transaction() as db:
+            db.execute(failures.insert().values(key_hash=key_hash, at=now))
+            kept = (
+                sa.select(failures.c.id)
+                .where(failures.c.key_hash == key_hash)
+                .order_by(failures.c.at.desc(), failures.c.id.desc())
+                .limit(limit.attempts)
+                .scalar_subquery()
+            )
+            # Only the newest `attempts` of a key can ever count; nothing older than any window.
+            db.execute(failures.delete().where(failures.c.key_hash == key_hash, failures.c.id.not_in(kept)))
+            db.execute(failures.delete().where(failures.c.at < now - LONGEST_WINDOW))
 
     def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+        with self.database.transaction() as db:
+            db.execute(failures.delete().where(failures.c.key_hash == _hash(key)))
 
-    def _recent(self, key: str, limit: Limit, now: float) -> deque[float] | None:
-        failures = self._failures.get(key)
-        if failures is not None:
-            while failures and failures[0] <= now - limit.window_seconds:
-                failures.popleft()
-        return failures
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def say_wait(seconds: float) -> str:

@@ -32,4 +32,26 @@ def test_host_key_is_made_once(tmp_path):
     first = HostServices(Home.resolve(tmp_path)).host_key.public_key().public_bytes_raw()
     second = HostServices(Home.resolve(tmp_path)).host_key.public_key().public_bytes_raw()
     assert first == second
-    assert (tmp_path / "keys" / "host.key").stat().st_mode & 0o077 == 0
+
+
+def test_hosts_on_one_database_share_the_platform_secrets(tmp_path, database_url):
+    """Two machines (two homes) on one database: the same user ids and the same receipt key."""
+    one = HostServices(Home.resolve(tmp_path / "one"), database_url=database_url)
+    two = HostServices(Home.resolve(tmp_path / "two"), database_url=database_url)
+    assert one.identities.user_id("app", "alice") == two.identities.user_id("app", "alice")
+    assert one.host_key.public_key().public_bytes_raw() == two.host_key.public_key().public_bytes_raw()
+    assert not list((tmp_path / "two").rglob("*.key")) and not list((tmp_path / "two").rglob("*.secret"))
+    one.close()
+    two.close()
+
+
+def test_a_key_file_from_before_is_adopted(tmp_path):
+    """A single-machine host upgraded keeps its receipt key: the file's key becomes the platform's."""
+    from capsule.runtime.package.keys import generate_key, load_signing_key
+
+    home = Home.resolve(tmp_path)
+    generate_key(home, "host")
+    before = load_signing_key(home, "host").public_key().public_bytes_raw()
+    services = HostServices(home)
+    assert services.host_key.public_key().public_bytes_raw() == before
+    services.close()

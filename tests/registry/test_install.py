@@ -60,7 +60,7 @@ def countersigned(key: RegistryKey, path: Path, version: str = "1.0.0", *, at: i
 
 
 def test_a_package_other_than_the_countersigned_digest_is_refused(own_home, host, make_package) -> None:
-    key = RegistryKey.load_or_create(own_home)
+    key = RegistryKey.shared(host.services.database, own_home)
     good = make_package(fixed_key("alice"))
     swapped = make_package(fixed_key("alice"), keywords={"en": ["swapped"]})
     info = countersigned(key, good)
@@ -71,7 +71,7 @@ def test_a_package_other_than_the_countersigned_digest_is_refused(own_home, host
 
 
 def test_a_countersignature_for_another_version_is_refused(own_home, host, make_package) -> None:
-    key = RegistryKey.load_or_create(own_home)
+    key = RegistryKey.shared(host.services.database, own_home)
     good = make_package(fixed_key("alice"))
     info = countersigned(key, good, signed_version="0.9.0")
     status = signed_status(key, APP, "1.0.0", info["digest"], "approved")
@@ -80,7 +80,7 @@ def test_a_countersignature_for_another_version_is_refused(own_home, host, make_
 
 
 def test_a_countersignature_with_another_issue_time_is_refused(own_home, host, make_package) -> None:
-    key = RegistryKey.load_or_create(own_home)
+    key = RegistryKey.shared(host.services.database, own_home)
     good = make_package(fixed_key("alice"))
     info = {**countersigned(key, good, at=int(time.time()) - 100), "countersigned_at": int(time.time())}
     status = signed_status(key, APP, "1.0.0", info["digest"], "approved")
@@ -123,7 +123,7 @@ def test_a_rolled_back_version_is_refused(client, actors, registry, host, make_p
 
 
 def test_a_status_older_than_the_grace_period_is_refused_and_within_it_accepted(own_home, host, make_package) -> None:
-    key = RegistryKey.load_or_create(own_home)
+    key = RegistryKey.shared(host.services.database, own_home)
     path = make_package(fixed_key("alice"))
     now = int(time.time())
     info = countersigned(key, path, at=now - 30 * HOUR)
@@ -141,7 +141,7 @@ def test_a_status_older_than_the_grace_period_is_refused_and_within_it_accepted(
 
 @pytest.mark.parametrize("forgery", ["other key", "other digest", "other status", "before countersignature", "future", "missing"])
 def test_a_status_that_does_not_hold_is_refused(own_home, host, make_package, forgery: str) -> None:
-    key = RegistryKey.load_or_create(own_home)
+    key = RegistryKey.shared(host.services.database, own_home)
     path = make_package(fixed_key("alice"))
     now = int(time.time())
     info = countersigned(key, path, at=now - HOUR)

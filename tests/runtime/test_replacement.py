@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from capsule.runtime import Host, PackageError, PolicyPrompter
 from capsule.runtime.package import generate_key, load_signing_key
@@ -91,7 +92,7 @@ def test_a_key_rotation_signed_by_the_old_key_lets_the_new_key_in(home, two_keys
 
 def test_a_package_countersigned_by_its_registry_may_change_key(home, two_keys, tmp_path):
     own, other = two_keys
-    registry = RegistryKey.load_or_create(home)
+    registry = RegistryKey(Ed25519PrivateKey.generate())
     host = Host(home.sharing_caches(tmp_path / "home"))
     try:
         host.install(own.package)
@@ -155,7 +156,7 @@ def test_a_developers_rebuild_may_keep_its_version_but_not_change_key():
 
 
 def test_a_registry_countersigned_rollback_is_accepted(home):
-    registry = RegistryKey.load_or_create(home)
+    registry = RegistryKey(Ed25519PrivateKey.generate())
     older = Installed("com.example.food", "1.1.0", "sha256:old", "k-dev")
     signed = Countersignature(registry.public_key, registry.countersign(older.app_id, older.version, older.digest, NOW), NOW)
     check_replacement(INSTALLED, older, countersignature=signed)

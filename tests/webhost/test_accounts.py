@@ -4,11 +4,12 @@ and the sign-in throttle's arithmetic."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from capsule.runtime.webhost.accounts import AccountError, Accounts
 from capsule.runtime.webhost.signins import SessionPolicy, SignIns
-from capsule.runtime.webhost.throttle import Limit, Throttle, say_wait
+from capsule.runtime.webhost.throttle import Limit, Throttle, failures, say_wait
 
 #: The cheapest argon2id parameters: these tests are about storage, not hashing cost.
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -57,20 +58,29 @@ def test_sign_ins_rotate_expire_and_end(database) -> None:
     assert signins.find("x" * 1000) is None and signins.find("") is None
 
 
-def test_the_throttle_counts_failures_in_a_window_and_forgets_the_oldest_keys() -> None:
+def test_the_throttle_counts_failures_in_a_window_and_keeps_only_what_can_count(database) -> None:
     now = [0.0]
-    throttle = Throttle(clock=lambda: now[0], max_keys=3)
+    throttle = Throttle(database, clock=lambda: now[0])
     limit = Limit(3, 60)
     for _ in range(3):
         assert throttle.wait("a", limit) == 0
         throttle.fail("a", limit)
         now[0] += 10
     assert throttle.wait("a", limit) == pytest.approx(30)
+    # Another host on the same database sees the same count: guesses cannot be spread over hosts.
+    assert Throttle(database, clock=lambda: now[0]).wait("a", limit) == pytest.approx(30)
     now[0] += 31
     assert throttle.wait("a", limit) == 0
-    for key in "bcd":
-        throttle.fail(key, limit)
-    assert "a" not in throttle._failures and len(throttle._failures) == 3
+    throttle.fail("a", limit)
+    with database.read() as db:
+        stored = db.execute(sa.select(failures.c.key_hash)).scalars().all()
+    assert len(stored) == 3 and "a" not in stored  # the newest `attempts`, under a hash
+    now[0] += 3600 * 2
+    throttle.fail("b", limit)
+    with database.read() as db:
+        assert db.execute(sa.select(sa.func.count()).select_from(failures)).scalar() == 1  # old rows pruned
+    throttle.clear("b")
+    assert throttle.wait("b", Limit(1, 60)) == 0
     assert say_wait(899.2) == "15 minutes" and say_wait(61) == "1 minute 1 second" and say_wait(0.2) == "1 second"
 
 

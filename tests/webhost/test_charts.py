@@ -3,6 +3,7 @@ alternative) are the ledger's, by month and by program; charts have text alterna
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -94,3 +95,38 @@ def test_the_charts_draw_the_ledgers_numbers_with_text_alternatives(page: Page, 
     assert table.locator("tbody tr").count() == len(by_program)
     expect(table).to_contain_text("Table Order")
     expect(table).to_contain_text("CN¥")
+
+
+# Money, numbers and dates on Me in the account's language: a decimal comma and "CN¥"
+# after the amount in German, "¥" before it in Chinese; dates as each language writes them.
+LOCALE_FORMS = {
+    "de": {"money": re.compile(r"^-?[\d.]+,\d\d\s?CN¥$"), "date": re.compile(r"\d{1,2}\.\s?(?:\d{1,2}\.|\w+\.? )\d{4}")},
+    "zh-CN": {"money": re.compile(r"^-?¥[\d,]+\.\d\d$"), "date": re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(LOCALE_FORMS))
+def test_me_shows_money_and_dates_in_the_accounts_language(page: Page, web, payments, language) -> None:
+    forms = LOCALE_FORMS[language]
+    web.languages.set("carol", language)
+    try:
+        page.goto("/")
+        page.locator("#demo-accounts button", has_text="Carol").click()
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        page.locator("#tab-me").click()
+        statement = page.locator("#wallet-body table")
+        expect(statement.locator("tbody tr").first).to_be_visible()
+        first = statement.locator("tbody tr").first.locator("td")
+        assert forms["date"].search(first.nth(0).inner_text()), first.nth(0).inner_text()
+        assert forms["money"].match(first.nth(2).inner_text().strip()), first.nth(2).inner_text()
+        # The charts' tables and their text alternative say money the same way.
+        table = page.locator(".chart-table").nth(1)  # behind "show as a table": read, not seen
+        expect(table.locator("tbody tr").first).to_be_attached()
+        amounts = table.locator("tbody td").all_text_contents()
+        assert amounts and all(forms["money"].match(text.strip()) for text in amounts), amounts
+        balance = page.locator(".balance-amount").first.inner_text().strip()
+        assert forms["money"].match(balance), balance
+        assert page.evaluate("() => [...window.capsuleMissingMessages]") == []
+    finally:
+        web.languages.forget("carol")

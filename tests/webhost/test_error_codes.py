@@ -86,3 +86,33 @@ def test_the_sign_in_page_says_a_refusal_in_the_browsers_language(browser, live,
         context.close()
         for key in ("account:nobody-here", "address:127.0.0.1"):
             web.throttle.clear(key)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["de", "zh-CN"])
+def test_the_shell_fills_a_codes_words_with_its_values_in_the_language(browser, live, web, language) -> None:
+    web.languages.set("carol", language)
+    context = browser.new_context(base_url=live.url, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    try:
+        text = messages(language)
+        page.goto("/")
+        page.locator("#demo-accounts button").filter(has_text="Carol").click()
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        said = page.evaluate("""async () => {
+            const { errorText } = await import(new URL("i18n.js", document.querySelector("script[type=module]").src));
+            return [
+                errorText({ code: "background-limit", params: { count: 3 }, message: "closed to make room" }),
+                errorText({ code: "pin-locked", params: { count: 5, until_at: Date.UTC(2026, 11, 24, 18, 30) }, message: "locked" }),
+                errorText({ code: "digest-mismatch", family: "invalid-package", params: {}, message: "the digest differs" }),
+                errorText({ code: "a-code-nobody-wrote", params: {}, message: "As the server wrote it." }),
+            ];
+        }""")
+        background = text["code.background-limit"]
+        assert said[0] == fill(background["other"], count="3")
+        assert said[1].startswith(text["code.pin-locked"].split("{count}")[0]) and "2026" in said[1] and "{until_at}" not in said[1]
+        assert said[2] == text["code.invalid-package"]  # a package check's own code falls back to its family's words
+        assert said[3] == "As the server wrote it."  # no words for it: the English as sent
+    finally:
+        context.close()
+        web.languages.forget("carol")

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from capsule.runtime.webhost.language import SUPPORTED
 
 from .conftest import signed_in
-from .test_browser import launch, program
+from .test_browser import launch, program, shot
 
 STATIC = Path(__file__).resolve().parents[2] / "runtime" / "webhost" / "static"
 MESSAGES = STATIC / "i18n"
@@ -185,6 +185,10 @@ def test_each_language_renders_with_no_missing_message(browser, live, web, langu
         about.get_by_role("button", name=text["dialog.close"]).click()
         page.locator("#tab-me").click()
         expect(page.locator("#language")).to_have_value(language)
+        if language == "zh-CN":  # docs/images: the shell in Chinese (scripts/browser installs a CJK font)
+            page.locator("#tab-discover").click()
+            expect(page.locator("#recents .tile").first).to_be_visible()
+            shot(page, "host-home-zh-CN")
         assert page.evaluate("() => [...window.capsuleMissingMessages]") == []
     finally:
         page.context.close()
@@ -209,7 +213,7 @@ def test_the_browsers_language_is_the_first_choice_and_me_switches_it(browser, l
         assert web.host.capabilities["profile"].provider.profile("carol").locale == "nl"
         # A missing message shows in English and is recorded: what the render test above fails on.
         missing = page.evaluate("""async () => {
-            const { t } = await import("/static/i18n.js");
+            const { t } = await import(new URL("i18n.js", document.querySelector("script[type=module]").src));
             return [t("no.such.message"), [...window.capsuleMissingMessages]];
         }""")
         assert missing == ["no.such.message", ["nl:no.such.message"]]

@@ -297,3 +297,71 @@ def test_the_demo_coffee_shop_says_the_order_is_ready_and_the_message_opens_the_
     expect(card).to_contain_text("Your order is ready")
     card.click()
     expect(page.locator("[data-session]").get_by_text("Your order is ready", exact=True)).to_be_visible()
+
+
+# A receipt's total and a message's time in the reader's language.
+RECEIPT_FORMS = {
+    "de": (re.compile(r"^12,50\s?CN¥$"), re.compile(r"\d{1,2}\.\s?(?:\d{1,2}\.|\w+\.? )\d{4}")),
+    "zh-CN": (re.compile(r"^¥12\.50$"), re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")),
+}
+
+
+@pytest.mark.parametrize("language", sorted(RECEIPT_FORMS))
+def test_a_receipts_money_and_time_follow_the_readers_language(browser_page: Page, mweb, merchant, language) -> None:
+    money, when = RECEIPT_FORMS[language]
+    page = browser_page
+    bob = user_id(mweb, "bob")
+    subscribe(mweb, "bob")
+    mweb.languages.set("bob", language)
+    try:
+        sent = merchant.post("/v1/messages", json={**ORDER, "user_id": bob})
+        assert sent.status_code == 202, sent.text
+        page.goto("/")
+        page.locator("#demo-accounts button", has_text="Bob").click()
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        page.locator("#tab-messages").click()
+        page.locator("#threads button").first.click()
+        card = page.locator(".message-card").last
+        total = card.locator(".card-fields div", has_text="total").locator("dd")
+        expect(total).to_have_text(money)
+        expect(card.locator(".card-fields div", has_text="order").locator("dd")).to_have_text("A17")  # text as sent
+        expect(page.locator(".message-time").last).to_have_text(when)
+    finally:
+        mweb.languages.forget("bob")
+
+
+def test_revoking_on_me_refuses_the_next_send_and_a_muted_program_does_not_count(
+    browser_page: Page, mweb, merchant
+) -> None:
+    """Bob allowed the probe's message always; on Me he revokes it, and the merchant's next send
+    is refused. He mutes the program: its next service update arrives without raising the badge."""
+    page = browser_page
+    bob = user_id(mweb, "bob")
+    subscribe(mweb, "bob")
+    mweb.messages.follow("bob", PROBE_ID)
+    try:
+        open_shell(page, "bob")
+        page.locator("#tab-me").click()
+        row = page.locator(f'[data-subscription="{PROBE_ID}/order-ready"]')
+        expect(row).to_contain_text("always")
+        row.get_by_role("button", name="Revoke").click()
+        expect(row).to_have_count(0)
+        refused = merchant.post("/v1/messages", json={**ORDER, "user_id": bob})
+        assert refused.status_code == 403 and refused.json()["error"] == "not-subscribed"
+
+        assert merchant.post("/v1/updates", json={"title": "First news"}).status_code == 202
+        page.locator("#tab-messages").click()
+        page.locator("#threads").get_by_role("button", name=re.compile("Messages probe")).click()
+        page.locator(".thread-actions").get_by_role("button", name="Mute").click()
+        expect(page.locator("#threads")).to_contain_text("Muted")
+        page.locator("#tab-me").click()
+        before = mweb.messages.unread("bob")
+        assert merchant.post("/v1/updates", json={"title": "Quiet news"}).status_code == 202
+        expect(page.locator("#toasts")).to_contain_text("Quiet news")  # it arrived live...
+        assert mweb.messages.unread("bob") == before  # ...and counts for nothing
+        badge = page.locator("#messages-badge")
+        expect(badge).to_be_hidden() if before == 0 else expect(badge).to_have_text(str(before))
+    finally:
+        mweb.messages.set_muted("bob", PROBE_ID, False)
+        mweb.messages.unfollow("bob", PROBE_ID)
+        mweb.messages.mark_read("bob", f"program:{PROBE_ID}")

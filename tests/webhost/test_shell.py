@@ -134,7 +134,7 @@ def test_toasts_are_bounded_and_long_text_is_cut(page: Page) -> None:
     assert 1 <= page.locator("#toasts .toast").count() <= 3
     lengths = page.evaluate(
         """async () => {
-          const { Toasts, MAX_TOAST_CHARS } = await import("/static/dialogs.js");
+          const { Toasts, MAX_TOAST_CHARS } = await import(new URL("dialogs.js", document.querySelector("script[type=module]").src));
           const region = document.createElement("div");
           const toasts = new Toasts(region);
           const toast = toasts.show("info", "x".repeat(10000));

@@ -16,7 +16,7 @@ from capsule.runtime.webhost.accounts import accounts
 from capsule.runtime.webhost.app import create_app
 from capsule.runtime.webhost.auth import COOKIE
 from capsule.runtime.webhost.signins import signins
-from capsule.runtime.webhost.throttle import Throttle
+from capsule.runtime.webhost.throttle import Throttle, failures
 
 from .conftest import origin_of, signed_in, socket_url
 
@@ -35,7 +35,9 @@ def anonymous(web: WebHost) -> Iterator[TestClient]:
 def fresh_throttle(web: WebHost) -> Iterator[Throttle]:
     """A throttle with no failures yet, on a clock the test moves."""
     now = [1000.0]
-    saved, web.throttle = web.throttle, Throttle(clock=lambda: now[0])
+    saved, web.throttle = web.throttle, Throttle(web.host.services.database, clock=lambda: now[0])
+    with web.host.services.database.transaction() as db:
+        db.execute(failures.delete())
     web.throttle.now = now  # type: ignore[attr-defined]
     yield web.throttle
     web.throttle = saved

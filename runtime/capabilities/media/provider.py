@@ -1,4 +1,4 @@
-"""The host's media store: the protocol, and the default on disk, content addressed.
+"""The host's media store: the protocol, and the default over a blob store, content addressed.
 
 Files are stored under their sha256, so the same photo uploaded twice is kept
 once, and an address says nothing about who uploaded it. The host serves them
@@ -8,11 +8,11 @@ at `{base_url}/{digest}` (see `media_app` for a starlette route).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from ...blobs import BlobStore, DiskBlobs
 
 
 @dataclass(frozen=True)
@@ -26,39 +26,35 @@ class MediaStore(Protocol):
     def put(self, data: bytes, mime: str) -> Stored: ...
 
 
-class DiskMediaStore:
-    def __init__(self, root: Path, base_url: str = "/media") -> None:
-        self.root = root
-        self.base_url = base_url.rstrip("/")
+class BlobMediaStore:
+    """Uploads kept in a `BlobStore` under their sha256: on disk for one host, in the
+    shared database (or an operator's object store) for many."""
 
-    def path(self, digest: str) -> Path:
-        return self.root / digest[:2] / digest
+    def __init__(self, blobs: BlobStore, base_url: str = "/media") -> None:
+        self.blobs = blobs
+        self.base_url = base_url.rstrip("/")
 
     def put(self, data: bytes, mime: str) -> Stored:
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside and renamed: a reader never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-            (target.parent / f"{digest}.type").write_text(mime)
+        self.blobs.put(digest, data, mime)
         return Stored(f"{self.base_url}/{digest}", digest, len(data))
 
     def get(self, digest: str) -> tuple[bytes, str] | None:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             return None
-        path = self.path(digest)
-        if not path.exists():
-            return None
-        return path.read_bytes(), (path.parent / f"{digest}.type").read_text()
+        blob = self.blobs.get(digest)
+        return None if blob is None else (blob.data, blob.mime)
 
 
-def media_app(store: DiskMediaStore):
+class DiskMediaStore(BlobMediaStore):
+    """The single-machine default: files under `root`."""
+
+    def __init__(self, root: Path, base_url: str = "/media") -> None:
+        super().__init__(DiskBlobs(root), base_url)
+        self.root = root
+
+
+def media_app(store: BlobMediaStore):
     """A starlette app serving the store read-only: GET /{digest}."""
     from starlette.applications import Starlette
     from starlette.responses import Response

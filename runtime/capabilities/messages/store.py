@@ -9,7 +9,8 @@ payments' group_commit.py), so an accepted message survives a crash. Sends
 carry an idempotency key per program: a retry with the same key and the same
 content answers what the first answered and delivers nothing again.
 
-Listeners (the web host's sockets) hear of each new message after its commit.
+Listeners (the web host's sockets) hear of each new message after its commit;
+hosts sharing the database hear of it as an event (`listen_to_peers`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Thread:
 
 
 Listener = Callable[[Message], None]
+#: The topic other hosts hear new messages on (see runtime.events).
+PEER_TOPIC = "messages"
 
 
 # Statements built once: building `.values(...)` and `.where(...)` per call costs more
@@ -148,12 +151,35 @@ class MessageStore:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _tell(self, delivered: Iterable[Message]) -> None:
+        delivered = list(delivered)
         for message in delivered:
             for listener in list(self._listeners):
                 try:
                     listener(message)
                 except Exception:  # noqa: BLE001 - a broken socket must not undo a delivery
                     pass
+        if delivered:
+            # Hosts sharing the database hear (user, message id) and read the rest from it.
+            try:
+                self.database.events.publish_batches(PEER_TOPIC, [[m.user, m.id] for m in delivered])
+            except Exception:  # noqa: BLE001 - stored is delivered: the inbox shows it on the next look
+                pass
+
+    def listen_to_peers(self, wanted: Callable[[str], bool], listener: Listener) -> Callable[[], None]:
+        """Call `listener` with each message another host stored for a user `wanted` says this host
+        serves (one with an open socket here); returns the unsubscribe."""
+
+        def heard(pairs: Any) -> None:
+            for pair in pairs if isinstance(pairs, list) else ():
+                if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)):
+                    continue
+                user, message_id = pair
+                if wanted(user):
+                    message = self.message(user, message_id)
+                    if message is not None:
+                        listener(message)
+
+        return self.database.events.subscribe(PEER_TOPIC, heard)
 
     def _write(self, work: Callable[[Connection], Any]) -> Any:
         """Run `work` in a committed transaction; concurrent SQLite writers share a commit."""

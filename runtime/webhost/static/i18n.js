@@ -23,7 +23,7 @@ const SUPPORTED = LANGUAGES.map(([code]) => code);
 
 let language = "en";
 let messages = {};
-let reference = {};
+let fallback = {}; // English, for the keys the language's file lacks (none, when it is complete)
 let loaded = false;
 const missing = new Set();
 // Read by the tests: every key that was asked for and is not in the language's file.
@@ -51,30 +51,44 @@ export function currentLanguage() {
 }
 
 async function load(code) {
-  const response = await fetch(`/static/i18n/${code}.json`, { credentials: "same-origin" });
+  // Beside this module: under the shell's versioned address, cached like the modules.
+  const response = await fetch(new URL(`./i18n/${code}.json`, import.meta.url), { credentials: "same-origin" });
   if (!response.ok) throw new Error(`no messages for ${code} (HTTP ${response.status})`);
   return response.json();
 }
 
-/** Load `code`'s messages (and English, the reference) and translate the page. */
+/**
+ * Use messages already at hand: the page's boot data carries the account's
+ * language and the English text of any key its file lacks (boot.py).
+ */
+export function useMessages(code, own, english = {}) {
+  messages = own && typeof own === "object" ? own : {};
+  fallback = english && typeof english === "object" ? english : {};
+  language = isSupported(code) ? code : "en";
+  loaded = true;
+  document.documentElement.lang = language;
+  translatePage();
+  document.dispatchEvent(new CustomEvent("capsule-language", { detail: language }));
+}
+
+/** Fetch `code`'s messages (and English, for any key they lack) and translate the page. */
 export async function setLanguage(code) {
   if (!isSupported(code)) code = "en";
   const [english, chosen] = await Promise.all([load("en"), code === "en" ? null : load(code)]);
-  reference = english;
-  messages = chosen || english;
-  language = code;
-  loaded = true;
-  document.documentElement.lang = code;
-  translatePage();
-  document.dispatchEvent(new CustomEvent("capsule-language", { detail: code }));
+  const own = chosen || english;
+  const lacking = {};
+  for (const [key, text] of Object.entries(english)) if (!Object.prototype.hasOwnProperty.call(own, key)) lacking[key] = text;
+  useMessages(code, own, lacking);
 }
+
+const has = (table, key) => Object.prototype.hasOwnProperty.call(table, key);
 
 function lookup(key) {
   if (!loaded) return key; // before the first file arrives (a status line at start): not a missing message
-  if (Object.prototype.hasOwnProperty.call(messages, key)) return messages[key];
+  if (has(messages, key)) return messages[key];
   missing.add(`${language}:${key}`);
   document.documentElement.dataset.missingMessages = String(missing.size);
-  return Object.prototype.hasOwnProperty.call(reference, key) ? reference[key] : key;
+  return has(fallback, key) ? fallback[key] : key;
 }
 
 const plurals = new Map();
@@ -101,7 +115,7 @@ export function formatTime(at) {
 export function errorText({ code, family, params, message } = {}) {
   for (const name of [code, family]) {
     const key = `code.${name}`;
-    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(reference, key)) continue;
+    if (typeof name !== "string" || !(has(messages, key) || has(fallback, key))) continue;
     const values = {};
     for (const [param, value] of Object.entries(params && typeof params === "object" ? params : {})) {
       values[param] = param.endsWith("_at") ? formatTime(value) : typeof value === "number" ? value : String(value ?? "");

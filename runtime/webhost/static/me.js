@@ -7,7 +7,7 @@
 
 import { LANGUAGES, currentLanguage, t } from "./i18n.js";
 import { barChart } from "./charts.js";
-import { el, api, formatMoney, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
+import { el, api, formatMoney, formatNumber, formatTime, scopeInWords, safeImageUrl, nextId, parseMoney, currencyDigits, minorToDecimal } from "./util.js";
 
 const STATES = { granted: "me.state.granted", denied: "me.state.denied", revoked: "me.state.revoked", "not-asked": "me.state.notAsked" };
 const MAX_ROWS = 300;
@@ -179,12 +179,12 @@ export class MePage {
 
   noPinForm(status) {
     const below = status.no_pin_below || {};
-    const current = Object.entries(below).map(([currency, amount]) => `below ${formatMoney(amount, currency)}`);
+    const current = Object.entries(below).map(([currency, amount]) => t("me.pin.belowAmount", { amount: formatMoney(amount, currency) }));
     const currencyId = nextId("no-pin-currency");
     const amountId = nextId("no-pin-amount");
     const pinId = nextId("no-pin-pin");
     const currency = el("input", { id: currencyId, value: Object.keys(below)[0] || "CNY", maxLength: 3, autocomplete: "off" });
-    const amount = el("input", { id: amountId, inputMode: "decimal", autocomplete: "off", placeholder: "0 = always ask" });
+    const amount = el("input", { id: amountId, inputMode: "decimal", autocomplete: "off", placeholder: t("me.pin.zeroAlways") });
     const firstCurrency = Object.keys(below)[0];
     if (firstCurrency) amount.value = minorToDecimal(below[firstCurrency], firstCurrency);
     const pin = el("input", { type: "password", id: pinId, inputMode: "numeric", autocomplete: "current-password", maxLength: 6, className: "pin-input" });
@@ -347,9 +347,10 @@ function table(caption, headings, rows, nowrap, cells) {
   return el("div", { className: "table-wrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { textContent: caption }), el("thead", {}, head), body));
 }
 
+/** A size in the shell's language ("1,5 kB" in German, "1.5 kB" in English). */
 function bytes(count) {
   if (typeof count !== "number" || !Number.isFinite(count)) return "";
-  if (count < 1024) return `${count} B`;
-  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KB`;
-  return `${(count / 1024 / 1024).toFixed(1)} MB`;
+  if (count < 1024) return formatNumber(count, { style: "unit", unit: "byte", unitDisplay: "short" });
+  const [value, unit] = count < 1024 * 1024 ? [count / 1024, "kilobyte"] : [count / 1024 / 1024, "megabyte"];
+  return formatNumber(value, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: 1 });
 }

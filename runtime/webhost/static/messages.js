@@ -8,7 +8,7 @@
 // Everything a program, merchant or contact wrote becomes text nodes only
 // (`el` has no way to set HTML).
 
-import { el, api, clip, formatTime } from "./util.js";
+import { el, api, clip, formatMoney, formatNumber, formatTime } from "./util.js";
 import { registerPrompt, dialogShell, actions, button } from "./dialogs.js";
 import { t } from "./i18n.js";
 
@@ -17,7 +17,6 @@ const MAX_TEXT_CHARS = 1000;
 const CHAT_WINDOW_SECONDS = 48 * 3600;
 /** setTimeout's largest delay; a longer wait is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const CONTACT_PREFIX = "capsule-contact:";
 
 export class MessagesPage {
   /**
@@ -162,6 +161,7 @@ export class MessagesPage {
     const item = el("li", { className: `message ${mine ? "message-out" : "message-in"}`, dataset: { kind: String(m.kind || ""), id: String(m.id || "") } });
     if (typeof m.address === "string" && m.address.startsWith("capsule://")) {
       const fields = m.fields && typeof m.fields === "object" ? Object.entries(m.fields).slice(0, 10) : [];
+      const kinds = m.field_kinds && typeof m.field_kinds === "object" ? m.field_kinds : {};
       const card = el(
         "button",
         { type: "button", className: "message-card", onclick: () => this.hooks.openAddress(m.address) },
@@ -169,7 +169,7 @@ export class MessagesPage {
         el("strong", { className: "card-title", textContent: clip(String(m.title || ""), 80) }),
         m.body ? el("span", { className: "card-body", textContent: clip(String(m.body), MAX_TEXT_CHARS) }) : null,
         fields.length
-          ? el("dl", { className: "card-fields" }, ...fields.map(([k, v]) => el("div", {}, el("dt", { textContent: clip(String(k), 32) }), el("dd", { textContent: clip(String(v), 200) }))))
+          ? el("dl", { className: "card-fields" }, ...fields.map(([k, v]) => el("div", {}, el("dt", { textContent: clip(String(k), 32) }), el("dd", { textContent: clip(fieldText(v, kinds[k]), 200) }))))
           : null,
         el("span", { className: "card-open", textContent: t("messages.open") }),
       );
@@ -314,8 +314,15 @@ export class MessagesPage {
   }
 }
 
-export function isContactCode(text) {
-  return typeof text === "string" && text.startsWith(CONTACT_PREFIX);
+/** A template field's value in the reader's locale: money ("1250 CNY"), a time (ms), a number; text as sent. */
+function fieldText(value, kind) {
+  if (kind === "amount" && typeof value === "string") {
+    const [minor, currency] = value.split(" ");
+    if (/^[0-9]+$/.test(minor || "") && /^[A-Z]{3}$/.test(currency || "")) return formatMoney(Number(minor), currency);
+  }
+  if (kind === "time" && typeof value === "number") return formatTime(value);
+  if (kind === "number" && typeof value === "number") return formatNumber(value);
+  return String(value);
 }
 
 /** The contact picker a program's `share` opens: the program never sees this list. */

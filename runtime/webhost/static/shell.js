@@ -6,18 +6,20 @@
 // is visible at a time; the server hears `hide` when the user looks away
 // and `show` when they come back.
 
-import { el, api, appIcon, clip, locale, setCsrfToken } from "./util.js";
-import { t, setLanguage, pickLanguage, isSupported, errorText } from "./i18n.js";
+import { el, api, appIcon, clip, isContactCode, locale, setCsrfToken } from "./util.js";
+import { t, setLanguage, useMessages, pickLanguage, isSupported, errorText } from "./i18n.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
 import { Toasts, PromptQueue, messageDialog } from "./dialogs.js";
-import { MePage } from "./me.js";
-import { MessagesPage, isContactCode } from "./messages.js";
 import { HomeShelf } from "./home.js";
-import { ProgramMenu } from "./menu.js";
-import { openSwitcher } from "./switcher.js";
-import { DevTools } from "./dev.js";
 import { Scanner } from "./scan.js";
+
+// Loaded when first used, so the first paint fetches and parses only what Home needs:
+// Me (with its charts), Messages, the program menu, the switcher, developer tools.
+const later = (load) => {
+  let found = null;
+  return () => (found ||= load());
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,18 +56,35 @@ const prompts = new PromptQueue({
   toast,
 });
 
-const me = new MePage({
-  toast,
-  appName: (appId) => {
-    const slot = state.slots.find((s) => s.appId === appId);
-    return slot ? slot.appName : null;
-  },
+const mePage = later(async () => {
+  const { MePage } = await import("./me.js");
+  const page = new MePage({
+    toast,
+    appName: (appId) => {
+      const slot = state.slots.find((s) => s.appId === appId);
+      return slot ? slot.appName : null;
+    },
+  });
+  page.setUpLanguage(async (language) => {
+    await api("/api/me/language", { body: { language } });
+    await setLanguage(language);
+    syncProgram();
+    runSearch();
+    home.load();
+  });
+  return page;
 });
 
-const inbox = new MessagesPage({ toast, openAddress: (address) => openAddress(address), showTab: () => selectTab("messages") });
+// Messages: loaded just after the first paint (the unread badge, messages as they arrive).
+let inboxLoaded = null;
+const inbox = later(async () => {
+  const { MessagesPage } = await import("./messages.js");
+  inboxLoaded = new MessagesPage({ toast, openAddress: (address) => openAddress(address), showTab: () => selectTab("messages") });
+  return inboxLoaded;
+});
 
 const home = new HomeShelf({ launch: (appId, name, hasIcon) => launch(appId, name, {}, hasIcon), toast });
-const programMenu = new ProgramMenu({ home, toast });
+const programMenu = later(async () => new (await import("./menu.js")).ProgramMenu({ home, toast }));
 
 // -- program slots -----------------------------------------------------------------
 
@@ -93,7 +112,7 @@ class Slot {
     this.close.addEventListener("click", () => closeSlot(this));
     // The program menu: About, Share, Add to favourites, Report, Close.
     this.more = el("button", { type: "button", className: "icon-button menu-button", "aria-label": t("program.menu"), "aria-haspopup": "dialog" }, el("span", { "aria-hidden": "true", textContent: "⋯" }));
-    this.more.addEventListener("click", () => programMenu.open(this, () => closeSlot(this)));
+    this.more.addEventListener("click", async () => (await programMenu()).open(this, () => closeSlot(this)));
     this.back = el("button", { type: "button", className: "icon-button back-button", "aria-label": t("program.back"), title: t("program.back.title"), textContent: "‹" });
     this.back.addEventListener("click", () => goBack());
     this.status = el("div", { className: "session-status" });
@@ -120,12 +139,12 @@ class Slot {
     // for the tabs ("Close Member Card" contains "Me"). The tooltip says which.
     this.close.setAttribute("aria-label", t("dialog.close"));
     this.close.title = t("program.close.title", { name: this.appName });
-    this.more.title = `${this.appName}: About, Share, Add to favourites, Report`;
+    this.more.title = t("program.menu.title", { name: this.appName });
   }
 
   event(page, handler, data) {
     if (!this.live) {
-      toast("warning", `${this.appName} is not running.`);
+      toast("warning", t("program.notRunning", { name: this.appName }));
       return;
     }
     this.notice.replaceChildren(); // an error belonged to the previous action
@@ -154,8 +173,10 @@ class Slot {
     );
     // What the program itself said about its error (its own words, as sent).
     const detail = msg.params && typeof msg.params.detail === "string" ? msg.params.detail : "";
-    if (detail) card.append(el("p", { className: "error-where", textContent: clip(detail, 300) }));
-    // Developer mode may say where in the program folder it happened.
+    if (detail && !state.dev) card.append(el("p", { className: "error-where", textContent: clip(detail, 300) }));
+    // Developer mode also shows the server's own words (a view's JSON pointers, say), and where it happened.
+    const english = state.dev ? serverWords(msg) : "";
+    if (english) card.append(el("p", { className: "error-where", textContent: english }));
     if (msg.file) card.append(el("p", { className: "error-where" }, el("code", { textContent: `${msg.file}${msg.line ? `:${msg.line}` : ""}` })));
     if (state.dev && msg.traceback) {
       card.append(el("details", { className: "traceback" }, el("summary", { textContent: "Traceback" }), el("pre", { textContent: String(msg.traceback) })));
@@ -182,6 +203,7 @@ class Slot {
       el("h2", { className: "ended-title", textContent: heading }),
       el("p", { className: "ended-message", textContent: errorText(msg) }),
       msg.code ? el("p", { className: "cell-sub" }, el("code", { textContent: String(msg.code) })) : null,
+      state.dev && serverWords(msg) ? el("p", { className: "error-where", textContent: serverWords(msg) }) : null,
     );
     if (state.dev && msg.traceback) {
       box.append(el("details", { className: "traceback" }, el("summary", { textContent: "Traceback" }), el("pre", { textContent: String(msg.traceback) })));
@@ -189,6 +211,12 @@ class Slot {
     box.append(restart);
     this.status.replaceChildren(box);
   }
+}
+
+/** The server's English message when the shell showed other words for it (developer mode shows both). */
+function serverWords(msg) {
+  const english = typeof msg.message === "string" ? msg.message : "";
+  return english && english !== errorText(msg) ? clip(english, 2000) : "";
 }
 
 function startMessage(slot) {
@@ -353,10 +381,10 @@ function selectTab(name, { remember = true } = {}) {
   }
   if (name === "program" && state.visible) reveal(state.visible);
   if (name === "me") {
-    me.load();
-    inbox.loadMe();
+    mePage().then((me) => me.load());
+    inbox().then((messages) => messages.loadMe());
   }
-  if (name === "messages" && changed) inbox.load();
+  if (name === "messages" && changed) inbox().then((messages) => messages.load());
   if (name === "discover" && home.stale) {
     home.stale = false;
     home.load();
@@ -461,7 +489,9 @@ const HANDLERS = {
   },
 
   prompt(msg) {
-    prompts.add(msg);
+    // The contact picker is the Messages module's (it registers that kind of prompt).
+    if (msg.kind === "contact" && !inboxLoaded) inbox().then(() => prompts.add(msg));
+    else prompts.add(msg);
   },
 
   prompt_closed(msg) {
@@ -510,11 +540,11 @@ const HANDLERS = {
   },
 
   message(msg) {
-    inbox.arrived(msg);
+    inbox().then((messages) => messages.arrived(msg));
   },
 
   open_chat(msg) {
-    if (typeof msg.thread === "string") inbox.openThread(msg.thread);
+    if (typeof msg.thread === "string") inbox().then((messages) => messages.openThread(msg.thread));
   },
 
   signed_out() {
@@ -535,6 +565,9 @@ function partReady() {
   if (readyParts !== 2) return; // socket open + config loaded
   document.body.dataset.ready = "1";
   performance.mark("capsule-ready");
+  // After the first paint: the Messages module (its unread badge, messages as they arrive).
+  const idle = window.requestIdleCallback || ((run) => setTimeout(run, 200));
+  idle(() => inbox().then((messages) => messages.refreshBadge()));
 }
 
 function connectionChanged(status, info) {
@@ -573,8 +606,8 @@ function reconnected() {
 
 $("connection-retry").addEventListener("click", () => socket.retryNow());
 
-$("switcher-button").addEventListener("click", () =>
-  openSwitcher(state.slots, state.tab === "program" ? state.visible : null, (slot) => {
+$("switcher-button").addEventListener("click", async () =>
+  (await import("./switcher.js")).openSwitcher(state.slots, state.tab === "program" ? state.visible : null, (slot) => {
     // A stopped one (ended at the background bound, say) starts again; a live one resumes as it was.
     if (!slot.live && !state.pending.includes(slot)) restartSlot(slot, { currentPage: true, keepView: true });
     activate(slot, { focus: true });
@@ -659,7 +692,7 @@ function resultRow(result, key) {
       { className: "result-text" },
       el("span", { className: "result-name", textContent: String(result.name || result.app_id) }),
       result.description ? el("span", { className: "result-description", textContent: ` ${result.description}` }) : null,
-      scopes.length ? el("span", { className: "result-permissions", textContent: ` Asks for: ${scopes.join(", ")}` }) : null,
+      scopes.length ? el("span", { className: "result-permissions", textContent: ` ${t("search.asks", { scopes: scopes.join(", ") })}` }) : null,
     ),
   );
   button.addEventListener("click", () => launch(result.app_id, result.name, {}, Boolean(result.icon)));
@@ -686,7 +719,7 @@ new Scanner({
   cameraButton: $("camera-button"),
   input: $("qr-file"),
   onResult(result) {
-    if (isContactCode(result.text)) inbox.scannedContact(String(result.text));
+    if (isContactCode(result.text)) inbox().then((messages) => messages.scannedContact(String(result.text)));
     else if (result.target) openAddress(String(result.text));
     else messageDialog(t("scan.result"), String(result.text ?? ""), { detail: t("scan.notProgram") });
   },
@@ -697,38 +730,42 @@ new Scanner({
 
 // -- start --------------------------------------------------------------------------------------------
 
+/** The page's boot data (boot.py): the account's config and its language's messages. */
+function bootData() {
+  try {
+    const data = JSON.parse($("boot").textContent);
+    return data && typeof data === "object" ? data : null;
+  } catch {
+    return null; // a page without it (an old copy): fetch both
+  }
+}
+
 async function start() {
   document.body.dataset.views = "0";
   history.replaceState({ capsule: true, tab: "discover", slot: null, depth: 0 }, "", location.pathname + location.search);
-  // The browser's language first; the account's own (chosen on Me, any device) when the config says it.
-  const guess = pickLanguage();
-  const messages = setLanguage(guess).catch((error) => toast("error", error.message));
-  socket.connect(); // in parallel with the config
-  let config;
-  try {
-    config = await api("/api/config");
-  } catch (error) {
-    config = { mode: "host", user: null, users: [], dev: null, failed: error };
+  socket.connect(); // first: the handshake runs while the page starts
+  const boot = bootData();
+  let config = boot && boot.config;
+  if (boot) useMessages(boot.language, boot.messages, boot.fallback);
+  else {
+    const messages = setLanguage(pickLanguage()).catch((error) => toast("error", error.message));
+    try {
+      config = await api("/api/config");
+    } catch (error) {
+      config = { mode: "host", user: null, users: [], dev: null, failed: error };
+    }
+    await messages;
+    if (config.failed) toast("error", t("error.config", { message: config.failed.message }));
   }
   state.config = config;
   setCsrfToken(config.csrf);
-  await messages;
-  if (config.failed) toast("error", t("error.config", { message: config.failed.message }));
-  if (config.language && isSupported(config.language) && config.language !== guess) await setLanguage(config.language);
+  if (config.language && isSupported(config.language) && (!boot || config.language !== boot.language)) await setLanguage(config.language);
   else if (!config.language && config.mode === "host" && config.user) {
-    // The first visit: remember the browser's choice for the account, so programs get it too.
-    api("/api/me/language", { body: { language: guess } }).catch(() => {});
+    // The first visit: remember the language the page came in (the browser's choice) for the account, so programs get it too.
+    api("/api/me/language", { body: { language: boot ? boot.language : pickLanguage() } }).catch(() => {});
   }
   runSearch();
   home.load();
-  inbox.refreshBadge();
-  me.setUpLanguage(async (language) => {
-    await api("/api/me/language", { body: { language } });
-    await setLanguage(language);
-    syncProgram();
-    runSearch();
-    home.load();
-  });
   const dev = config.mode === "dev" && config.dev;
   if (dev) $("account").remove();
   else {
@@ -736,6 +773,7 @@ async function start() {
     setUpAccount(config);
   }
   if (dev) {
+    const { DevTools } = await import("./dev.js");
     state.dev = new DevTools({
       config,
       toast,

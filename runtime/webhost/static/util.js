@@ -189,9 +189,17 @@ export function parseMoney(text, currency) {
   return Number.isSafeInteger(amount) ? amount : null;
 }
 
-/** A coordinate as the terminal shows it: 6 decimals, trailing zeros dropped. */
+const numberFormats = new Map();
+/** A number in the shell's language (1.234,5 in German); `options` as Intl.NumberFormat takes them. */
+export function formatNumber(value, options = {}) {
+  const key = `${locale()}|${JSON.stringify(options)}`;
+  if (!numberFormats.has(key)) numberFormats.set(key, new Intl.NumberFormat(locale(), options));
+  return numberFormats.get(key).format(value);
+}
+
+/** A coordinate: up to 6 decimals, in the shell's language (31,2304 in German). */
 export function degrees(value) {
-  return Number(value).toFixed(6).replace(/\.?0+$/, "");
+  return formatNumber(Number(value), { maximumFractionDigits: 6, useGrouping: false });
 }
 
 // -- consent scopes in plain words --------------------------------------------------
@@ -221,6 +229,11 @@ export function scopeInWords(scope) {
 export function clip(text, max) {
   const chars = Array.from(String(text));
   return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/** Is a scanned text a person's contact code (Messages adds them), not a program's address? */
+export function isContactCode(text) {
+  return typeof text === "string" && text.startsWith("capsule-contact:");
 }
 
 /** Wait `ms` milliseconds. */

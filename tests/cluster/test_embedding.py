@@ -1,0 +1,52 @@
+"""Embedding hosts on one PostgreSQL: what one installs, uploads or is sent, every other reaches.
+
+Two `Host`s with homes of their own (two machines, as far as either knows) on
+one database schema. Nothing here may live only on the first host's disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from capsule.runtime import Host
+from capsule.sdk.toolchain.build import build_program
+
+from ..conftest import HELLO, texts
+
+
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("hosts share a database only on PostgreSQL (SQLite is one machine)")
+    return database_url
+
+
+def test_a_program_installed_on_one_host_launches_on_another(home, tmp_path, postgres_url) -> None:
+    hello = build_program(HELLO, home=home, out_dir=tmp_path / "out")
+    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
+    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
+    try:
+        one.install(hello.package)
+        hello.package.unlink()  # the file the operator installed from is gone too
+        shutil.rmtree(tmp_path / "one" / "packages")  # and host one's unpacked copy: a cache
+        assert [entry["id"] for entry in two.installed()] == ["dev.capsule.samples.hello"]
+        session = two.launch("dev.capsule.samples.hello", user="alice")
+        assert "Hello, world!" in texts(session.view)
+        assert not (tmp_path / "two" / "installed.json").exists()
+    finally:
+        one.close()
+        two.close()
+
+
+def test_an_upload_on_one_host_is_served_by_another(home, tmp_path, postgres_url) -> None:
+    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
+    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
+    try:
+        stored = one.capabilities["media"].store.put(b"\x89PNG\r\n\x1a\n-photo-", "image/png")  # type: ignore[attr-defined]
+        assert not (tmp_path / "one" / "media").exists()
+        assert two.capabilities["media"].store.get(stored.digest) == (b"\x89PNG\r\n\x1a\n-photo-", "image/png")  # type: ignore[attr-defined]
+    finally:
+        one.close()
+        two.close()
