@@ -74,6 +74,17 @@ def test_an_edit_shows_in_the_open_page_and_a_mistake_names_its_file_and_line(de
     expect(view.get_by_text("Hello, world!")).to_be_visible(timeout=10_000)
     expect(page.get_by_role("alert").filter(has_text="SyntaxError")).to_have_count(0)
 
+    # A handler that raises: the shell's words for `program-error`, and (developer mode) the server's own.
+    failing = original.replace('f"Hello, {self.name}!"', 'f"Oops, {self.name}!"')
+    source.write_text(failing.replace("    def increment(self, data):", "    def increment(self, data):\n        raise ValueError('boom <b>x</b>')"))
+    expect(view.get_by_text("Oops, world!")).to_be_visible(timeout=10_000)
+    view.get_by_role("button", name="Press me").click()
+    card = page.locator(".error-card")
+    expect(card).to_contain_text("The program ran into an error (ValueError).")
+    expect(card).to_contain_text("the program raised ValueError: boom <b>x</b>")
+    source.write_text(original)
+    expect(view.get_by_text("Hello, world!")).to_be_visible(timeout=10_000)
+
 
 def test_presets_set_locale_position_and_balance_and_refuse_nonsense(dev_web: WebHost) -> None:
     from starlette.testclient import TestClient

@@ -173,8 +173,10 @@ class Slot {
     );
     // What the program itself said about its error (its own words, as sent).
     const detail = msg.params && typeof msg.params.detail === "string" ? msg.params.detail : "";
-    if (detail) card.append(el("p", { className: "error-where", textContent: clip(detail, 300) }));
-    // Developer mode may say where in the program folder it happened.
+    if (detail && !state.dev) card.append(el("p", { className: "error-where", textContent: clip(detail, 300) }));
+    // Developer mode also shows the server's own words (a view's JSON pointers, say), and where it happened.
+    const english = state.dev ? serverWords(msg) : "";
+    if (english) card.append(el("p", { className: "error-where", textContent: english }));
     if (msg.file) card.append(el("p", { className: "error-where" }, el("code", { textContent: `${msg.file}${msg.line ? `:${msg.line}` : ""}` })));
     if (state.dev && msg.traceback) {
       card.append(el("details", { className: "traceback" }, el("summary", { textContent: "Traceback" }), el("pre", { textContent: String(msg.traceback) })));
@@ -201,6 +203,7 @@ class Slot {
       el("h2", { className: "ended-title", textContent: heading }),
       el("p", { className: "ended-message", textContent: errorText(msg) }),
       msg.code ? el("p", { className: "cell-sub" }, el("code", { textContent: String(msg.code) })) : null,
+      state.dev && serverWords(msg) ? el("p", { className: "error-where", textContent: serverWords(msg) }) : null,
     );
     if (state.dev && msg.traceback) {
       box.append(el("details", { className: "traceback" }, el("summary", { textContent: "Traceback" }), el("pre", { textContent: String(msg.traceback) })));
@@ -208,6 +211,12 @@ class Slot {
     box.append(restart);
     this.status.replaceChildren(box);
   }
+}
+
+/** The server's English message when the shell showed other words for it (developer mode shows both). */
+function serverWords(msg) {
+  const english = typeof msg.message === "string" ? msg.message : "";
+  return english && english !== errorText(msg) ? clip(english, 2000) : "";
 }
 
 function startMessage(slot) {
