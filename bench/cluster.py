@@ -5,7 +5,8 @@ What it does, all on loopback, bounded in time and count, and cleaned up after:
 1. A PostgreSQL schema of its own (`capsule_bench_...`, dropped at the end) on
    `CAPSULE_BENCH_POSTGRES` (default: the local test database), and two
    `capsule host --database ...` processes on it, each in a scratch
-   CAPSULE_HOME that shares this machine's build caches.
+   CAPSULE_HOME that shares this machine's build caches and nothing else
+   (keys and package blobs live in the database).
 2. Accounts made and wallets funded as an operator would (straight in the
    database: the sign-up page allows ten accounts an hour per address, and
    money enters through a top-up, the edge a bank fills). Each simulated user
@@ -33,7 +34,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -115,12 +115,8 @@ def cluster_figures(
         try:
             for name in ("a", "b"):
                 progress(f"cluster: starting host {name} on PostgreSQL")
+                # Nothing shared but the database: keys and package blobs live there too.
                 host_home = home.sharing_caches(Path(scratch) / name)
-                if hosts:
-                    # One platform, one set of keys (registry, receipts, pseudonyms): what
-                    # an operator mounts on every host as one secret (docs/deploy.md).
-                    shutil.copytree(hosts[0].home.keys, host_home.keys, dirs_exist_ok=True)
-                    _share_blobs(hosts[0].home, host_home)
                 hosts.append(_HostProcess.start(host_home, database_url, _coffee_only(Path(scratch))))
             database = Database.open(database_url)
             try:
@@ -260,20 +256,6 @@ def _coffee_only(scratch: Path) -> Path:
         folder.mkdir()
         (folder / "coffee-shop").symlink_to(next(path for path in sample_dirs() if path.name == "coffee-shop"), target_is_directory=True)
     return folder
-
-
-def _share_blobs(first: Home, other: Home) -> None:
-    """The registry's package blobs in one folder for both hosts (a shared volume).
-
-    Blobs are files under CAPSULE_HOME/registry/blobs; until they live in the
-    database, hosts on one database share that folder (docs/registry.md).
-    Where a blob store every host reaches exists already, this changes nothing.
-    """
-    source = first.root / "registry" / "blobs"
-    target = other.root / "registry" / "blobs"
-    if source.is_dir() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(source, target_is_directory=True)
 
 
 def _provision(database: Database, users: int, idle_accounts: int) -> dict[str, list[str]]:

@@ -49,7 +49,7 @@ def test_every_kubernetes_object_passes_the_apis_schema_strictly() -> None:
         if kind in OPERATOR_KINDS:
             continue
         kubernetes_validate.validate(strip(document), KUBERNETES_VERSION, strict=True)
-    assert {"Namespace", "Deployment", "Service", "Ingress", "PodDisruptionBudget", "PersistentVolumeClaim", "Cluster"} <= seen
+    assert {"Namespace", "Deployment", "Service", "Ingress", "PodDisruptionBudget", "Cluster"} <= seen
 
 
 def test_the_validator_catches_a_misspelt_field() -> None:
@@ -147,7 +147,7 @@ def test_the_compose_file_has_two_hosts_a_balancer_a_registry_and_a_replica() ->
             source = volume.split(":")[0]
             assert source.startswith(".") or source in compose["volumes"], (name, volume)
             if source.startswith("."):
-                assert (DEPLOY / source).exists() or source in ("./keys", "./metrics-token"), (name, source)
+                assert (DEPLOY / source).exists() or source == "./metrics-token", (name, source)
     for name in (*hosts, "registry", "postgres", "postgres-replica"):
         assert "healthcheck" in services[name], name
     for name in hosts:
