@@ -60,13 +60,13 @@ def _at_registry(registry: Optional[str], method: str, path: str, as_json: bool,
 
 
 def _operator_services(app_id: str, as_json: bool, *, installed: bool = False) -> HostServices:
-    home = Home.resolve()
-    if installed:
-        index = home.packages / "installed.json"
-        if app_id not in (json.loads(index.read_text()) if index.exists() else {}):
-            fail(f"{app_id} is not installed on this host (CAPSULE_HOME); install it first, then create its key",
-                 code=2, as_json=as_json)
-    return HostServices(home)
+    from capsule.runtime.installed import installed_index
+
+    services = HostServices(Home.resolve())
+    if installed and installed_index(services).get(app_id) is None:
+        fail(f"{app_id} is not installed on this host (CAPSULE_HOME, or the database hosts share); install it first, "
+             "then create its key", code=2, as_json=as_json)
+    return services
 
 
 def _when(seconds: float | None) -> str:

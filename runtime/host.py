@@ -24,7 +24,7 @@ from .engine.imports import audit_imports, component_imports
 from .engine.limits import TurnLimits
 from .errors import AuditError, NotInstalled
 from .home import Home
-from .installed import INDEX_FILE, DatabaseIndex, FileIndex, InstalledIndex
+from .installed import InstalledIndex, installed_index
 from .languages import check_runtime
 from .languages.js import JsRuntime
 from .languages.python import PythonRuntime
@@ -72,11 +72,7 @@ class Host:
         self.trusted_keys = trusted_keys
         self.services = HostServices(self.home, database_url=database_url, messages=messages, blob_stores=blob_stores)
         #: What is installed: installed.json on one machine, a table every host shares on PostgreSQL.
-        self.index: InstalledIndex = (
-            DatabaseIndex(lambda: self.services.database)
-            if self.services.shared_database
-            else FileIndex(self.home.packages / INDEX_FILE)
-        )
+        self.index: InstalledIndex = installed_index(self.services)
         #: Where installed packages are kept for the other hosts (None: on this disk only).
         self._package_blobs = self.services.blob_store("packages")
         self.capabilities = {**default_capabilities(self.services), **(capabilities or {})}

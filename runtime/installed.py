@@ -25,6 +25,7 @@ from .capabilities.deferred import DeferredDatabase
 
 if TYPE_CHECKING:
     from .capabilities.deferred import DatabaseSource
+    from .services import HostServices
 
 INDEX_FILE = "installed.json"
 
@@ -106,3 +107,10 @@ class DatabaseIndex:
 
 def _entry(row: sa.Row) -> dict[str, str]:
     return {"version": row.version, "digest": row.digest, "key_id": row.key_id}
+
+
+def installed_index(services: "HostServices") -> InstalledIndex:
+    """The index of the host these services belong to: the table on PostgreSQL, the file otherwise."""
+    if services.shared_database:
+        return DatabaseIndex(lambda: services.database)
+    return FileIndex(services.home.packages / INDEX_FILE)

@@ -55,7 +55,8 @@ class RegistryServerKeys:
             raise KeyRefused("unknown merchant key; the program's owner creates keys with `capsule messages key create APP_ID`")
         if record["status"] != "live":
             raise KeyRefused(f"merchant key {key_id} was revoked by the program's owner; create a new one")
-        return ServerKey(key_id, record["app_id"], record.get("label", "")[:80], float(record["at"]), None)
+        # Only what the registry signed is used: the label is not, so it is left out.
+        return ServerKey(key_id, record["app_id"], "", float(record["at"]), None)
 
     def _record(self, key_id: str) -> dict[str, Any]:
         now = self._clock()

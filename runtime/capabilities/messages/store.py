@@ -478,7 +478,9 @@ class MessageStore:
             written = conn.execute(sa.select(sa.func.count()).select_from(t.follows).where(eligible)).scalar_one()
             conn.execute(t.messages.insert().from_select(list(columns), sa.select(*columns.values()).where(eligible)))
             users: list[str] = []
-            if self._listeners:  # live tabs hear of a bounded number; the rest read their inbox
+            # Live tabs (here, or on the other hosts of a shared database) hear of a bounded
+            # number; the rest read their inbox.
+            if self._listeners or conn.dialect.name == "postgresql":
                 users = list(conn.execute(sa.select(t.follows.c.user).where(eligible).limit(10_000)).scalars())
             conn.execute(t.follows.update().where(eligible).values(previous_push=t.follows.c.last_push, last_push=at))
             delivered = [
