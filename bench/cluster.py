@@ -5,7 +5,8 @@ What it does, all on loopback, bounded in time and count, and cleaned up after:
 1. A PostgreSQL schema of its own (`capsule_bench_...`, dropped at the end) on
    `CAPSULE_BENCH_POSTGRES` (default: the local test database), and two
    `capsule host --database ...` processes on it, each in a scratch
-   CAPSULE_HOME that shares this machine's build caches.
+   CAPSULE_HOME that shares this machine's build caches and nothing else
+   (keys and package blobs live in the database).
 2. Accounts made and wallets funded as an operator would (straight in the
    database: the sign-up page allows ten accounts an hour per address, and
    money enters through a top-up, the edge a bank fills). Each simulated user
@@ -33,7 +34,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -115,12 +115,8 @@ def cluster_figures(
         try:
             for name in ("a", "b"):
                 progress(f"cluster: starting host {name} on PostgreSQL")
+                # Nothing shared but the database: keys and package blobs live there too.
                 host_home = home.sharing_caches(Path(scratch) / name)
-                if hosts:
-                    # One platform, one set of keys (registry, receipts, pseudonyms): what
-                    # an operator mounts on every host as one secret (docs/deploy.md).
-                    shutil.copytree(hosts[0].home.keys, host_home.keys, dirs_exist_ok=True)
-                    _share_blobs(hosts[0].home, host_home)
                 hosts.append(_HostProcess.start(host_home, database_url, _coffee_only(Path(scratch))))
             database = Database.open(database_url)
             try:
@@ -150,7 +146,7 @@ def cluster_figures(
         "cluster_ledger_problems": books["problems"][:5],
         "cluster_payments": payments,
         "cluster_payments_in_ledger": books["orders"],
-        "cluster_payments_per_s": round(payments / load["elapsed"], 2) if load["elapsed"] else 0.0,
+        "cluster_payments_per_s": round(load["payments_in_time"] / load["seconds"], 2),
         "cluster_search_p99_ms": round(percentile(load["search_ms"], 0.99), 2) if load["search_ms"] else None,
         "cluster_search_p50_ms": round(percentile(load["search_ms"], 0.5), 2) if load["search_ms"] else None,
         "cluster_searches": len(load["search_ms"]),
@@ -262,20 +258,6 @@ def _coffee_only(scratch: Path) -> Path:
     return folder
 
 
-def _share_blobs(first: Home, other: Home) -> None:
-    """The registry's package blobs in one folder for both hosts (a shared volume).
-
-    Blobs are files under CAPSULE_HOME/registry/blobs; until they live in the
-    database, hosts on one database share that folder (docs/registry.md).
-    Where a blob store every host reaches exists already, this changes nothing.
-    """
-    source = first.root / "registry" / "blobs"
-    target = other.root / "registry" / "blobs"
-    if source.is_dir() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(source, target_is_directory=True)
-
-
 def _provision(database: Database, users: int, idle_accounts: int) -> dict[str, list[str]]:
     """Accounts made as an operator would, each user's wallet funded by a top-up."""
     accounts = Accounts(database)
@@ -318,6 +300,7 @@ class _Tally:
     messages: int = 0
     rounds: int = 0
     search_ms: list[float] = field(default_factory=list)
+    paid_at: list[float] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
 
     def failed(self, what: str, error: BaseException) -> None:
@@ -343,7 +326,7 @@ class _User:
         try:
             return await asyncio.wait_for(work, STEP_TIMEOUT_S)
         except TimeoutError as error:
-            self.tally.failed(what, TimeoutError(f"no answer in {STEP_TIMEOUT_S:.0f} s; last on the socket: {list(self.seen)}"))
+            self.tally.failed(what, TimeoutError(f"no answer in {STEP_TIMEOUT_S:.0f} s from {self.url}; last on the socket: {list(self.seen)}"))
             raise error
         except Exception as error:
             self.tally.failed(what, error)
@@ -412,6 +395,7 @@ class _User:
         if "Paid" not in json.dumps(receipt):
             raise StepFailed(f"checkout ended without a receipt: {json.dumps(receipt)[:300]}")
         self.tally.payments += 1
+        self.tally.paid_at.append(time.perf_counter())
         await self.socket.send(json.dumps({"type": "event", "session": session, "page": "", "handler": "notify", "data": {}}))
         await self.until("view")
         await self.socket.send(json.dumps({"type": "close", "session": session}))
@@ -444,13 +428,14 @@ async def _load(urls: list[str], names: list[str], seconds: float, progress: Pro
         progress(f"cluster: {len(users)} users sign in and make contacts")
         for user in users:
             await user.step("sign in", user.sign_in())
-            await user.step("open socket", user.open_socket())
         for i in range(0, len(users) - 1, 2):
             first, second = users[i], users[i + 1]
             code = await first.step("contact code", first.contact_code())
             await second.step("contact request", second.post("/api/contacts/request", {"code": code}))
             await first.step("accept contact", first.post("/api/contacts/answer", {"user": second.name, "accept": True}))
             first.partner, second.partner = second.name, first.name
+        for user in users:
+            await user.step("open socket", user.open_socket())
         progress(f"cluster: {len(users)} users search, launch, consent, pay and message for {seconds:.0f} s")
         started = time.perf_counter()
         deadline = started + seconds
@@ -462,6 +447,8 @@ async def _load(urls: list[str], names: list[str], seconds: float, progress: Pro
     return {
         "steps": tally.steps, "errors": tally.errors, "examples": tally.examples, "payments": tally.payments,
         "messages": tally.messages, "rounds": tally.rounds, "search_ms": sorted(tally.search_ms), "elapsed": elapsed,
+        # Payments within the load's time (rounds still running at the deadline finish after it).
+        "payments_in_time": sum(1 for at in tally.paid_at if at <= deadline), "seconds": seconds,
     }  # fmt: skip
 
 
@@ -499,7 +486,14 @@ async def _idle_sessions(host: _HostProcess, names: list[str]) -> dict[str, Any]
         for user in users:
             await user.step("sign in", user.sign_in())
             await user.step("open socket", user.open_socket())
-        await asyncio.sleep(1.0)
+        # One launch and close first: the host's pool of prepared sessions refills to
+        # its fixed size, so the growth below is the new sessions' alone.
+        for user in users[:1]:
+            await user.socket.send(json.dumps({"type": "launch", "app_id": COFFEE}))
+            session = (await user.step("launch", user.until("launched")))["session"]
+            await user.step("first view", user.until("view"))
+            await user.socket.send(json.dumps({"type": "close", "session": session}))
+        await asyncio.sleep(3.0)
         before = host.memory_kb()
         opened = 0
         for user in users:

@@ -61,6 +61,11 @@ class WarmPool:
                 self._worker.start()
         self._jobs.put(app)
 
+    def holds(self, app: "InstalledApp") -> bool:
+        """Whether a prepared session of `app` is waiting (tests)."""
+        with self._lock:
+            return any(s.app is app for s in self._ready.get(id(app), ()))
+
     def wait_ready(self, app: "InstalledApp", timeout: float = 5.0) -> bool:
         """Wait until a prepared session of `app` is ready (benchmarks and tests); False on timeout."""
         deadline = time.monotonic() + timeout

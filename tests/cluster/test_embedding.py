@@ -7,6 +7,7 @@ one database schema. Nothing here may live only on the first host's disk.
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -47,6 +48,39 @@ def test_an_upload_on_one_host_is_served_by_another(home, tmp_path, postgres_url
         stored = one.capabilities["media"].store.put(b"\x89PNG\r\n\x1a\n-photo-", "image/png")  # type: ignore[attr-defined]
         assert not (tmp_path / "one" / "media").exists()
         assert two.capabilities["media"].store.get(stored.digest) == (b"\x89PNG\r\n\x1a\n-photo-", "image/png")  # type: ignore[attr-defined]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_yank_on_one_registry_process_lets_go_of_what_another_host_prepared(home, tmp_path, postgres_url) -> None:
+    """Host two keeps a session of hello loaded ahead; a yank made through host one's registry
+    reaches it as an event, and the prepared session of the withdrawn version is released."""
+    from capsule.runtime.registry import Registry
+    from capsule.runtime.registry.server import setup_dev
+    from capsule.runtime.webhost.catalog import Catalog
+    from capsule.runtime.webhost.demo import release
+
+    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
+    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
+    try:
+        first = Registry(one.home, one.services.database, engine=one.engine, self_review=True)
+        credentials = setup_dev(first, "http://127.0.0.1:9/registry")
+        actor = first.authenticate(f"Bearer {credentials.token}")
+        release(first, actor, build_program(HELLO, home=one.home, out_dir=tmp_path / "out").package, progress=lambda m: None)
+
+        catalog = Catalog(two, Registry(two.home, two.services.database, engine=two.engine))
+        app = catalog.ensure_installed("dev.capsule.samples.hello", "alice")
+        two.launch(app.id, user="alice").close()
+        assert two.warm.wait_ready(app, timeout=60)
+        assert two.services.database.events.listening.wait(60)
+
+        first.yank(actor, app.id, "1.0.0", reason="withdrawn")
+        deadline = time.monotonic() + 60
+        while two.warm.holds(app):
+            assert time.monotonic() < deadline, "host two never heard of the yank"
+            time.sleep(0.05)
+        catalog.close()
     finally:
         one.close()
         two.close()
