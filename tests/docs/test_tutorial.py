@@ -101,3 +101,14 @@ def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, 
         assert view["name"] == "index" and "What would you like?" in texts(view)
         tab.tap(session, "pick", {"tea": "jasmine"})
         assert "1 x Jasmine" in texts(tab.until("view")["view"])
+
+
+def test_the_tutorial_counts_the_samples_capsule_host_publishes():
+    """Step 8 shows `capsule host --demo` publishing the samples and the review id that comes after them."""
+    from capsule.runtime.webhost.demo import sample_dirs
+
+    samples = sample_dirs()
+    text = TUTORIAL.read_text(encoding="utf-8")
+    count = len(samples)
+    assert f"· [1/{count}] {samples[0].name}:" in text and f"· [{count}/{count}] {samples[-1].name}:" in text
+    assert f"review {count + 1}, auditing" in text
