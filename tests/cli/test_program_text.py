@@ -257,8 +257,8 @@ class HostileRegistry:
 @examples
 @given(text=hostile)
 def test_review_commands_print_a_hostile_registrys_answers_literally(monkeypatch, text: str) -> None:
-    monkeypatch.setattr(review, "connect", lambda registry, **signing_in: (HostileRegistry(text), None))
-    monkeypatch.setattr(registry_commands, "connect", lambda registry, **signing_in: (HostileRegistry(text), None))
+    for module in (review, registry_commands):  # show asks review.connect, the others registry_call
+        monkeypatch.setattr(module, "connect", lambda registry, **signing_in: (HostileRegistry(text), None))
     for args in (["review", "show", "7"], ["review", "show", "7", "--diff"], ["review", "list"], ["review", "approve", "7"], ["review", "reject", "7", "--reason", "no"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)

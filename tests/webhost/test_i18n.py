@@ -171,7 +171,9 @@ def test_each_language_renders_with_no_missing_message(browser, live, web, langu
         expect(page.locator("#search-status")).to_have_text(re.compile(r"\d"))
         page.get_by_label(text["search.label"]).fill("coffee")
         name = {"zh-CN": "咖啡店", "nl": "Koffiebar"}.get(language, "Coffee Shop")  # the manifest's names
-        page.locator("#results").get_by_role("button", name=re.compile(f"^{name}")).first.click()
+        found = page.locator("#results").get_by_role("button", name=re.compile(f"^{name}")).first
+        expect(found.locator(".result-permissions")).to_contain_text(text["scope.payments"])  # what it asks for, in words
+        found.click()
         expect(program(page)).to_have_count(1)
         expect(program(page).locator(".program-name")).to_have_text(name)  # the bar names it in the language too
         expect(program(page)).to_contain_text(re.compile(r"\d"))

@@ -6,7 +6,7 @@
 // is visible at a time; the server hears `hide` when the user looks away
 // and `show` when they come back.
 
-import { el, api, appIcon, clip, isContactCode, locale, setCsrfToken } from "./util.js";
+import { el, api, appIcon, clip, isContactCode, locale, scopeInWords, setCsrfToken } from "./util.js";
 import { t, setLanguage, useMessages, pickLanguage, isSupported, errorText } from "./i18n.js";
 import { Socket } from "./socket.js";
 import { ViewRenderer } from "./render.js";
@@ -680,6 +680,16 @@ function showResults(results) {
   }
 }
 
+/** Scopes in the reader's words, joined as their language joins a list ("a, b and c"). */
+function listInWords(scopes) {
+  const words = [...new Set(scopes.map(scopeInWords))];
+  try {
+    return new Intl.ListFormat(locale(), { style: "long", type: "conjunction" }).format(words);
+  } catch {
+    return words.join(", ");
+  }
+}
+
 function resultRow(result, key) {
   const scopes = (result.permissions || []).map((p) => String(p.scope)).filter(Boolean);
   // The accessible name starts with the program's name (the icon is decorative).
@@ -692,7 +702,7 @@ function resultRow(result, key) {
       { className: "result-text" },
       el("span", { className: "result-name", textContent: String(result.name || result.app_id) }),
       result.description ? el("span", { className: "result-description", textContent: ` ${result.description}` }) : null,
-      scopes.length ? el("span", { className: "result-permissions", textContent: ` ${t("search.asks", { scopes: scopes.join(", ") })}` }) : null,
+      scopes.length ? el("span", { className: "result-permissions", textContent: ` ${t("search.asks", { scopes: listInWords(scopes) })}` }) : null,
     ),
   );
   button.addEventListener("click", () => launch(result.app_id, result.name, {}, Boolean(result.icon)));

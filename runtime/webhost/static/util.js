@@ -218,6 +218,7 @@ const SCOPES = {
   "qr.scan": () => t("scope.qr.scan"),
   network: () => t("scope.network"),
   storage: () => t("scope.storage"),
+  messages: () => t("scope.messages"),
 };
 
 /** "location.fuzzy" -> "your approximate location (within about 2 km)"; an unknown scope as sent. */
