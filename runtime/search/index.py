@@ -56,6 +56,14 @@ _RANK = sa.text(_RANK_SQL).bindparams(sa.bindparam("ids", expanding=True))
 _RANK_IN_CATEGORY = sa.text(_RANK_SQL + " AND d.category = :category").bindparams(sa.bindparam("ids", expanding=True))
 
 
+#: A launch counted on PostgreSQL: the first one inserts 1, later ones decay the count and add 1 (ranking.decayed).
+_COUNT_LAUNCH = sa.text(
+    f"INSERT INTO {tables.launches.name} (app_id, score, at) VALUES (:app_id, 1.0, :now) "
+    f"ON CONFLICT (app_id) DO UPDATE SET score = {tables.launches.name}.score "
+    f"* power(0.5, greatest(0.0, :now - {tables.launches.name}.at) / :half_life) + 1.0, at = :now RETURNING score"
+)
+
+
 def _phrases_sql(category: bool) -> str:
     join = f" JOIN {tables.documents.name} AS c ON c.app_id = p.app_id AND c.category = :category" if category else ""
     lookups = (
@@ -216,7 +224,15 @@ class SearchIndex:
     def record_launch(self, app_id: str, *, now: float | None = None) -> None:
         """Count one launch (no user id is kept)."""
         now = time.time() if now is None else now
-        with self.database.transaction() as connection:
+        if self.database.dialect == "postgresql":
+            # One statement: hosts launching the same program at once must neither both
+            # insert its first count (a unique violation that failed the launch) nor
+            # both add one to the same old count (a lost launch).
+            with self.database.transaction() as connection:
+                score = connection.execute(_COUNT_LAUNCH, {"app_id": app_id, "now": now, "half_life": LAUNCH_HALF_LIFE_DAYS * 86400}).scalar_one()
+                self.full_text.launched(connection, app_id, score, now)
+            return
+        with self.database.transaction() as connection:  # SQLite: one writer at a time already
             row = connection.execute(sa.select(tables.launches).where(tables.launches.c.app_id == app_id)).first()
             if row is None:
                 score = 1.0

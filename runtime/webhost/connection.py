@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ SIGN_IN_CHECK_SECONDS = 60.0
 SIGNED_OUT = 4401
 #: Queued to the writer: close the socket.
 _CLOSE: dict[str, Any] = {"type": "_close"}
+
+_log = logging.getLogger("capsule.webhost")
 
 
 class BadMessage(ValueError):
@@ -189,6 +192,13 @@ class TabConnection:
                 self.send(self._error(None, error))
                 worker.shutdown(wait=False)
                 return
+            except Exception:
+                # Anything else would vanish into the worker's future and leave the tab
+                # waiting for ever: say so to the tab, and to the operator's log.
+                _log.exception("launching a program failed")
+                self.send({"type": "error", "session": None, "code": "unavailable", "message": "the program could not be opened; try again"})
+                worker.shutdown(wait=False)
+                return
             holder["id"] = session.id
             if self._closed:  # the tab went away while the program launched
                 session.close()
@@ -224,6 +234,9 @@ class TabConnection:
                     self.live.pop(live.session.id, None)
                     live.worker.shutdown(wait=False)  # this thread ends after this call
                     return
+            except Exception:
+                _log.exception("serving a program's event failed")  # as a launch (above): never silent
+                self.send({"type": "error", "session": live.session.id, "code": "unavailable", "message": "that did not work; try again"})
             self._after(live)
 
         live.worker.submit(run)

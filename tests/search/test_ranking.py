@@ -206,3 +206,30 @@ def test_a_postgresql_index_written_before_rank_keys_is_rebuilt(database) -> Non
         assert connection.exec_driver_sql("SELECT count(*) FROM search_fts WHERE rank_key IS NOT NULL").scalar() == len(CATALOGUE)
     assert index.search("koff", now=NOW)[0].app_id == "com.example.coffee"
     assert index.search("cofee", now=NOW)[0].app_id == "com.example.coffee"  # near words from the keys made again
+
+
+def test_launches_counted_at_once_by_several_hosts_all_count(database) -> None:
+    """Hosts on one database launch the same program at once: no launch fails, none is lost."""
+    import threading
+
+    index = SearchIndex(database)
+    index.put_many(CATALOGUE)
+    start, failures, threads, each = threading.Barrier(4), [], 4, 10
+
+    def launch() -> None:
+        start.wait()
+        try:
+            for _ in range(each):
+                index.record_launch("com.example.taxi", now=NOW)
+        except Exception as error:  # noqa: BLE001 - collected, asserted below
+            failures.append(repr(error))
+
+    workers = [threading.Thread(target=launch) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert failures == []
+    with database.read() as connection:
+        score = connection.execute(sa.text("SELECT score FROM search_launches WHERE app_id = 'com.example.taxi'")).scalar()
+    assert score == threads * each  # the same `now`: nothing decays
