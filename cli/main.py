@@ -56,7 +56,7 @@ def _command(name: str, target: Any) -> _click.Command:
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)  # the top-level app has none either: no shell-completion options on one command
         single.command(name=name)(target)
         command = typer.main.get_command(single)
     command.name = name

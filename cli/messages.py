@@ -47,10 +47,7 @@ OPERATOR = typer.Option(
 
 def _at_registry(registry: Optional[str], method: str, path: str, as_json: bool, **options: Any) -> Any:
     """One call to the registry as the signed-in account; a refusal is printed and exits."""
-    client, credentials = connect(registry)
-    if not credentials.token:
-        fail(f"sign in to {credentials.url} as the program's owner first (`capsule registry login`), "
-             "or set CAPSULE_REGISTRY_TOKEN", code=2, as_json=as_json)
+    client, _ = connect(registry, signed_in=True, as_json=as_json)
     try:
         return client.call(method, path, **options)
     except CapsuleError as error:

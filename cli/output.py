@@ -30,6 +30,8 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 # controls, line separators) or that cannot be encoded (lone surrogates).
 #: Where the log capability passes a program's lines on to Python's logging.
 PROGRAM_LOGGERS = "capsule.program."
+#: Backslashes right before a "[" that rich will not read as a tag (the pattern is rich's own for tags).
+_BACKSLASH_BEFORE_TEXT = re.compile(r"(\\+)\[(?![a-z#/@][^[]*?])")
 _JSON_HIDDEN = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
@@ -43,12 +45,15 @@ def literal(value: object, *, lines: bool = False) -> str:
     text = visible(str(value), lines=lines)
     body = text.rstrip("\\")
     trailing = len(text) - len(body)
+    # rich drops one backslash before any "[" that does not open a tag ("\\[link=x"
+    # would print "[link=x"); escape() only handles tags, so double it here.
+    body = _BACKSLASH_BEFORE_TEXT.sub(r"\1\\[", escape(body))
     if not trailing:
-        return escape(body)
+        return body
     # rich reads backslashes right before a tag as escapes, so a value ending in
     # "\\" followed by our own "[/]" would lose the backslash or the tag. Doubled
     # and closed by an empty tag pair, they print as typed whatever follows.
-    return escape(body) + "\\" * (2 * trailing) + "[dim][/dim]"
+    return body + "\\" * (2 * trailing) + "[dim][/dim]"
 
 
 def json_text(value: Any) -> str:
@@ -71,6 +76,13 @@ def fail(error: CapsuleError | str, *, code: int = 1, as_json: bool = False) -> 
         if isinstance(error, DocumentError):
             payload["problems"] = [{"pointer": p.pointer, "message": p.message} for p in error.problems]
         sys.stderr.write(json_text(payload) + "\n")
+    elif isinstance(error, DocumentError):
+        # One problem per line, as the message is laid out; each problem's own
+        # text (a field name, a value from the file) still cannot break its line.
+        where = f" in {error.source}" if error.source else ""
+        errors.print(f"[bold red]error[/]: invalid {literal(error.document)}{literal(where)}:")
+        for problem in error.problems:
+            errors.print(f"  {literal(problem)}")
     else:
         errors.print(f"[bold red]error[/]: {literal(error)}")
     raise typer.Exit(code)

@@ -21,7 +21,7 @@ def publish(
 ) -> None:
     """Upload a package; it lands in the review queue (audited and precompiled by the registry)."""
     existing(package, "file", "a package (.capsule), as `capsule build` makes", as_json=as_json)
-    client, _ = connect(registry)
+    client, _ = connect(registry, signed_in=True, as_json=as_json)
     size = package.stat().st_size
     try:
         with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=errors, transient=True, disable=as_json) as progress:

@@ -18,9 +18,20 @@ app = typer.Typer(help="Run a registry, manage accounts and keys, install progra
 REGISTRY_OPTION = typer.Option(None, "--registry", help="The registry URL (default: the saved one, else http://127.0.0.1:8470).")
 
 
-def connect(registry: str | None) -> tuple[RegistryClient, Credentials]:
-    """A client for `registry` with the saved token (CAPSULE_REGISTRY_TOKEN wins)."""
+def connect(registry: str | None, *, signed_in: bool = False, as_json: bool = False) -> tuple[RegistryClient, Credentials]:
+    """A client for `registry` with the saved token (CAPSULE_REGISTRY_TOKEN wins).
+
+    With `signed_in`, a command that needs an account stops here without a
+    token, saying how to get one, instead of failing later on the network.
+    """
     credentials = Credentials.load(Home.resolve(), registry)
+    if signed_in and not credentials.token:
+        message = (
+            f"not signed in to the registry at {credentials.url}: start `capsule host` (it signs this CLI in to its "
+            "own registry) or `capsule registry serve --dev`, or save your token with "
+            f"`capsule registry login --registry {credentials.url} --token TOKEN` (or set CAPSULE_REGISTRY_TOKEN)"
+        )
+        fail(CapsuleError(message, code="not-signed-in"), as_json=as_json)
     return RegistryClient(credentials.url, credentials.token), credentials
 
 
@@ -31,7 +42,7 @@ def registry_call(
 
     With `as_json` the answer is printed as JSON here; the caller prints its table or sentence otherwise.
     """
-    client, _ = connect(registry)
+    client, _ = connect(registry, signed_in=True, as_json=as_json)
     try:
         result = client.call(method, path, json=body, params=params)
     except CapsuleError as error:
@@ -80,7 +91,7 @@ def add_key(
 
     The key signs a fresh challenge from the registry to prove you hold it.
     """
-    client, credentials = connect(registry)
+    client, credentials = connect(registry, signed_in=True)
     try:
         key_id = client.add_key(load_signing_key(Home.resolve(), name), credentials.registry_key)
     except CapsuleError as error:
@@ -115,7 +126,7 @@ def create_account(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create an account (admins only); prints its token once."""
-    client, _ = connect(registry)
+    client, _ = connect(registry, signed_in=True, as_json=as_json)
     try:
         result = client.call("POST", "/accounts", json={"name": name, "roles": role})
     except CapsuleError as error:

@@ -39,7 +39,7 @@ def show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The capability audit, the source files, and what changed since the last approved version."""
-    client, _ = connect(registry)
+    client, _ = connect(registry, signed_in=True, as_json=as_json)
     try:
         row = client.call("GET", f"/reviews/{review_id}")
     except CapsuleError as error:

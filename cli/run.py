@@ -141,12 +141,21 @@ def _show(session, as_json: bool, *, title: str) -> None:
         emit_json(session.view)
         return
     for line in _drain_logs(session):
-        errors.print(f"[dim]{literal(f'{line.level:>6}')} │ {literal(line.message)}[/]")
+        _print_log(line)
     for kind, message in session.toasts:
         console.print(f"[reverse] {literal(kind)} [/] {literal(message)}")
     session.toasts.clear()
     body = render_text(session.view) if session.view else "(the program rendered no view)"
     console.print(Panel(literal(body, lines=True), title=literal(title), title_align="left", expand=False))
+
+
+def _print_log(line) -> None:
+    """One of the program's log lines. A message of several lines (a traceback) keeps
+    its line breaks, each line under the same gutter, so none passes for the CLI's own."""
+    parts = line.message.rstrip("\n").split("\n")
+    for number, part in enumerate(parts):
+        gutter = f"{line.level:>6}" if number == 0 else ""
+        errors.print(f"[dim]{literal(f'{gutter:>6}')} │ {literal(part)}[/]")
 
 
 def _drain_logs(session) -> list:
@@ -160,5 +169,5 @@ def _report(session, error: CapsuleError, as_json: bool) -> None:
         sys.stderr.write(json_text({"error": error.code, "message": str(error)}) + "\n")
         return
     for line in _drain_logs(session):
-        errors.print(f"[dim]{literal(f'{line.level:>6}')} │ {literal(line.message)}[/]")
+        _print_log(line)
     errors.print(f"[bold red]{literal(error.code)}[/]: {literal(error)}")

@@ -77,7 +77,7 @@ class RegistryClient:
             response = self.http.request(method, path, **options)
         except httpx.HTTPError as error:
             raise RegistryError(
-                503, "unreachable", f"cannot reach the registry at {self.url} ({error}); is `capsule registry serve` running?"
+                503, "unreachable", f"cannot reach the registry at {self.url} ({error}); is `capsule host` or `capsule registry serve` running there? (--registry URL names another)"
             ) from None
         return _result(response)
 

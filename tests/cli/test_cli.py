@@ -135,6 +135,36 @@ def test_build_reports_manifest_errors_with_pointers(home, tmp_path):
     assert "/version" in result.stderr
 
 
+def test_a_typo_in_the_manifest_is_named_one_problem_per_line(home, tmp_path):
+    capsule("new", "typo", cwd=tmp_path)
+    manifest = tmp_path / "typo" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"pages"', '"pagse"'))
+    result = capsule("build", str(tmp_path / "typo"), check=False)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"error: invalid manifest in {manifest}:"
+    assert any(line.startswith("  /pagse: unexpected field") and 'did you mean "pages"?' in line for line in lines)
+    assert any(line.startswith('  /pages: missing required field "pages"') for line in lines)
+    assert "\\x0a" not in result.stderr  # the CLI's own line breaks are line breaks
+
+
+def test_run_on_a_folder_without_a_manifest_says_to_make_one(home, tmp_path):
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "app.py").write_text("x = 1\n")
+    result = capsule("run", str(tmp_path / "loose"), check=False)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'loose'} has no manifest.json" in result.stderr and "capsule new" in result.stderr
+
+
+def test_a_tap_on_a_missing_handler_names_the_handlers_there_are(home, packages):
+    result = capsule("run", str(packages["hello"].package), "--tap", "incremnt", check=False)
+    assert result.returncode == 1
+    assert "has no handler 'incremnt' (handlers: increment)" in result.stderr
+    # The traceback keeps its lines, each under the log's gutter.
+    assert "error │ Traceback (most recent call last):" in result.stderr
+    assert "\\x0a" not in result.stderr
+
+
 def test_hello_sample_ships_a_passing_test(home):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", str(HELLO / "tests")], capture_output=True, text=True, cwd=REPO
@@ -149,3 +179,14 @@ def test_bench_quick_prints_the_figures(home):
     for key in ("launch_cached_ms_p50", "event_roundtrip_ratio_vs_raw", "hostcall_overhead_us", "rss_per_session_mb"):
         assert isinstance(figures[key], (int, float))
     assert figures["event_roundtrip_ratio_vs_raw"] > 0
+
+
+def test_publish_without_signing_in_says_how_to_sign_in(home, packages, tmp_path):
+    env = {**os.environ, "CAPSULE_HOME": str(home.sharing_caches(tmp_path / "nobody").root), "NO_COLOR": "1"}
+    env.pop("CAPSULE_REGISTRY_TOKEN", None), env.pop("CAPSULE_REGISTRY_URL", None)
+    result = subprocess.run([CAPSULE, "publish", str(packages["hello"].package)], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "not signed in to the registry at http://127.0.0.1:8470" in result.stderr
+    assert "`capsule host`" in result.stderr and "capsule registry login" in result.stderr
+    listed = subprocess.run([CAPSULE, "review", "list", "--json"], capture_output=True, text=True, env=env)
+    assert listed.returncode == 1 and json.loads(listed.stderr)["error"] == "not-signed-in"

@@ -45,7 +45,7 @@ TERMINAL = PROGRAMS / "terminal"
 SNIPPETS = [
     "[/]", "[/bold]", "[bold]", "[red]x[/red]", "[link=https://evil.example]y[/link]", "[@click=quit]", "[#ff0000]",
     "\x1b[2J", "\x1b[H", "\x1b]0;pwned\x07", "\x1b[8m", "\x9b2J", "\r", "\b", "\x00", "\x7f", "\u202e", "\u2066",
-    "\u200f", "\u2028", "\\", "\\[b]", ":warning:", "\n", "\t", "%s", "{0}", "世界",
+    "\u200f", "\u2028", "\\", "\\[b]", "\\[link=", ":warning:", "\n", "\t", "%s", "{0}", "世界",
 ]
 hostile = st.lists(st.one_of(st.sampled_from(SNIPPETS), st.text(max_size=6)), min_size=1, max_size=5).map("".join)
 #: The same, as a program can send it (WIT strings hold no lone surrogates) and short enough for any view field.
@@ -148,7 +148,9 @@ def test_run_prints_whatever_a_program_says_literally(home: Home, terminal_packa
     result = runner.invoke(app, ["run", str(terminal_package), "--tap", "say", "--data", json.dumps({"text": text})])
     assert result.exit_code == 0, result.output
     assert_printed(result, text)
-    assert f"│ {visible(text)}" in result.stderr
+    # A log message of several lines keeps its breaks, each line under the log's gutter.
+    for part in text.rstrip("\n").split("\n"):
+        assert f"│ {visible(part)}" in result.stderr
 
 
 @pytest.mark.slow
@@ -256,7 +258,7 @@ class HostileRegistry:
 @given(text=hostile)
 def test_review_commands_print_a_hostile_registrys_answers_literally(monkeypatch, text: str) -> None:
     for module in (review, registry_commands):  # show asks review.connect, the others registry_call
-        monkeypatch.setattr(module, "connect", lambda registry: (HostileRegistry(text), None))
+        monkeypatch.setattr(module, "connect", lambda registry, **signing_in: (HostileRegistry(text), None))
     for args in (["review", "show", "7"], ["review", "show", "7", "--diff"], ["review", "list"], ["review", "approve", "7"], ["review", "reject", "7", "--reason", "no"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
@@ -265,7 +267,7 @@ def test_review_commands_print_a_hostile_registrys_answers_literally(monkeypatch
 
 def test_review_show_prints_a_name_with_markup_and_escapes_as_typed(monkeypatch) -> None:
     text = "[/bold]\x1b[2J\x1b[Hreviewed[/]"
-    monkeypatch.setattr(review, "connect", lambda registry: (HostileRegistry(text), None))
+    monkeypatch.setattr(review, "connect", lambda registry, **signing_in: (HostileRegistry(text), None))
     result = runner.invoke(app, ["review", "show", "7"])
     assert result.exit_code == 0, result.output
     assert "[/bold]\\x1b[2J\\x1b[Hreviewed[/]" in result.stdout
