@@ -758,18 +758,10 @@ def _quality(tmp: Path) -> dict[str, Any]:
 
 def _postgres_latency(sizes: Sizes, queries: list[Query], progress: Callable[[str], None]) -> dict[str, Any]:
     """The in-process search figures again on PostgreSQL (`CAPSULE_BENCH_POSTGRES`), in a schema dropped afterwards."""
-    import uuid
+    from capsule.runtime.database.scratch import scratch_schema
 
-    import sqlalchemy
-
-    url = os.environ[POSTGRES_ENV]
-    schema = f"capsule_bench_{uuid.uuid4().hex[:10]}"
-    admin = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as connection:
-        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        database = Database.open(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema},public")
+    with scratch_schema(os.environ[POSTGRES_ENV], prefix="capsule_bench") as url:
+        database = Database.open(url)
         try:
             progress(f"indexing {sizes.programs:,} generated programs on PostgreSQL")
             index, seconds = build_index(database, sizes.programs)
@@ -779,10 +771,6 @@ def _postgres_latency(sizes: Sizes, queries: list[Query], progress: Callable[[st
             latency = search_latency_ms(index, queries, rounds=sizes.rounds)
         finally:
             database.close()
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
     return {
         "search_ms_p95_100k_postgresql": round(latency["p95"], 3),
         "search_ms_p50_100k_postgresql": round(latency["p50"], 3),

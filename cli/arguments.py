@@ -29,3 +29,19 @@ def known_scopes(scopes: Iterable[str], known: Iterable[str], option: str = "", 
     if unknown:
         given = f" for {option}" if option else ""
         fail(f"unknown scope {', '.join(map(repr, unknown))}{given}; known scopes: {', '.join(choices)}", code=2, as_json=as_json)
+
+
+def free_port(bind: str, port: int) -> None:
+    """Exit 1 when nothing can listen on `bind`:`port` (most often another `capsule host` or
+    `capsule dev`), before any work starts and before the saved registry address is replaced."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will bind: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((bind, port))
+        except OSError as error:
+            fail(f"cannot listen on {bind}:{port} ({error.strerror or error}); another server uses it "
+                 "(a `capsule host` or `capsule dev` still running?): stop it, or pass --port N")

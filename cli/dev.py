@@ -10,7 +10,7 @@ from rich.status import Status
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .arguments import existing
+from .arguments import existing, free_port
 from .output import console, errors, fail, literal
 
 
@@ -27,6 +27,7 @@ def dev(
     from capsule.runtime.webhost.server import dev_signin_url
 
     existing(directory, "folder", "a program folder (one with manifest.json), or make one with `capsule new`")
+    free_port(bind, port)
     try:
         with Status("starting developer mode", console=errors) as status:
 

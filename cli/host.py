@@ -10,7 +10,7 @@ from rich.status import Status
 from capsule.runtime.errors import CapsuleError
 from capsule.runtime.home import Home
 
-from .arguments import existing
+from .arguments import existing, free_port
 from .output import console, errors, fail, literal
 
 
@@ -33,6 +33,7 @@ def host(
     from capsule.runtime.webhost import open_web_host, serve
     from capsule.runtime.webhost.demo import sample_dirs
 
+    free_port(bind, port)
     if samples:
         existing(samples, "folder", "a folder of program folders (each with a manifest.json)")
     url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}"

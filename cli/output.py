@@ -84,7 +84,12 @@ def fail(error: CapsuleError | str, *, code: int = 1, as_json: bool = False) -> 
         for problem in error.problems:
             errors.print(f"  {literal(problem)}")
     else:
-        errors.print(f"[bold red]error[/]: {literal(error)}")
+        # A message of several lines (a program's traceback under "does not load") keeps
+        # them, indented under the error, so no line of it passes for the CLI's own.
+        first, *rest = str(error).rstrip("\n").split("\n")
+        errors.print(f"[bold red]error[/]: {literal(first)}")
+        for line in rest:
+            errors.print(f"  {literal(line)}")
     raise typer.Exit(code)
 
 

@@ -11,6 +11,7 @@ from capsule.runtime.home import Home
 from capsule.runtime.package import load_signing_key
 from capsule.runtime.registry.client import Credentials, RegistryClient
 
+from .arguments import free_port
 from .output import console, emit_json, fail, literal, note
 
 app = typer.Typer(help="Run a registry, manage accounts and keys, install programs from it.", no_args_is_help=True)
@@ -68,6 +69,7 @@ def serve(
     from capsule.runtime.metrics.endpoint import MetricsAccess, MetricsTokenError
     from capsule.runtime.registry.server import open_registry, serve as run, setup_dev
 
+    free_port(host, port)
     home = Home.resolve()
     try:
         metrics = MetricsAccess.from_environment()

@@ -57,6 +57,8 @@ def show(
         table.add_column("reason shown to users")
         for permission in audit["permissions"]:
             table.add_row(literal(permission["capability"]), literal(permission["reason"]))
+        if not audit["permissions"]:  # as `capsule audit` says it, rather than an empty table
+            table.add_row("(none)", "the program asks for nothing beyond ui and log")
         console.print(table)
         imports = audit["imports"]
         console.print(f"imports: {literal(', '.join(imports['capabilities'] + imports['platform']) or '-')}")

@@ -131,29 +131,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    import uuid
+    from capsule.runtime.database.scratch import scratch_schema
 
-    import sqlalchemy
-
-    url = postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as connection:
-        # pg_trgm exists once per database: keep it in public, or the first test
-        # to create it would own it in its schema and take it away (and every
-        # other schema's trigram index with it) when that schema is dropped.
-        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-        if connection.exec_driver_sql(
-            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
-        ).scalar() != "public":
-            connection.exec_driver_sql("ALTER EXTENSION pg_trgm SET SCHEMA public")
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(postgres_or_skip(), prefix="t") as url:
+        yield url
 
 
 @pytest.fixture

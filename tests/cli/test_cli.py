@@ -190,3 +190,34 @@ def test_publish_without_signing_in_says_how_to_sign_in(home, packages, tmp_path
     assert "`capsule host`" in result.stderr and "capsule registry login" in result.stderr
     listed = subprocess.run([CAPSULE, "review", "list", "--json"], capture_output=True, text=True, env=env)
     assert listed.returncode == 1 and json.loads(listed.stderr)["error"] == "not-signed-in"
+
+
+def test_a_syntax_error_is_named_with_file_line_and_its_traceback_lines(home, tmp_path):
+    capsule("new", "broken-syntax", cwd=tmp_path)
+    with (tmp_path / "broken-syntax" / "app.py").open("a") as source:
+        source.write("\ndef oops(:\n")
+    result = capsule("build", str(tmp_path / "broken-syntax"), check=False)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    error = next(number for number, line in enumerate(lines) if line.startswith("error: "))
+    assert "SyntaxError" in lines[error] and "app.py, line" in lines[error]
+    assert "  Traceback (most recent call last):" in lines[error + 1:]  # the traceback's own lines, indented
+    assert "\\x0a" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["host", "--samples", "EMPTY"], ["dev", str(HELLO)], ["registry", "serve"]])
+def test_a_server_on_a_port_in_use_says_so_before_starting(home, tmp_path, command):
+    import socket
+
+    (tmp_path / "EMPTY").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = [str(tmp_path / "EMPTY") if word == "EMPTY" else word for word in command]
+        # A timeout, not a hang, if the check were gone: the server would start and wait.
+        result = subprocess.run([CAPSULE, *args, "--port", str(port)], capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port N" in result.stderr
+    assert "Capsule host on" not in result.stdout  # nothing claimed to be serving

@@ -35,6 +35,8 @@ from capsule.runtime.webhost.auth import COOKIE
 from capsule.runtime.webhost.server import free_port
 
 from ..cli.test_cli import CAPSULE
+from capsule.runtime.database.scratch import scratch_schema
+
 from ..conftest import PROGRAMS, postgres_or_skip
 
 pytestmark = pytest.mark.slow
@@ -86,18 +88,8 @@ def start(name: str, root: Path, home: Home, database: str, samples: Path) -> Ho
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> Iterator[str]:
     """A PostgreSQL schema of its own for the module's hosts."""
-    url = postgres_or_skip()
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as connection:
-        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(postgres_or_skip(), prefix="c") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

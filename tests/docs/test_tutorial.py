@@ -89,6 +89,9 @@ def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, 
     while not any(row["review_id"] == published["review_id"] for row in json.loads(capsule_in(home, "review", "list", "--json").stdout)):
         assert time.monotonic() < deadline, "the registry did not finish auditing the tea house"
         time.sleep(0.5)
+    shown = capsule_in(home, "review", "show", str(published["review_id"]), "--diff").stdout
+    assert "+++ b/app.py" in shown and "What would you like?" in shown  # a first version: every line
+    assert "(none)" in shown and "nothing beyond ui and log" in shown  # no permissions, said as the audit says it
     approved = capsule_in(home, "review", "approve", str(published["review_id"]))
     assert f"{APP_ID} 0.1.0 is live for 100% of users" in approved.stdout
 
@@ -101,6 +104,16 @@ def test_the_tutorial_publishes_into_the_web_host_and_finds_it_there(web, live, 
         assert view["name"] == "index" and "What would you like?" in texts(view)
         tab.tap(session, "pick", {"tea": "jasmine"})
         assert "1 x Jasmine" in texts(tab.until("view")["view"])
+
+        # Step 9's terminal search and QR code, as the page shows them.
+        assert APP_ID in capsule_in(home, "search", "tea").stdout
+        code = subprocess.run(
+            [CAPSULE, "qr", "make", APP_ID, "--page", "order", "--param", "tea=jasmine", "--out", "tea.png"],
+            capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "CAPSULE_HOME": str(home), "NO_COLOR": "1"},
+        )
+        assert code.stdout.strip() == f"wrote tea.png: capsule://{APP_ID}/order?scene=qr&tea=jasmine", code.stderr
+        scanned = client.post("/api/scan", files={"image": ("tea.png", (tmp_path / "tea.png").read_bytes(), "image/png")})
+        assert scanned.json()["target"] == {"app_id": APP_ID, "page": "order", "scene": "qr", "params": {"tea": "jasmine"}}
 
 
 def test_the_tutorial_counts_the_samples_capsule_host_publishes():
