@@ -27,10 +27,16 @@ def host(
     allowed_host: list[str] = typer.Option(
         [], "--allowed-host", help="Another name this host answers to in the Host header (repeatable; loopback always)."
     ),
+    max_sessions: int = typer.Option(
+        128, "--max-sessions", min=1, max=100_000,
+        help="Live programs this host runs at once (each may use up to its 64 MiB memory limit; size it to the machine's memory).",
+    ),
 ) -> None:
     """Serve the web host: sign in, search, launch, pay, scan, and see your data on the Me page."""
     from capsule.runtime.metrics.endpoint import MetricsTokenError
     from capsule.runtime.webhost import open_web_host, serve
+    from capsule.runtime.admission import caps_for
+    from capsule.runtime.engine.limits import TurnLimits
     from capsule.runtime.webhost.demo import sample_dirs
 
     free_port(bind, port)
@@ -52,6 +58,7 @@ def host(
                 progress=progress,
                 demo=demo,
                 allowed_hosts=allowed_host,
+                caps=caps_for(max_sessions, memory_limit_bytes=TurnLimits().memory_bytes),
             )
     except (CapsuleError, MetricsTokenError) as error:
         fail(str(error))

@@ -42,6 +42,13 @@ class SessionCaps:
     memory_bytes: int = 8 * 1024**3
 
 
+def caps_for(sessions: int, *, memory_limit_bytes: int) -> SessionCaps:
+    """Caps for a host sized to `sessions` live sessions, each limited to `memory_limit_bytes`."""
+    if sessions < 1:
+        raise ValueError(f"a host must admit at least one session, not {sessions}")
+    return SessionCaps(per_host=sessions, memory_bytes=sessions * memory_limit_bytes)
+
+
 def admit(caps: SessionCaps, live: Iterable[_Live], *, user: str, memory_bytes: int) -> None:
     """Raise TooManySessions when a new session of `user` would pass a cap."""
     sessions = list(live)

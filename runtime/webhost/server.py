@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from ..admission import SessionCaps
 from ..home import Home
 from ..devmode import DevProgram
 from ..host import Host
@@ -30,6 +31,7 @@ def open_web_host(
     progress: Progress = lambda message: None,
     demo: bool = False,
     allowed_hosts: Iterable[str] = (),
+    caps: SessionCaps | None = None,
 ) -> WebHost:
     """The super app in `home`, with the samples live in its registry.
 
@@ -38,8 +40,9 @@ def open_web_host(
     registry, and its host name is one the host answers to (with loopback and
     `allowed_hosts`). With `demo`, the demo accounts exist, their wallets are
     funded, and the sign-in page offers them; without, people sign up.
+    `caps` bounds the live sessions (`SessionCaps`; `capsule host --max-sessions`).
     """
-    host = Host(home, database_url=database_url)
+    host = Host(home, database_url=database_url, caps=caps)
     # One database for the runtime and its registry: one file to back up. The local
     # `dev` account publishes and reviews the samples itself: a one-person registry.
     registry = Registry(

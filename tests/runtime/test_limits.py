@@ -166,3 +166,22 @@ def test_sessions_are_capped_per_host_and_by_memory(home, packages):
         assert len(host.sessions()) == 2
     finally:
         host.close()
+
+
+def test_a_host_sized_to_n_sessions_admits_n_and_refuses_the_next(home, packages, tmp_path):
+    from capsule.runtime.admission import caps_for
+
+    caps = caps_for(3, memory_limit_bytes=TurnLimits().memory_bytes)
+    assert caps.per_host == 3 and caps.memory_bytes == 3 * TurnLimits().memory_bytes
+    with pytest.raises(ValueError, match="at least one session"):
+        caps_for(0, memory_limit_bytes=1)
+    host = Host(home.sharing_caches(tmp_path / "home"), caps=caps)
+    host.install(packages["hello"].package)
+    try:
+        for user in ("a", "b", "c"):
+            host.launch(HELLO, user=user)
+        with pytest.raises(TooManySessions) as caught:
+            host.launch(HELLO, user="d")
+        assert caught.value.cap in ("per_host", "memory_bytes")
+    finally:
+        host.close()
