@@ -160,6 +160,7 @@ def test_a_tap_on_a_missing_handler_names_the_handlers_there_are(home, packages)
     result = capsule("run", str(packages["hello"].package), "--tap", "incremnt", check=False)
     assert result.returncode == 1
     assert "has no handler 'incremnt' (handlers: increment)" in result.stderr
+    assert "define it as an @handler method of the page" in result.stderr  # what to do about it
     # The traceback keeps its lines, each under the log's gutter.
     assert "error │ Traceback (most recent call last):" in result.stderr
     assert "\\x0a" not in result.stderr

@@ -45,6 +45,7 @@ def test_hello_runs_its_handlers_and_keeps_page_state(js_host):
     with pytest.raises(Exception) as caught:
         session.dispatch("nothing")
     assert "has no handler" in str(caught.value) and "increment" in str(caught.value)
+    assert "add it to the page's handlers" in str(caught.value)
     assert session.alive
 
 

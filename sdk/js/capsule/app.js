@@ -88,7 +88,10 @@ export class App {
     const fn = target._handlers[name];
     if (typeof fn !== "function") {
       const known = Object.keys(target._handlers).sort().join(", ") || "none";
-      throw new Error(`page ${JSON.stringify(target.name)} has no handler ${JSON.stringify(name)} (handlers: ${known})`);
+      throw new Error(
+        `page ${JSON.stringify(target.name)} has no handler ${JSON.stringify(name)} (handlers: ${known}); ` +
+          "add it to the page's handlers, or correct the name the view sends",
+      );
     }
     return then(apply(fn, target, [data]), () => this._render());
   }

@@ -129,7 +129,10 @@ class App:
         fn = type(target).handlers.get(name)
         if fn is None:
             known = ", ".join(sorted(type(target).handlers)) or "none"
-            raise LookupError(f"page {target.page_name!r} has no handler {name!r} (handlers: {known})")
+            raise LookupError(
+                f"page {target.page_name!r} has no handler {name!r} (handlers: {known}); "
+                "define it as an @handler method of the page, or correct the name the view sends"
+            )
         if fn.__code__.co_argcount > 1:
             fn(target, data)
         else:
