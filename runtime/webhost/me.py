@@ -6,6 +6,7 @@ user's rows; nothing here is reachable by a program.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -148,24 +149,42 @@ def ask_again(web: "WebHost", user: str, app_id: str, scope: str) -> dict[str, A
 
 
 def activity(web: "WebHost", user: str, app_id: str | None = None) -> dict[str, Any]:
+    """The program's capability calls and the messages sent to this user, newest first."""
     since = time.time() - ACTIVITY_DAYS * 86400
     entries = web.host.services.audit.entries(user=user, app_id=app_id or None, since=since, limit=100_000)
-    newest = entries[::-1][:ACTIVITY_LIMIT]
-    return {
-        "entries": [
-            {
-                "at": entry.at,
-                "app_id": entry.app_id,
-                "app_name": _app_name(web, entry.app_id),
-                "capability": entry.capability,
-                "function": entry.function,
-                "scope": entry.scope,
-                "decision": entry.decision,
-                "bytes_out": entry.bytes_out,
-            }
-            for entry in newest
-        ]
-    }
+    calls = [
+        {
+            "at": entry.at,
+            "app_id": entry.app_id,
+            "capability": entry.capability,
+            "function": entry.function,
+            "scope": entry.scope,
+            "decision": entry.decision,
+            "bytes_out": entry.bytes_out,
+        }
+        for entry in entries
+    ]
+    newest = sorted(calls + _messages_activity(web, user, app_id, since), key=lambda entry: entry["at"], reverse=True)
+    return {"entries": [{**entry, "app_name": _app_name(web, entry["app_id"])} for entry in newest[:ACTIVITY_LIMIT]]}
+
+
+def _messages_activity(web: "WebHost", user: str, app_id: str | None, since: float) -> list[dict[str, Any]]:
+    # What the program's merchant sent this user (and what the user decided about its
+    # messages) is in the messages audit, not the calls' trail: the user reads both here.
+    rows = web.messages.audit_entries(user=user, app_id=app_id or None, limit=ACTIVITY_LIMIT)
+    return [
+        {
+            "at": row["at"],
+            "app_id": row["app_id"],
+            "capability": "messages",
+            "function": row["action"],
+            "scope": "messages",
+            "decision": row["decision"],
+            "bytes_out": len(json.dumps(row["carried"], ensure_ascii=False).encode()),
+        }
+        for row in rows
+        if row["at"] >= since and row["app_id"]
+    ]
 
 
 def uploads(web: "WebHost", user: str) -> dict[str, Any]:

@@ -365,3 +365,17 @@ def test_revoking_on_me_refuses_the_next_send_and_a_muted_program_does_not_count
         mweb.messages.set_muted("bob", PROBE_ID, False)
         mweb.messages.unfollow("bob", PROBE_ID)
         mweb.messages.mark_read("bob", f"program:{PROBE_ID}")
+
+
+def test_me_shows_each_send_to_the_user_and_their_subscription_beside_the_programs_calls(mweb, merchant) -> None:
+    carol = user_id(mweb, "carol")
+    subscribe(mweb, "carol")
+    sent = merchant.post("/v1/messages", json={**ORDER, "user_id": carol})
+    assert sent.status_code == 202, sent.text
+    with signed_in(mweb, "carol") as client:  # the last test here: her new message changes no other
+        entries = client.get("/api/me/audit", params={"app_id": PROBE_ID}).json()["entries"]
+    messages = [entry for entry in entries if entry["capability"] == "messages"]
+    assert {"subscribe", "send"} <= {entry["function"] for entry in messages}
+    assert any(entry["function"] == "send" and entry["decision"] == "ok" and entry["bytes_out"] > 0 for entry in messages)
+    assert any(entry["capability"] != "messages" for entry in entries)  # the program's own calls are there too
+    assert [entry["at"] for entry in entries] == sorted((entry["at"] for entry in entries), reverse=True)
