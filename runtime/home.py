@@ -72,7 +72,6 @@ class Home:
         return Home.resolve(target)
 
 
-
 @contextmanager
 def one_builder(target: Path, *, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the build of `target` for this process alone (an advisory file lock beside it).
