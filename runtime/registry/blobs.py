@@ -16,21 +16,28 @@ from pathlib import Path
 from ..blobs import PACKAGE_TYPE, BlobStore
 
 
-class DiskPackages:
-    """Packages on disk, one file per digest: written once, renamed into place."""
+class _LocalFolder:
+    """A folder of package files named by digest, and upload spooling beside them."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def path(self, digest: str) -> Path:
+    def _file(self, digest: str) -> Path:
         algorithm, _, hexdigest = digest.partition(":")
         return self.root / algorithm / hexdigest[:2] / f"{hexdigest}.capsule"
 
     def spool(self) -> tuple[int, Path]:
-        """A temporary file in the store (same filesystem, so `keep` is a rename)."""
+        """A temporary file in the folder (same filesystem, so keeping it is a rename)."""
         descriptor, name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
         return descriptor, Path(name)
+
+
+class DiskPackages(_LocalFolder):
+    """Packages on disk, one file per digest: written once, renamed into place."""
+
+    def path(self, digest: str) -> Path:
+        return self._file(digest)
 
     def keep(self, temporary: Path, digest: str) -> bool:
         """Move a verified upload to its digest's place; False when it was there already."""
@@ -52,33 +59,24 @@ class DiskPackages:
         return self.path(digest).exists()
 
 
-class SharedPackages:
+class SharedPackages(_LocalFolder):
     """Packages in a shared `BlobStore`; `path` gives a verified local copy."""
 
     def __init__(self, root: Path, store: BlobStore) -> None:
-        self.root = root
+        super().__init__(root)
         self.store = store
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def _copy(self, digest: str) -> Path:
-        algorithm, _, hexdigest = digest.partition(":")
-        return self.root / algorithm / hexdigest[:2] / f"{hexdigest}.capsule"
-
-    def spool(self) -> tuple[int, Path]:
-        descriptor, name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
-        return descriptor, Path(name)
 
     def keep(self, temporary: Path, digest: str) -> bool:
         """Store a verified upload in the shared store (durably, before the version is recorded)."""
         created = self.store.put(digest, temporary.read_bytes(), PACKAGE_TYPE)
-        target = self._copy(digest)
+        target = self._file(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temporary, target)  # this process's copy, so the audit reads no bytes twice
         return created
 
     def path(self, digest: str) -> Path:
         """A local file with the package's bytes, fetched from the store the first time."""
-        target = self._copy(digest)
+        target = self._file(digest)
         if target.exists():
             return target
         blob = self.store.get(digest)
@@ -93,7 +91,7 @@ class SharedPackages:
         return target
 
     def exists(self, digest: str) -> bool:
-        return self._copy(digest).exists() or self.store.exists(digest)
+        return self._file(digest).exists() or self.store.exists(digest)
 
 
 def _sync_directory(directory: Path) -> None:
