@@ -13,7 +13,7 @@ from .capabilities import Capability, NotYetAvailable, Observer
 from .capabilities.binding import bind, error_shapes
 from .engine.imports import ImportAudit, interface_name
 from .manifest import Manifest
-from .session import LogListener, ReadOnlyMount
+from .session import LogListener, Mount
 
 LIFECYCLE = interface_name("lifecycle")
 EVENTS = interface_name("events")
@@ -33,7 +33,7 @@ class InstalledApp:
     exports: dict[str, ExportIndex] = field(repr=False, default_factory=dict)
     #: Directories its sessions may read: a source program's own files and its
     #: runtime's standard library; none for a `component` package.
-    mounts: tuple[ReadOnlyMount, ...] = ()
+    mounts: tuple[Mount, ...] = ()
     #: Told about every log line of its sessions (developer mode's log panel).
     on_log: LogListener | None = field(repr=False, default=None)
     #: The shared runtime it runs on (`capsule-python-1`); None for a `component` package.

@@ -283,7 +283,7 @@ class Host:
 
     def _make_app(self, manifest: Manifest, digest: str, key_id: str, path: Path) -> InstalledApp:
         if not (path / COMPONENT).exists():
-            return self.runtime_for(path).app(manifest, digest, key_id, path)
+            return self.runtime_for(path).app(manifest, digest, key_id, path, installed=True)
         component = self.engine.component(digest, wasm_path=path / COMPONENT)
         audit = audit_imports(component_imports(self.engine.wasmtime, component), manifest.declared_capabilities())
         app = InstalledApp(manifest, digest, key_id, component, audit, path)

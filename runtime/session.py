@@ -55,16 +55,19 @@ class LogLine:
 
 
 @dataclass(frozen=True)
-class ReadOnlyMount:
-    """A host directory a session's program may read but never change.
+class Mount:
+    """A host directory a session's program may read, and never change unless `writable`.
 
-    A source program sees its own package's files and its runtime's standard
-    library this way, and nothing else; a `component` package sees no file
-    system at all.
+    A source program sees its own package's files, its runtime's standard
+    library and its compiled bytecode this way, and nothing else; a
+    `component` package sees no file system at all. Only the Python
+    runtime's own compile step (`languages/python/bytecode.py`), which runs
+    no program code, is given a writable one.
     """
 
     host_path: str
     guest_path: str
+    writable: bool = False
 
 
 #: Told about every log line of a session (developer mode's log panel).
@@ -85,7 +88,7 @@ class Session:
         prompter: "Prompter",
         limits: TurnLimits,
         on_end: Callable[["Session"], None] | None = None,
-        mounts: Sequence[ReadOnlyMount] = (),
+        mounts: Sequence[Mount] = (),
         on_log: LogListener | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex[:16]
@@ -106,8 +109,8 @@ class Session:
         self._turn: Turn | None = None
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
-        for mount in mounts:  # fs_mutable=False: no writes, no new files
-            wasi.preopen_dir(mount.host_path, mount.guest_path, fs_mutable=False)
+        for mount in mounts:  # not writable: no writes, no new files
+            wasi.preopen_dir(mount.host_path, mount.guest_path, fs_mutable=mount.writable)
         wasi.stdout_custom = lambda data: self._output("stdout", data)
         wasi.stderr_custom = lambda data: self._output("stderr", data)
         self._store.set_wasi(wasi)

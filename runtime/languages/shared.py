@@ -30,7 +30,7 @@ from ..capabilities.base import CallContext, HostFunction
 from ..engine.imports import ALWAYS_AVAILABLE, ImportAudit, component_imports
 from ..home import Home
 from ..manifest import Manifest
-from ..session import LogListener, ReadOnlyMount
+from ..session import LogListener, Mount
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
@@ -122,8 +122,12 @@ class SharedRuntime:
         """The runtime's WASI imports (what every program on it reaches besides capabilities)."""
         raise NotImplementedError
 
-    def mounts(self, program_dir: Path) -> tuple[ReadOnlyMount, ...]:
+    def mounts(self, program_dir: Path) -> tuple[Mount, ...]:
         """What a session of a program in `program_dir` sees as files."""
+        return ()
+
+    def ahead_of_time(self, app: InstalledApp) -> tuple[Mount, ...]:
+        """What an installed version's sessions also see, made once now so each of them does less (none here)."""
         return ()
 
     # The same for every language.
@@ -178,8 +182,14 @@ class SharedRuntime:
         *,
         observers: list[Observer] | None = None,
         on_log: LogListener | None = None,
+        installed: bool = False,
     ) -> InstalledApp:
-        """A launchable program whose files are `program_dir`; compiles nothing."""
+        """A launchable program whose files are `program_dir`.
+
+        `installed` says the folder is an installed package's, which never
+        changes: what the runtime derives from it once (`ahead_of_time`) is
+        kept for every session. Developer mode's folders are not.
+        """
         declared = frozenset(manifest.declared_capabilities())
         app = InstalledApp(
             manifest,
@@ -195,4 +205,6 @@ class SharedRuntime:
             load_scene=LOAD_SCENE,
         )
         app.find_exports()
+        if installed:
+            app.mounts += self.ahead_of_time(app)
         return app

@@ -39,6 +39,10 @@ RUNTIME_ID = "capsule-python-1"
 PROGRAM_MOUNT = "/program"
 #: Where a session sees the guest's standard library (read-only).
 STDLIB_MOUNT = "/stdlib"
+#: Where a session of an installed program sees its compiled modules (read-only; `bytecode`).
+BYTECODE_MOUNT = "/bytecode"
+#: The scene of the one launch per installed version that compiles its modules into BYTECODE_MOUNT.
+COMPILE_SCENE = "capsule-compile"
 #: Marks the folder the build-time guest copies its standard library into.
 STDLIB_OUT_MARKER = ".capsule-stdlib-out"
 

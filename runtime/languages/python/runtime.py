@@ -11,10 +11,13 @@ from pathlib import Path
 
 from wasmtime.component import Component, Linker
 
+from ...app import InstalledApp
 from ...capabilities import Observer
+from ...engine.limits import TurnLimits
 from ...engine.imports import audit_imports
-from ...session import ReadOnlyMount
+from ...session import Mount
 from ..shared import Progress, SharedRuntime
+from .bytecode import bytecode_mount
 from .component import PROGRAM_MOUNT, RUNTIME_ID, STDLIB_MOUNT, RuntimeComponent, ensure_component
 from .linker import build_runtime_linker
 
@@ -35,7 +38,13 @@ class PythonRuntime(SharedRuntime):
     def platform_imports(self, imports: list[str]) -> list[str]:
         return audit_imports(imports, set()).platform
 
-    def mounts(self, program_dir: Path) -> tuple[ReadOnlyMount, ...]:
+    def mounts(self, program_dir: Path) -> tuple[Mount, ...]:
         built = self.built
         assert isinstance(built, RuntimeComponent)
-        return (ReadOnlyMount(str(program_dir), PROGRAM_MOUNT), ReadOnlyMount(str(built.stdlib), STDLIB_MOUNT))
+        return (Mount(str(program_dir), PROGRAM_MOUNT), Mount(str(built.stdlib), STDLIB_MOUNT))
+
+    def ahead_of_time(self, app: InstalledApp) -> tuple[Mount, ...]:
+        built = self.built
+        assert isinstance(built, RuntimeComponent)
+        mount = bytecode_mount(self.engine, self.home, built.key, app, TurnLimits())
+        return () if mount is None else (mount,)

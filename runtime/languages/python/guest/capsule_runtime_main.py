@@ -14,11 +14,19 @@ PROGRAM_MOUNT: `app.py` runs as module `app`. A hidden module the program
 imports comes back from the snapshot (no file access, no compiling); any
 other module loads from STDLIB_MOUNT or the program's own files, at any time,
 as in any Python.
+
+Memory: every page of the snapshot a session writes becomes that session's
+own copy, so the load writes as little as it can. Whatever can be decided
+at build time is (the mounted standard library's place on package paths),
+and an installed program's modules are compiled once, ahead of its sessions
+(COMPILE_SCENE, into BYTECODE_MOUNT): unmarshalling bytecode writes a tenth
+of the pages compiling source does (docs/performance.md, "Session memory").
 """
 
 import gc
 import importlib
 import importlib.machinery
+import importlib.util
 import json
 import linecache  # noqa: F401 - tracebacks read the program's source lines through it
 import os
@@ -32,8 +40,10 @@ from capsule_sdk.app import App
 # Keep these in step with capsule.runtime.languages.python.component.
 PROGRAM_MOUNT = "/program"
 STDLIB_MOUNT = "/stdlib"
+BYTECODE_MOUNT = "/bytecode"
 LOAD_SCENE = "capsule-load"
 CHECK_SCENE = "capsule-check"
+COMPILE_SCENE = "capsule-compile"
 STDLIB_OUT_MARKER = ".capsule-stdlib-out"
 #: Where a program keeps vendored pure-Python packages (importable by name).
 VENDOR_DIR = "lib"
@@ -50,6 +60,11 @@ PRELOAD = (
     "xml.sax.saxutils urllib urllib.parse ipaddress http http.cookies email email.message email.utils "
     "colorsys queue ast inspect logging argparse pathlib"
 ).split()
+
+#: The most free chunks `_fill_heap_holes` fills (a build leaves about 2,500).
+MAX_HOLES = 50_000
+#: Chunk sizes it asks for, largest first: each round fills what the larger ones left.
+HOLE_SIZES = (65536, 16384, 4096, 1024, 512, 256, 192, 128, 96, 64, 48, 40, 32, 24)
 
 #: Folders of the guest's standard library not worth exporting (tests, GUIs, tooling).
 NOT_EXPORTED = {"site-packages", "__pycache__", "test", "tests", "idlelib", "tkinter", "turtledemo", "ensurepip"}
@@ -97,6 +112,38 @@ def _export_stdlib() -> None:
                     dst.write(src.read())
 
 
+def _fill_heap_holes() -> list:
+    """Take every free chunk the build left inside the heap, so a session allocates past them.
+
+    This CPython allocates with wasi-libc's malloc (pymalloc is off in this
+    build), and importing and compiling the standard library leaves it a
+    heap riddled with freed chunks, a few MB in all, on pages of the
+    snapshot that every session shares. A session's new objects would land
+    in them, one or two on each page, and each page written becomes the
+    session's own copy. Filled here with zeros (in the snapshot, shared),
+    they send every allocation of a session to the top of the heap, packed
+    together on pages of its own: about half the pages a session writes
+    (docs/performance.md, "Session memory").
+    """
+    kept = [None] * MAX_HOLES
+    # No free chunk is this big, so malloc carves it from the top of the heap:
+    # any later chunk at or above it is top, not a hole.
+    probe = bytes(2 << 20)
+    top = id(probe)
+    del probe
+    header = sys.getsizeof(b"")
+    count = 0
+    for size in HOLE_SIZES:
+        while count < MAX_HOLES:
+            chunk = bytes(size - header)
+            if id(chunk) >= top:
+                break  # freed back into the top, which it came from
+            kept[count] = chunk
+            count += 1
+    del kept[count:]
+    return kept
+
+
 class _Hidden:
     """A meta path finder over the modules hidden at build time.
 
@@ -112,6 +159,11 @@ class _Hidden:
         for name, number in groups.items():
             self.members.setdefault(number, []).append(name)
         self.groups = groups
+        # Worked out now: reading a module's globals in a session writes to each of them.
+        self.refers = {
+            name: [value.__name__ for value in vars(module).values() if type(value) is type(sys)]
+            for name, module in self.modules.items()
+        }
         for name in self.modules:
             del sys.modules[name]
 
@@ -130,22 +182,19 @@ class _Hidden:
         spec = self.specs.get(module.__name__)
         if spec is not None:
             module.__spec__ = spec
-        _extend_path(module)
 
     def _bring_back_needs(self, name: str) -> None:
         # A module comes back with what its import brought in at build time
         # and the modules its globals refer to, so they exist as they would.
-        todo = list(self.members.get(self.groups.get(name, -1), ()))
-        todo += [value.__name__ for value in vars(self.modules[name]).values() if type(value) is type(sys)]
+        todo = [*self.members.get(self.groups.get(name, -1), ()), *self.refers[name]]
         while todo:
             other = todo.pop()
             module = self.modules.get(other)
             if other == name or module is None or other in sys.modules:
                 continue
             sys.modules[other] = self.modules.pop(other)
-            _extend_path(module)
             todo += self.members.get(self.groups.get(other, -1), ())
-            todo += [value.__name__ for value in vars(module).values() if type(value) is type(sys)]
+            todo += self.refers[other]
 
 
 def _extend_path(module) -> None:
@@ -206,30 +255,74 @@ def _load() -> None:
 
 def _import_program() -> None:
     sys.dont_write_bytecode = True  # the mounts are read-only
-    for module in list(sys.modules.values()):
-        _extend_path(module)
+    sys.pycache_prefix = BYTECODE_MOUNT  # absent in developer mode: modules compile from source
     # The standard library first, so a program file cannot shadow a module
     # the SDK imports later; then the program, then its vendored packages.
     sys.path[:0] = [STDLIB_MOUNT, PROGRAM_MOUNT, f"{PROGRAM_MOUNT}/{VENDOR_DIR}"]
     real = dict(_bindings._INTERFACES)
     _bindings._INTERFACES.update({name: _NoHostWhileLoading(name, module) for name, module in real.items()})
     try:
-        importlib.import_module("app")
+        _import_app()
     finally:
         _bindings._INTERFACES.update(real)
     if App.current is None:
         raise RuntimeError("app.py made no App(); create one at the top of app.py: app = App()")
 
 
-def _compile_all() -> None:
-    """Compile every module of the program, imported at load or not: a syntax error anywhere fails the check."""
+def _program_sources():
+    """Every module file of the program, vendored packages included."""
     for root, dirs, files in os.walk(PROGRAM_MOUNT):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith(".py"):
-                path = os.path.join(root, name)
-                with open(path, "rb") as source:
-                    compile(source.read(), path, "exec", dont_inherit=True)
+                yield os.path.join(root, name)
+
+
+def _import_app() -> None:
+    """Import PROGRAM_MOUNT/app.py as module `app`, straight from its known place.
+
+    As `import app` would, without searching the path: that search lists the
+    mounted standard library's folder first, which costs a session memory.
+    """
+    path = f"{PROGRAM_MOUNT}/app.py"
+    spec = importlib.util.spec_from_file_location("app", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["app"]
+        raise
+
+
+def _compile_all() -> None:
+    """Compile every module of the program, imported at load or not: a syntax error anywhere fails the check."""
+    for path in _program_sources():
+        with open(path, "rb") as source:
+            compile(source.read(), path, "exec", dont_inherit=True)
+
+
+def _compile_ahead() -> None:
+    """Write every module's bytecode under BYTECODE_MOUNT (writable in this one call), running none of it.
+
+    Unchecked: the host keys the folder by the package's digest and this
+    runtime, so the source it was compiled from never changes under it.
+    """
+    sys.path.insert(0, STDLIB_MOUNT)  # py_compile is not in the snapshot
+    sys.dont_write_bytecode = True  # for py_compile's own imports: only the program's bytecode is kept
+    sys.pycache_prefix = BYTECODE_MOUNT
+    import py_compile
+
+    for path in _program_sources():
+        try:
+            py_compile.compile(
+                path,
+                cfile=importlib.util.cache_from_source(path),
+                doraise=True,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            )
+        except py_compile.PyCompileError:
+            pass  # left to compile at load, which reports the error where the program meets it
 
 
 def _check_pages() -> None:
@@ -248,6 +341,9 @@ def _check_pages() -> None:
 
 class Lifecycle(_entry.Lifecycle):
     def on_launch(self, page: str, scene: str, query: list[tuple[str, str]]) -> None:
+        if scene == COMPILE_SCENE:  # what a host asks once per installed version
+            _entry._guard(_compile_ahead)
+            return
         if scene == CHECK_SCENE:  # what `capsule build` asks before it packs
             _entry._guard(_compile_all)
             _load()
@@ -281,8 +377,13 @@ _GROUPS = _preload()
 _export_stdlib()
 _HIDDEN = _Hidden(_BASELINE, _GROUPS)
 sys.meta_path.insert(0, _HIDDEN)
+# Here, not at load: at load it wrote to every module object in every session.
+for _module in [*sys.modules.values(), *_HIDDEN.modules.values()]:
+    _extend_path(_module)
+del _module
 
 # As in a program's own build: freezing the snapshotted heap keeps the garbage
 # collector from writing to (and so un-sharing) its pages in every session.
 gc.collect()
+_HOLES = _fill_heap_holes()
 gc.freeze()
