@@ -9,13 +9,18 @@ if TYPE_CHECKING:
 
 #: What a subscriber is called with: the event's payload (JSON values).
 Handler = Callable[[Any], None]
+#: What a catch-up is called with: the database clock's time (epoch seconds) when this host was
+#: last known to be listening; events published since then may have been missed.
+CatchUp = Callable[[float], None]
 
 
 class PeerEvents(Protocol):
     """Events published by one host, delivered to every other host on the same database.
 
     Delivery is at most once, to hosts listening at the time: what must not be
-    lost is in the database first, and an event only says "look now".
+    lost is in the database first, and an event only says "look now". A host
+    that stopped listening for a while is told when it listens again
+    (`on_reconnect`) and reads what it missed from the database.
     A publisher does not hear its own events (it handled them in process).
     """
 
@@ -31,6 +36,11 @@ class PeerEvents(Protocol):
         """Call `handler` (on a background thread) with each other host's `topic` events; returns the unsubscribe."""
         ...
 
+    def on_reconnect(self, catch_up: CatchUp) -> Callable[[], None]:
+        """Call `catch_up(since)` each time listening resumes after a break, before any newer event
+        is handed on; `since` is on the database's clock. Returns the unsubscribe."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -44,6 +54,9 @@ class NoPeers:
         return None
 
     def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
+        return lambda: None
+
+    def on_reconnect(self, catch_up: CatchUp) -> Callable[[], None]:
         return lambda: None
 
     def close(self) -> None:

@@ -536,17 +536,27 @@ class Registry:
 
     def on_change(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener(app_id)` when an app's release changes, on this registry or on another
-        process on the same database; returns the unsubscribe."""
+        process on the same database; returns the unsubscribe. After this process's events
+        listener was disconnected, `listener` hears every app once (a yank leaves no trace to ask
+        "what changed since", and hearing an unchanged app costs a listener one look)."""
         self._change_listeners.append(listener)
 
         def heard(app_id: Any) -> None:
             if isinstance(app_id, str) and len(app_id) <= 200:
                 listener(app_id)
 
+        def catch_up(since: float) -> None:
+            with self.database.read() as connection:
+                app_ids = list(connection.execute(sa.select(tables.apps.c.app_id).order_by(tables.apps.c.app_id)).scalars())
+            for app_id in app_ids:
+                listener(app_id)
+
         unsubscribe_peers = self.database.events.subscribe(PEER_TOPIC, heard)
+        unsubscribe_catch_up = self.database.events.on_reconnect(catch_up)
 
         def unsubscribe() -> None:
             unsubscribe_peers()
+            unsubscribe_catch_up()
             if listener in self._change_listeners:
                 self._change_listeners.remove(listener)
 

@@ -13,6 +13,8 @@ shell shows it with text nodes only.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 #: What a personal contact code says; the rest is the user's random code.
 CONTACT_PREFIX = "capsule-contact:"
 REPORT_MAX = 300
+#: Message ids a host remembers having pushed (far more than arrive during a catch-up's window).
+PUSHED_REMEMBERED = 20_000
 
 
 class InboxError(Exception):
@@ -95,22 +99,37 @@ def _thread_json(web: "WebHost", thread: Thread) -> dict[str, Any]:
 
 
 class LiveInbox:
-    """Pushes each new message to the recipient's open tabs, and a program's open-chat to its tab."""
+    """Pushes each new message to the recipient's open tabs, and a program's open-chat to its tab.
+
+    A message can come twice (an event and the catch-up after the events
+    listener's break both name it); the ids recently pushed keep a tab from
+    showing it twice."""
 
     def __init__(self, web: "WebHost") -> None:
         self.web = web
+        self._pushed: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def serves(self, user: str) -> bool:
-        """Whether `user` has a tab open on this host."""
-        return any(c.user == user for c in list(self.web.connections))
+    def users(self) -> set[str]:
+        """The users with a tab open on this host."""
+        return {c.user for c in list(self.web.connections)}
 
     def deliver(self, message: Message) -> None:
         tabs = [c for c in list(self.web.connections) if c.user == message.user]
-        if not tabs:
+        if not tabs or not self._first_push(message.id):
             return
         payload = {"type": "message", "message": message_json(self.web, message), "unread": self.web.messages.unread(message.user)}
         for tab in tabs:
             tab.send(payload)
+
+    def _first_push(self, message_id: str) -> bool:
+        with self._lock:
+            if message_id in self._pushed:
+                return False
+            self._pushed[message_id] = None
+            if len(self._pushed) > PUSHED_REMEMBERED:
+                self._pushed.popitem(last=False)
+            return True
 
     def open_chat(self, session: Any, app_id: str) -> None:
         for tab in list(self.web.connections):

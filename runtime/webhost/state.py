@@ -87,7 +87,7 @@ class WebHost:
         # Messages stored by another host on the same database, for a user with a tab here.
         # (A host application's own messages backend carries its own events, if any.)
         peers = getattr(self.messages, "listen_to_peers", None)
-        self._unsubscribe_peers = peers(self.live_inbox.serves, self.live_inbox.deliver) if peers else (lambda: None)
+        self._unsubscribe_peers = peers(self.live_inbox.users, self.live_inbox.deliver) if peers else (lambda: None)
         chat = self.host.capabilities.get("messages")
         if chat is not None and hasattr(chat, "chat_openers"):
             chat.chat_openers.append(self.live_inbox.open_chat)

@@ -127,6 +127,23 @@ def test_listeners_hear_after_commit_and_muted_threads(database):
     assert store.unread("alice") == 0 and store.threads("alice")[0].muted
 
 
+def test_a_catch_up_reads_the_messages_of_the_users_asked_for_since_a_time(database):
+    """What a host reads after its events listener's break: only its users' messages, only the recent ones."""
+    store = MessageStore(database)
+    store.request_contact("alice", "bob")
+    store.answer_contact("bob", "alice", accept=True)
+    old = store.send_to_contact(from_user="alice", to_user="bob", kind="text", text="before the break")
+    since = old.at + 0.001
+    time.sleep(0.01)
+    for text in ("one", "two", "three"):
+        store.send_to_contact(from_user="alice", to_user="bob", kind="text", text=text)
+    found = store.messages_since(["bob", "nobody"], since)
+    assert [(m.user, m.body) for m in found] == [("bob", "one"), ("bob", "two"), ("bob", "three")]
+    assert [m.body for m in store.messages_since(["bob"], since, limit=2)] == ["two", "three"]  # the newest, in order
+    assert {m.user for m in store.messages_since(["alice", "bob"], since)} == {"alice", "bob"}  # the sender's copies too
+    assert store.messages_since([], 0.0) == []
+
+
 def test_concurrent_sends_keep_every_limit_and_idempotency(database):
     """Sends racing on many threads (on SQLite they share batches, sends.py): three one-time
     subscriptions give three messages, a key is delivered once, a changed retry conflicts."""

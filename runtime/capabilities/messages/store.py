@@ -10,7 +10,8 @@ carry an idempotency key per program: a retry with the same key and the same
 content answers what the first answered and delivers nothing again.
 
 Listeners (the web host's sockets) hear of each new message after its commit;
-hosts sharing the database hear of it as an event (`listen_to_peers`).
+hosts sharing the database hear of it as an event (`listen_to_peers`), and a
+host whose events listener was disconnected reads what it missed on reconnect.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -42,6 +43,11 @@ UPDATES_PER_WEEK = 2
 CHAT_WINDOW = 48 * 3600.0
 #: Messages a thread listing returns at most.
 THREAD_PAGE = 200
+#: A catch-up after a listener's break reads this much before the last moment it listened: a
+#: message's time is its writing host's clock when the send began, not the database's at commit.
+CATCH_UP_MARGIN = 10.0
+#: Messages one catch-up hands on at most (the newest; the inbox shows all of them anyway).
+CATCH_UP_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -165,21 +171,51 @@ class MessageStore:
             except Exception:  # noqa: BLE001 - stored is delivered: the inbox shows it on the next look
                 pass
 
-    def listen_to_peers(self, wanted: Callable[[str], bool], listener: Listener) -> Callable[[], None]:
-        """Call `listener` with each message another host stored for a user `wanted` says this host
-        serves (one with an open socket here); returns the unsubscribe."""
+    def listen_to_peers(self, served: Callable[[], Collection[str]], listener: Listener) -> Callable[[], None]:
+        """Call `listener` with each message another host stored for a user this host serves (one
+        `served` names: with an open socket here); returns the unsubscribe. After this host's events
+        listener was disconnected, the messages stored meanwhile for those users are read from the
+        database and handed on too (the listener may see a message twice; it keeps them apart by id)."""
 
         def heard(pairs: Any) -> None:
+            users = served()
             for pair in pairs if isinstance(pairs, list) else ():
                 if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)):
                     continue
                 user, message_id = pair
-                if wanted(user):
+                if user in users:
                     message = self.message(user, message_id)
                     if message is not None:
                         listener(message)
 
-        return self.database.events.subscribe(PEER_TOPIC, heard)
+        def catch_up(since: float) -> None:
+            for message in self.messages_since(served(), since - CATCH_UP_MARGIN):
+                listener(message)
+
+        events = self.database.events
+        unsubscribe_events = events.subscribe(PEER_TOPIC, heard)
+        unsubscribe_catch_up = events.on_reconnect(catch_up)
+
+        def unsubscribe() -> None:
+            unsubscribe_events()
+            unsubscribe_catch_up()
+
+        return unsubscribe
+
+    def messages_since(self, users: Iterable[str], since: float, *, limit: int = CATCH_UP_PAGE) -> list[Message]:
+        """The newest `limit` messages stored for `users` at `since` or later, oldest first."""
+        wanted = sorted(set(users))
+        found: list[Message] = []
+        # In slices: a statement's parameters are bounded (SQLite allows 32766).
+        for start in range(0, len(wanted), 500):
+            with self.database.read() as db:
+                rows = db.execute(
+                    sa.select(t.messages).where(t.messages.c.user.in_(wanted[start:start + 500]), t.messages.c.at >= since)
+                    .order_by(t.messages.c.at.desc()).limit(limit)
+                ).all()
+            found.extend(_message(r) for r in rows)
+        found.sort(key=lambda message: message.at)
+        return found[-limit:]
 
     def _write(self, work: Callable[[Connection], Any]) -> Any:
         """Run `work` in a committed transaction; concurrent SQLite writers share a commit."""
