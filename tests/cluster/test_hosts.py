@@ -36,6 +36,7 @@ from capsule.runtime.webhost.server import free_port
 
 from ..cli.test_cli import CAPSULE
 from capsule.runtime.database.scratch import scratch_schema
+from capsule.runtime.events.postgres import APPLICATION_NAME, HOLD_VARIABLE
 
 from ..conftest import PROGRAMS, postgres_or_skip
 
@@ -55,23 +56,29 @@ class HostProcess:
     home: Path
     process: subprocess.Popen
     log: Path
+    hold: Path
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+
+def hold_file(root: Path, name: str) -> Path:
+    return root / f"{name}.hold-events"
 
 
 def start(name: str, root: Path, home: Home, database: str, samples: Path) -> HostProcess:
     own = home.sharing_caches(root / name)
     port = free_port()
     log = root / f"{name}.log"
-    env = {**os.environ, "CAPSULE_HOME": str(own.root), "NO_COLOR": "1"}
+    # While the hold file exists, a host whose events listener lost its connection stays deaf (a test seam).
+    env = {**os.environ, "CAPSULE_HOME": str(own.root), "NO_COLOR": "1", HOLD_VARIABLE: str(hold_file(root, name))}
     env.pop("CAPSULE_DATABASE_URL", None)
     with log.open("w") as out:
         process = subprocess.Popen(
             [CAPSULE, "host", "--demo", "--port", str(port), "--database", database, "--samples", str(samples)],
             env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
         )
-    host = HostProcess(name, f"http://127.0.0.1:{port}", own.root, process, log)
+    host = HostProcess(name, f"http://127.0.0.1:{port}", own.root, process, log, hold_file(root, name))
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -262,30 +269,41 @@ def test_a_message_reaches_the_recipients_socket_on_the_other_host(hosts) -> Non
         assert heard["message"]["thread"] == "contact:alice" and heard["unread"] >= 1
 
 
-def test_a_release_and_a_yank_on_one_host_reach_the_other(hosts, tmp_path) -> None:
+def build_probe_as(host: HostProcess, tmp_path: Path, app_id: str, keyword: str) -> tuple[Path, dict[str, str]]:
+    """The probe program under another id and search keyword, built by `host`'s local developer; and
+    that developer's registry authorization (their key is registered to the shared `dev` account)."""
     from capsule.runtime.registry.client import Credentials
     from capsule.sdk.toolchain.build import build_program
 
-    a, b = hosts
-    # Host b's local developer: its key is registered to the shared `dev` account, its token is the live one.
-    credentials = Credentials.load(Home.resolve(b.home), f"{b.url}/registry")
-    auth = {"Authorization": f"Bearer {credentials.token}"}
-    folder = tmp_path / "zebra"
+    credentials = Credentials.load(Home.resolve(host.home), f"{host.url}/registry")
+    folder = tmp_path / app_id
     shutil.copytree(PROBE, folder)
     manifest = json.loads((folder / "manifest.json").read_text())
-    app_id = "dev.capsule.tests.zebra"
-    manifest.update(id=app_id, name={"en": "Zebra finder"}, keywords={"en": ["zebrafish"]})
+    manifest.update(id=app_id, name={"en": f"{keyword.title()} finder"}, keywords={"en": [keyword]})
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    built = build_program(folder, home=Home.resolve(b.home), out_dir=tmp_path / "out")
+    built = build_program(folder, home=Home.resolve(host.home), out_dir=tmp_path / f"{app_id}-out")
+    return built.package, {"Authorization": f"Bearer {credentials.token}"}
+
+
+def audited(registry: httpx.Client, package: Path) -> int:
+    """Publish `package` and wait for its audit: the review to approve."""
+    published = registry.post("/packages", content=package.read_bytes())
+    assert published.status_code == 201, published.text
+    review = published.json()["review_id"]
+    deadline = time.monotonic() + PATIENCE
+    while registry.get(f"/reviews/{review}").json()["status"] == "auditing":
+        assert time.monotonic() < deadline, "the audit did not finish"
+        time.sleep(0.2)
+    return review
+
+
+def test_a_release_and_a_yank_on_one_host_reach_the_other(hosts, tmp_path) -> None:
+    a, b = hosts
+    app_id = "dev.capsule.tests.zebra"
+    package, auth = build_probe_as(b, tmp_path, app_id, "zebrafish")
 
     with httpx.Client(base_url=f"{a.url}/registry", headers=auth, timeout=60) as registry, signed_in(b.url, "carol") as on_b:
-        published = registry.post("/packages", content=built.package.read_bytes())
-        assert published.status_code == 201, published.text
-        review = published.json()["review_id"]
-        deadline = time.monotonic() + PATIENCE
-        while registry.get(f"/reviews/{review}").json()["status"] == "auditing":
-            assert time.monotonic() < deadline, "the audit did not finish"
-            time.sleep(0.2)
+        review = audited(registry, package)
         assert registry.post(f"/reviews/{review}/approve", json={}).status_code == 200
 
         found = on_b.get("/api/search", params={"q": "zebrafish"}).json()["results"]
@@ -296,6 +314,81 @@ def test_a_release_and_a_yank_on_one_host_reach_the_other(hosts, tmp_path) -> No
         assert registry.post(f"/apps/{app_id}/versions/1.0.0/yank", json={"reason": "test"}).status_code == 200
         assert on_b.get("/api/search", params={"q": "zebrafish"}).json()["results"] == []
         with Tab.open(on_b) as tab:
+            tab.send(type="launch", app_id=app_id)
+            assert "has no live version" in tab.until("error")["message"]
+
+
+@contextmanager
+def deaf(host: HostProcess, database: str) -> Iterator[None]:
+    """`host`'s events listener cut off (as a network blip or a PostgreSQL restart would) for the
+    block, and listening again after it: whatever commits inside the block it does not hear."""
+    engine = sa.create_engine(database.replace("postgresql://", "postgresql+psycopg://"))
+    name = f"{APPLICATION_NAME} {host.process.pid}"
+    listeners = sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name")
+
+    def wait_for(present: bool) -> None:
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            with engine.connect() as connection:
+                if bool(connection.execute(listeners, {"name": name}).all()) == present:
+                    return
+            assert time.monotonic() < deadline, f"host {host.name}'s events listener is {'not ' if present else ''}there"
+            time.sleep(0.05)
+
+    try:
+        wait_for(present=True)
+        host.hold.touch()
+        with engine.begin() as connection:
+            killed = connection.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"), {"name": name}
+            ).scalars().all()
+        assert killed and all(killed)
+        wait_for(present=False)
+        yield
+        wait_for(present=False)  # still deaf when the block ended: nothing it heard came live
+    finally:
+        host.hold.unlink(missing_ok=True)
+        wait_for(present=True)
+        engine.dispose()
+
+
+def test_a_host_whose_listener_was_cut_off_catches_up_on_messages_and_releases(hosts, database, tmp_path) -> None:
+    a, b = hosts
+    app_id = "dev.capsule.tests.okapi"
+    package, auth = build_probe_as(b, tmp_path, app_id, "okapifish")
+    with (
+        signed_in(a.url, "alice") as alice, signed_in(b.url, "bob") as bob,
+        httpx.Client(base_url=f"{a.url}/registry", headers=auth, timeout=60) as registry,
+    ):
+        if bob.post("/api/contacts/request", json={"code": alice.get("/api/me/messages").json()["code"]}).json()["status"] == "requested":
+            assert alice.post("/api/contacts/answer", json={"user": "bob", "accept": True}).status_code == 200
+        review = audited(registry, package)
+        missed = "sent while host b was deaf " + uuid.uuid4().hex[:6]
+        with Tab.open(bob) as tab:
+            # Heard live just before the break: the catch-up reads it again (it reads from a little earlier).
+            before = "sent before host b went deaf " + uuid.uuid4().hex[:6]
+            assert alice.post("/api/messages/send", json={"thread": "contact:bob", "text": before}).status_code == 200
+            tab.until("message", lambda m: m["message"]["body"] == before)
+            with deaf(b, database):
+                assert alice.post("/api/messages/send", json={"thread": "contact:bob", "text": missed}).status_code == 200
+                assert registry.post(f"/reviews/{review}/approve", json={}).status_code == 200
+            heard = tab.until("message", lambda m: m["message"]["body"] == missed)
+            assert heard["message"]["thread"] == "contact:alice"
+            # A message sent now comes live, after the catch-up: by then each earlier one came exactly once.
+            live = "sent after host b listened again " + uuid.uuid4().hex[:6]
+            assert alice.post("/api/messages/send", json={"thread": "contact:bob", "text": live}).status_code == 200
+            tab.until("message", lambda m: m["message"]["body"] == live)
+            bodies = [m["message"]["body"] for m in tab.seen if m["type"] == "message"]
+            assert [bodies.count(text) for text in (before, missed, live)] == [1, 1, 1], bodies
+        found = bob.get("/api/search", params={"q": "okapifish"}).json()["results"]
+        assert [hit["app_id"] for hit in found] == [app_id]
+        with Tab.open(bob) as tab:
+            assert tab.launch(app_id)  # loaded on host b: a yank it does not hear must still reach it
+
+        with deaf(b, database):
+            assert registry.post(f"/apps/{app_id}/versions/1.0.0/yank", json={"reason": "test"}).status_code == 200
+        assert bob.get("/api/search", params={"q": "okapifish"}).json()["results"] == []
+        with Tab.open(bob) as tab:
             tab.send(type="launch", app_id=app_id)
             assert "has no live version" in tab.until("error")["message"]
 
