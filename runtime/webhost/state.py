@@ -83,8 +83,10 @@ class WebHost:
         from ..capabilities.messages.keys import OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain
         from ..capabilities.messages.registry_keys import RegistryServerKeys
 
+        registry_keys = RegistryServerKeys(self.registry, self.registry.key.public_key)
+        self._unsubscribe_keys = self.registry.on_key_revoked(registry_keys.forget)
         self.merchant_keys = KeyChain({
-            REGISTRY_ID_PREFIX: RegistryServerKeys(self.registry, self.registry.key.public_key),
+            REGISTRY_ID_PREFIX: registry_keys,
             OPERATOR_ID_PREFIX: self.host.services.server_keys,
         })
         self.live_inbox = LiveInbox(self)
@@ -113,6 +115,7 @@ class WebHost:
     def close(self) -> None:
         self.session_threads.shutdown(wait=False, cancel_futures=True)
         self._unsubscribe_peers()
+        self._unsubscribe_keys()
         self.catalog.close()
         for companion in self.companions:
             companion.stop()
