@@ -7,7 +7,7 @@ PostgreSQL (`PostgresEvents`), nothing on SQLite (`NoPeers`: one machine, no
 peers). See docs/architecture.md, Many hosts, for why NOTIFY and not a broker.
 """
 
-from .bus import NoPeers, PeerEvents, peer_events
+from .bus import STAMP_MARGIN, NoPeers, PeerEvents, peer_events
 from .postgres import PostgresEvents
 
-__all__ = ["NoPeers", "PeerEvents", "PostgresEvents", "peer_events"]
+__all__ = ["STAMP_MARGIN", "NoPeers", "PeerEvents", "PostgresEvents", "peer_events"]

@@ -12,6 +12,9 @@ Handler = Callable[[Any], None]
 #: What a catch-up is called with: the database clock's time (epoch seconds) when this host was
 #: last known to be listening; events published since then may have been missed.
 CatchUp = Callable[[float], None]
+#: How much earlier than `since` a catch-up reads rows stamped with a host's time (that host's
+#: clock, taken when its work began, not the database's at commit).
+STAMP_MARGIN = 10.0
 
 
 class PeerEvents(Protocol):

@@ -17,6 +17,7 @@ from ..audit import audit_package
 from ..database import Database
 from ..engine.engine import Engine
 from ..errors import DocumentError, PackageError
+from ..events import STAMP_MARGIN
 from ..home import Home
 from ..manifest import Manifest, load_manifest
 from ..package import PackageLimits, open_package
@@ -500,17 +501,28 @@ class Registry:
     def on_key_revoked(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener(key_id)` when a merchant key is revoked, here or by another process on
         the same database (a host drops what it kept of the key: `RegistryServerKeys.forget`);
-        returns the unsubscribe."""
+        returns the unsubscribe. After this process's events listener was disconnected, `listener`
+        hears each key revoked since it last listened."""
         self._key_listeners.append(listener)
 
         def heard(key_id: Any) -> None:
             if isinstance(key_id, str) and len(key_id) <= 200:
                 listener(key_id)
 
+        def catch_up(since: float) -> None:
+            with self.database.read() as connection:
+                key_ids = list(connection.execute(
+                    sa.select(tables.merchant_keys.c.key_id).where(tables.merchant_keys.c.revoked_at >= since - STAMP_MARGIN)
+                ).scalars())
+            for key_id in key_ids:
+                listener(key_id)
+
         unsubscribe_peers = self.database.events.subscribe(KEY_TOPIC, heard)
+        unsubscribe_catch_up = self.database.events.on_reconnect(catch_up)
 
         def unsubscribe() -> None:
             unsubscribe_peers()
+            unsubscribe_catch_up()
             if listener in self._key_listeners:
                 self._key_listeners.remove(listener)
 

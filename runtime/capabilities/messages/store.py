@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...events import STAMP_MARGIN
 from ..deferred import DeferredDatabase
 from ..payments.group_commit import BatchCommit, GroupCommit
 from . import sends, tables as t
@@ -43,9 +44,6 @@ UPDATES_PER_WEEK = 2
 CHAT_WINDOW = 48 * 3600.0
 #: Messages a thread listing returns at most.
 THREAD_PAGE = 200
-#: A catch-up after a listener's break reads this much before the last moment it listened: a
-#: message's time is its writing host's clock when the send began, not the database's at commit.
-CATCH_UP_MARGIN = 10.0
 #: Messages one catch-up hands on at most (the newest; the inbox shows all of them anyway).
 CATCH_UP_PAGE = 1000
 
@@ -189,7 +187,7 @@ class MessageStore:
                         listener(message)
 
         def catch_up(since: float) -> None:
-            for message in self.messages_since(served(), since - CATCH_UP_MARGIN):
+            for message in self.messages_since(served(), since - STAMP_MARGIN):
                 listener(message)
 
         events = self.database.events
