@@ -52,8 +52,8 @@ class Registry:
         """`self_review=True` lets a reviewer approve or reject versions of apps
         their own account owns: only for a one-person development registry.
 
-        Packages go to `blob_store` when given (an operator's object store),
-        else to the database on PostgreSQL (every registry process on it reads
+        Packages go to `blob_store` when given (a host's own store), else to the
+        operator's (`CAPSULE_BLOBS`, an S3 bucket), else to the database on PostgreSQL (every registry process on it reads
         them), else to the folder `blobs` (default `CAPSULE_HOME/registry/blobs`);
         with a shared store that folder holds only uploads in progress and local copies."""
         self.home = home

@@ -84,3 +84,40 @@ def test_a_yank_on_one_registry_process_lets_go_of_what_another_host_prepared(ho
     finally:
         one.close()
         two.close()
+
+
+def test_hosts_configured_with_an_s3_bucket_share_packages_and_uploads_through_it(
+    home, tmp_path, postgres_url, s3_bucket, monkeypatch
+) -> None:
+    """`CAPSULE_BLOBS` names the bucket: what one host installs or is uploaded, another reads from
+    there (and nothing of it lands in the shared database's blob tables)."""
+    import sqlalchemy as sa
+
+    from capsule.runtime.blobs.database import blobs as blob_rows
+    from capsule.runtime.blobs.s3 import S3Blobs, s3_client
+    from capsule.runtime.registry import Registry
+
+    monkeypatch.setenv("CAPSULE_BLOBS", s3_bucket.url("cluster"))
+    hello = build_program(HELLO, home=home, out_dir=tmp_path / "out")
+    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
+    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
+    try:
+        one.install(hello.package)
+        shutil.rmtree(tmp_path / "one" / "packages")
+        session = two.launch("dev.capsule.samples.hello", user="alice")
+        assert "Hello, world!" in texts(session.view)
+        stored = one.capabilities["media"].store.put(b"GIF89a-photo", "image/gif")  # type: ignore[attr-defined]
+        assert two.capabilities["media"].store.get(stored.digest) == (b"GIF89a-photo", "image/gif")  # type: ignore[attr-defined]
+
+        listing = s3_client(s3_bucket.endpoint, "us-east-1").list_objects_v2(Bucket=s3_bucket.name)
+        keys = {item["Key"] for item in listing["Contents"]}
+        assert keys == {f"cluster/packages/{hello.digest.removeprefix('sha256:')}", f"cluster/media/{stored.digest}"}
+        database = one.services.database
+        database.ensure(blob_rows.metadata)
+        with database.read() as connection:
+            assert connection.execute(sa.select(sa.func.count()).select_from(blob_rows)).scalar() == 0
+        registry = Registry(two.home, two.services.database, engine=two.engine)
+        assert isinstance(registry.blobs.store, S3Blobs) and registry.blobs.exists(hello.digest)  # type: ignore[union-attr]
+    finally:
+        one.close()
+        two.close()
