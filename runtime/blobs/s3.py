@@ -9,7 +9,6 @@ nothing here holds a secret. Every failure of the service becomes a
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from ..errors import BlobStoreError
@@ -74,7 +73,6 @@ class S3Blobs:
         self.client = client if client is not None else s3_client(endpoint_url, region)
         self.endpoint = endpoint_url or str(getattr(getattr(self.client, "meta", None), "endpoint_url", "AWS S3"))
         self._conditional = True
-        self._lock = threading.Lock()
 
     def key(self, name: str) -> str:
         hexdigest = check_name(name).partition(":")[2] or name
@@ -102,8 +100,7 @@ class S3Blobs:
                 if conditional and status in (409, 412):
                     return False  # another host stored the same bytes first (412), or is storing them (409)
                 if conditional and status == 501:
-                    with self._lock:
-                        self._conditional = False  # this service has no conditional writes: plain puts from now on
+                    self._conditional = False  # this service has no conditional writes: plain puts from now on
                     continue
                 raise self._failure(error, f"store {key}") from error
             except BotoCoreError as error:
