@@ -51,8 +51,11 @@ def new_token() -> str:
     return "cap_" + secrets.token_urlsafe(32)
 
 
-def create_account(connection: Connection, name: str, roles: list[str]) -> tuple[Account, str]:
-    """A new account and its API token (shown once; only its hash is kept)."""
+def create_account(connection: Connection, name: str, roles: list[str], *, token: str | None = None) -> tuple[Account, str]:
+    """A new account and its API token (shown once; only its hash is kept).
+
+    `token` is for the local dev account alone, whose token the platform keeps (`setup_dev`).
+    """
     if not isinstance(name, str) or not _NAME.match(name):
         raise invalid(f"account name {name!r} must be 1-64 of a-z 0-9 . _ - and start with a letter or digit")
     unknown = [role for role in roles if role not in ROLES]
@@ -60,7 +63,7 @@ def create_account(connection: Connection, name: str, roles: list[str]) -> tuple
         raise invalid(f"roles must be a non-empty list of {', '.join(ROLES)}; got {roles!r}")
     if connection.execute(sa.select(tables.accounts.c.id).where(tables.accounts.c.name == name)).first():
         raise conflict(f"an account named {name!r} exists already; pick another name")
-    token = new_token()
+    token = token or new_token()
     result = connection.execute(
         tables.accounts.insert().values(name=name, roles=" ".join(sorted(set(roles))), token_hash=hash_token(token))
     )
@@ -163,8 +166,6 @@ def account_keys(connection: Connection, account: Account) -> set[str]:
     return {kid for (kid,) in rows}
 
 
-def rotate_token(connection: Connection, name: str) -> str:
-    """A fresh token for account `name`; the old one stops working."""
-    token = new_token()
+def set_token(connection: Connection, name: str, token: str) -> None:
+    """Make `token` account `name`'s only token."""
     connection.execute(tables.accounts.update().where(tables.accounts.c.name == name).values(token_hash=hash_token(token)))
-    return token

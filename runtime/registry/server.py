@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from ..database import Database
+from ..database.secrets import shared_secret
 from ..home import Home
 from ..package import generate_key, load_signing_key
 from ..package.keys import raw_public_key
 from . import accounts, tables
 from .client import Credentials
+from .errors import RegistryError
 from .proof import sign_proof
 from .service import Registry
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from ..metrics.endpoint import MetricsAccess
 
 DEV_ACCOUNT = "dev"
+#: The platform secret holding the dev account's token: every host on the database saves the same one.
+DEV_TOKEN_SECRET = "registry-dev-token"
 #: The account a web host reports its own launches under, to its embedded registry.
 LOCAL_HOST_ACCOUNT = "local-host"
 
@@ -41,13 +45,19 @@ def setup_dev(registry: Registry, url: str) -> Credentials:
         key = load_signing_key(home)
     public_key = base64.b64encode(raw_public_key(key.public_key())).decode("ascii")
     roles = ["admin", "developer", "reviewer"]
+    # One token for the account, kept with the platform's other secrets: a host starting
+    # on a shared database must not sign out the CLI another host's start set up.
+    token = shared_secret(registry.database, DEV_TOKEN_SECRET, lambda: accounts.new_token().encode()).decode()
+    try:
+        with registry.database.transaction() as connection:
+            if not _account_exists(connection, DEV_ACCOUNT):
+                accounts.create_account(connection, DEV_ACCOUNT, roles, token=token)
+    except (RegistryError, sa.exc.IntegrityError):
+        pass  # another host made it at the same moment, with the same token
     with registry.database.transaction() as connection:
-        exists = connection.execute(sa.select(tables.accounts.c.id).where(tables.accounts.c.name == DEV_ACCOUNT)).first()
-        if exists is None:
-            account, token = accounts.create_account(connection, DEV_ACCOUNT, roles)
-        else:
-            token = accounts.rotate_token(connection, DEV_ACCOUNT)
-            account = accounts.authenticate(connection, f"Bearer {token}")
+        # An account from before the shared token (or one rotated since) takes it now.
+        accounts.set_token(connection, DEV_ACCOUNT, token)
+        account = accounts.authenticate(connection, f"Bearer {token}")
     # The same proof of possession as any developer's: the key is right here to sign with.
     challenge = registry.key_challenge(account)
     proof = sign_proof(key, str(challenge["registry"]), account.name, str(challenge["challenge"]))
@@ -55,6 +65,10 @@ def setup_dev(registry: Registry, url: str) -> Credentials:
     credentials = Credentials(url=url, token=token, registry_key=registry.key.public_key)
     credentials.save(home)
     return credentials
+
+
+def _account_exists(connection: sa.Connection, name: str) -> bool:
+    return connection.execute(sa.select(tables.accounts.c.id).where(tables.accounts.c.name == name)).first() is not None
 
 
 def local_host_account(registry: Registry) -> accounts.Account:

@@ -33,6 +33,8 @@ from .status import signed_status
 
 #: The topic registry processes tell each other of release changes on (see runtime.events).
 PEER_TOPIC = "registry"
+#: Hosts sharing the database hear a merchant key's id here when it is revoked.
+KEY_TOPIC = "registry-keys"
 #: Statuses a download is allowed from: reviewed and released once, not yanked.
 DOWNLOADABLE = ("approved", "rolled-back")
 
@@ -70,6 +72,7 @@ class Registry:
         #: Called with an app id after its release changed (approve, rollout, rollback, yank),
         #: here and, through the database's peer events, on every host sharing it.
         self._change_listeners: list[Callable[[str], None]] = []
+        self._key_listeners: list[Callable[[str], None]] = []
         if self.search_index.written_before_phrases:
             self._reindex_live()
         self._countersign_missing()
@@ -488,7 +491,30 @@ class Registry:
         """The owner, or an admin stopping abuse, revokes a key: hosts refuse it at their next check."""
         with self.database.transaction() as connection:
             self._require_manager(connection, actor, app_id, "revoke its merchant keys")
-            return merchant_keys.revoke(connection, app_id, key_id, time.time())
+            revoked = merchant_keys.revoke(connection, app_id, key_id, time.time())
+        for listener in list(self._key_listeners):
+            listener(key_id)
+        self.database.events.publish(KEY_TOPIC, key_id)
+        return revoked
+
+    def on_key_revoked(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener(key_id)` when a merchant key is revoked, here or by another process on
+        the same database (a host drops what it kept of the key: `RegistryServerKeys.forget`);
+        returns the unsubscribe."""
+        self._key_listeners.append(listener)
+
+        def heard(key_id: Any) -> None:
+            if isinstance(key_id, str) and len(key_id) <= 200:
+                listener(key_id)
+
+        unsubscribe_peers = self.database.events.subscribe(KEY_TOPIC, heard)
+
+        def unsubscribe() -> None:
+            unsubscribe_peers()
+            if listener in self._key_listeners:
+                self._key_listeners.remove(listener)
+
+        return unsubscribe
 
     def merchant_key(self, key_id: str) -> dict[str, Any]:
         """The key's signed record (public: it holds a hash of the secret, never the secret)."""

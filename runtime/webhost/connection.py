@@ -1,9 +1,10 @@
-"""One browser tab's WebSocket: its sessions, their worker threads, its prompts.
+"""One browser tab's WebSocket: its sessions, their workers, its prompts.
 
 Calls into a program block (a turn, or a prompt waiting for the user), so
-each session has one worker thread of its own: its calls run in order, a
-prompt blocks only that session, and the socket keeps reading (answers to
-prompts included) and writing for every other session. Replies are queued
+each session has a worker of its own (`serial.SerialWorker`, on the web
+host's shared threads): its calls run in order, a prompt blocks only that
+session, and the socket keeps reading (answers to prompts included) and
+writing for every other session. Replies are queued
 and written by one writer task, so threads never touch the socket.
 
 The socket belongs to one sign-in: it closes at sign-out, and when the
@@ -16,7 +17,6 @@ import asyncio
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -26,6 +26,7 @@ from ..errors import CapsuleError, ProgramError, SessionEnded
 from ..session import Session
 from .problem import coded
 from .prompter import BrowserPrompter, answer, cancel_sessions, with_secret
+from .serial import SerialWorker
 from .signins import SignIn
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class BadMessage(ValueError):
 @dataclass
 class LiveSession:
     session: Session
-    worker: ThreadPoolExecutor
+    worker: SerialWorker
     app_id: str
     #: Views rendered when the tab last got one: send a view only when it changed.
     views_sent: int = -1
@@ -183,26 +184,26 @@ class TabConnection:
             return
         holder: dict[str, str] = {"id": ""}
         prompter = BrowserPrompter(self.send, lambda: holder["id"], self.web.pending)
-        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capsule-session")
+        worker = SerialWorker(self.web.session_threads)
 
         def start() -> None:
             try:
                 session = launch(prompter)
             except CapsuleError as error:
                 self.send(self._error(None, error))
-                worker.shutdown(wait=False)
+                worker.shutdown()
                 return
             except Exception:
                 # Anything else would vanish into the worker's future and leave the tab
                 # waiting for ever: say so to the tab, and to the operator's log.
                 _log.exception("launching a program failed")
                 self.send({"type": "error", "session": None, "code": "unavailable", "message": "the program could not be opened; try again"})
-                worker.shutdown(wait=False)
+                worker.shutdown()
                 return
             holder["id"] = session.id
             if self._closed:  # the tab went away while the program launched
                 session.close()
-                worker.shutdown(wait=False)
+                worker.shutdown()
                 return
             live = LiveSession(session, worker, session.app.id)
             self.live[session.id] = live
@@ -232,7 +233,7 @@ class TabConnection:
                 self.send(self._error(live.session.id, error))
                 if isinstance(error, SessionEnded):
                     self.live.pop(live.session.id, None)
-                    live.worker.shutdown(wait=False)  # this thread ends after this call
+                    live.worker.shutdown()  # nothing more runs for it
                     return
             except Exception:
                 _log.exception("serving a program's event failed")  # as a launch (above): never silent
@@ -263,7 +264,7 @@ class TabConnection:
     async def _close(self, live: LiveSession) -> None:
         cancel_sessions(self.web.pending, {live.session.id})
         await asyncio.wrap_future(live.worker.submit(live.session.close))
-        live.worker.shutdown(wait=False)
+        live.worker.shutdown()
 
     async def _close_all(self) -> None:
         self._closed = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,10 @@ from .throttle import Throttle
 
 if TYPE_CHECKING:
     from .connection import TabConnection
+
+
+#: Session threads beyond one per admitted session: launches not yet admitted run on them.
+SESSION_THREADS_SPARE = 16
 
 
 @dataclass
@@ -78,8 +83,10 @@ class WebHost:
         from ..capabilities.messages.keys import OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain
         from ..capabilities.messages.registry_keys import RegistryServerKeys
 
+        registry_keys = RegistryServerKeys(self.registry, self.registry.key.public_key)
+        self._unsubscribe_keys = self.registry.on_key_revoked(registry_keys.forget)
         self.merchant_keys = KeyChain({
-            REGISTRY_ID_PREFIX: RegistryServerKeys(self.registry, self.registry.key.public_key),
+            REGISTRY_ID_PREFIX: registry_keys,
             OPERATOR_ID_PREFIX: self.host.services.server_keys,
         })
         self.live_inbox = LiveInbox(self)
@@ -92,6 +99,11 @@ class WebHost:
         if chat is not None and hasattr(chat, "chat_openers"):
             chat.chat_openers.append(self.live_inbox.open_chat)
         self._pick_folders: list[Path] = []
+        # Every live session may be blocked on its person at once (a prompt), so as many
+        # threads as the host admits sessions, and a few for launches in flight.
+        self.session_threads = ThreadPoolExecutor(
+            max_workers=self.host.caps.per_host + SESSION_THREADS_SPARE, thread_name_prefix="capsule-session"
+        )
 
     def pick_folder(self) -> Path:
         """A new folder for files a user hands a picker; the capability copies what it admits
@@ -101,7 +113,9 @@ class WebHost:
         return folder
 
     def close(self) -> None:
+        self.session_threads.shutdown(wait=False, cancel_futures=True)
         self._unsubscribe_peers()
+        self._unsubscribe_keys()
         self.catalog.close()
         for companion in self.companions:
             companion.stop()

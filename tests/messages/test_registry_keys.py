@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from capsule.runtime.capabilities.messages.api import create_merchant_app
 from capsule.runtime.capabilities.messages.keys import (
-    OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain, KeyCheckUnavailable,
+    OPERATOR_ID_PREFIX, REGISTRY_ID_PREFIX, KeyChain, KeyCheckUnavailable, KeyRefused,
 )
 from capsule.runtime.capabilities.messages.registry_keys import RegistryServerKeys
 from capsule.runtime.package import load_signing_key
@@ -100,3 +100,17 @@ def test_the_owners_registry_key_sends_and_a_revoked_or_unreachable_one_is_refus
     _, operator = messages_host.services.server_keys.create(PROBE_ID)
     assert merchant.post("/v1/messages", json={**ORDER, "user_id": user_id},
                          headers={"Authorization": f"Bearer {operator}"}).status_code == 202
+
+
+def test_a_revoked_key_is_refused_at_once_where_the_registry_is_heard(registry):
+    """The kept record would count for an hour; the registry's revocation drops it now."""
+    key = registry.create_merchant_key(registry.shop, PROBE_ID, "till")
+    checked = RegistryServerKeys(registry, registry.key.public_key, fresh=3600, grace=3600, clock=Clock())
+    unsubscribe = registry.on_key_revoked(checked.forget)
+    try:
+        assert checked.verify(key["key"]).app_id == PROBE_ID  # fetched and kept
+        registry.revoke_merchant_key(registry.shop, PROBE_ID, key["key_id"])
+        with pytest.raises(KeyRefused, match="revoked by the program's owner"):
+            checked.verify(key["key"])
+    finally:
+        unsubscribe()

@@ -3,8 +3,10 @@
 Shown a key, the host fetches the key's record from the registry (signed by
 the registry key the host pins, see registry/merchant_keys.py), compares the
 secret's hash, and keeps the record for `fresh` seconds, so a merchant
-server's steady stream of requests costs one registry call a minute, and a
-key the owner revokes stops working within that minute. When the registry
+server's steady stream of requests costs one registry call a minute. A key
+the owner revokes stops working at once where the host hears of it (the
+web host listens to its registry, which tells every host on its database:
+`forget`), and within that minute anywhere else. When the registry
 cannot be reached, a kept record that said "live" is used for up to `grace`
 seconds after it was fetched; past that the request is refused (503).
 """
@@ -57,6 +59,11 @@ class RegistryServerKeys:
             raise KeyRefused(f"merchant key {key_id} was revoked by the program's owner; create a new one")
         # Only what the registry signed is used: the label is not, so it is left out.
         return ServerKey(key_id, record["app_id"], "", float(record["at"]), None)
+
+    def forget(self, key_id: str) -> None:
+        """Drop the kept record of `key_id` (it was revoked): the next request fetches it anew."""
+        with self._lock:
+            self._kept.pop(key_id, None)
 
     def _record(self, key_id: str) -> dict[str, Any]:
         now = self._clock()
