@@ -492,29 +492,14 @@ class Registry:
         with self.database.transaction() as connection:
             self._require_manager(connection, actor, app_id, "revoke its merchant keys")
             revoked = merchant_keys.revoke(connection, app_id, key_id, time.time())
-        for listener in list(self._key_listeners):
-            listener(key_id)
-        self.database.events.publish(KEY_TOPIC, key_id)
+        self._tell(self._key_listeners, KEY_TOPIC, key_id)
         return revoked
 
     def on_key_revoked(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener(key_id)` when a merchant key is revoked, here or by another process on
         the same database (a host drops what it kept of the key: `RegistryServerKeys.forget`);
         returns the unsubscribe."""
-        self._key_listeners.append(listener)
-
-        def heard(key_id: Any) -> None:
-            if isinstance(key_id, str) and len(key_id) <= 200:
-                listener(key_id)
-
-        unsubscribe_peers = self.database.events.subscribe(KEY_TOPIC, heard)
-
-        def unsubscribe() -> None:
-            unsubscribe_peers()
-            if listener in self._key_listeners:
-                self._key_listeners.remove(listener)
-
-        return unsubscribe
+        return self._listen(self._key_listeners, KEY_TOPIC, listener)
 
     def merchant_key(self, key_id: str) -> dict[str, Any]:
         """The key's signed record (public: it holds a hash of the secret, never the secret)."""
@@ -563,25 +548,32 @@ class Registry:
     def on_change(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener(app_id)` when an app's release changes, on this registry or on another
         process on the same database; returns the unsubscribe."""
-        self._change_listeners.append(listener)
+        return self._listen(self._change_listeners, PEER_TOPIC, listener)
 
-        def heard(app_id: Any) -> None:
-            if isinstance(app_id, str) and len(app_id) <= 200:
-                listener(app_id)
+    def _listen(self, listeners: list[Callable[[str], None]], topic: str, listener: Callable[[str], None]) -> Callable[[], None]:
+        """`listener` hears the ids told to `listeners` in this process and to `topic` by others."""
+        listeners.append(listener)
 
-        unsubscribe_peers = self.database.events.subscribe(PEER_TOPIC, heard)
+        def heard(name: Any) -> None:
+            if isinstance(name, str) and len(name) <= 200:
+                listener(name)
+
+        unsubscribe_peers = self.database.events.subscribe(topic, heard)
 
         def unsubscribe() -> None:
             unsubscribe_peers()
-            if listener in self._change_listeners:
-                self._change_listeners.remove(listener)
+            if listener in listeners:
+                listeners.remove(listener)
 
         return unsubscribe
 
+    def _tell(self, listeners: list[Callable[[str], None]], topic: str, name: str) -> None:
+        for listener in list(listeners):
+            listener(name)
+        self.database.events.publish(topic, name)
+
     def _changed(self, app_id: str) -> None:
-        for listener in list(self._change_listeners):
-            listener(app_id)
-        self.database.events.publish(PEER_TOPIC, app_id)
+        self._tell(self._change_listeners, PEER_TOPIC, app_id)
 
     def _reindex(self, app_id: str) -> None:
         """Search shows exactly the released version of each app (and everyone hears it changed)."""
