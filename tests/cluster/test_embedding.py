@@ -53,27 +53,6 @@ def test_an_upload_on_one_host_is_served_by_another(home, tmp_path, postgres_url
         two.close()
 
 
-@pytest.fixture
-def hello_released_on_one(home, tmp_path, postgres_url):
-    """Hosts one and two on one PostgreSQL; hello released through host one's registry by its
-    dev account: (host one, host two, host one's registry, the dev account)."""
-    from capsule.runtime.registry import Registry
-    from capsule.runtime.registry.server import setup_dev
-    from capsule.runtime.webhost.demo import release
-
-    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
-    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
-    try:
-        first = Registry(one.home, one.services.database, engine=one.engine, self_review=True)
-        credentials = setup_dev(first, "http://127.0.0.1:9/registry")
-        actor = first.authenticate(f"Bearer {credentials.token}")
-        release(first, actor, build_program(HELLO, home=one.home, out_dir=tmp_path / "out").package, progress=lambda m: None)
-        yield one, two, first, actor
-    finally:
-        one.close()
-        two.close()
-
-
 def test_hosts_configured_with_an_s3_bucket_share_packages_and_uploads_through_it(
     home, tmp_path, postgres_url, s3_bucket, monkeypatch
 ) -> None:
@@ -106,6 +85,27 @@ def test_hosts_configured_with_an_s3_bucket_share_packages_and_uploads_through_i
             assert connection.execute(sa.select(sa.func.count()).select_from(blob_rows)).scalar() == 0
         registry = Registry(two.home, two.services.database, engine=two.engine)
         assert isinstance(registry.blobs.store, S3Blobs) and registry.blobs.exists(hello.digest)  # type: ignore[union-attr]
+    finally:
+        one.close()
+        two.close()
+
+
+@pytest.fixture
+def hello_released_on_one(home, tmp_path, postgres_url):
+    """Hosts one and two on one PostgreSQL; hello released through host one's registry by its
+    dev account: (host one, host two, host one's registry, the dev account)."""
+    from capsule.runtime.registry import Registry
+    from capsule.runtime.registry.server import setup_dev
+    from capsule.runtime.webhost.demo import release
+
+    one = Host(home.sharing_caches(tmp_path / "one"), database_url=postgres_url)
+    two = Host(home.sharing_caches(tmp_path / "two"), database_url=postgres_url)
+    try:
+        first = Registry(one.home, one.services.database, engine=one.engine, self_review=True)
+        credentials = setup_dev(first, "http://127.0.0.1:9/registry")
+        actor = first.authenticate(f"Bearer {credentials.token}")
+        release(first, actor, build_program(HELLO, home=one.home, out_dir=tmp_path / "out").package, progress=lambda m: None)
+        yield one, two, first, actor
     finally:
         one.close()
         two.close()
