@@ -95,6 +95,16 @@ class NotInstalled(CapsuleError):
     code = "not-installed"
 
 
+class BlobStoreError(CapsuleError):
+    """The operator's blob store is misconfigured or unreachable (`CAPSULE_BLOBS`, an S3 bucket).
+
+    The message names the store and what to check; the service's own error
+    stays in `__cause__` for the log, never in front of a user.
+    """
+
+    code = "blob-store-unavailable"
+
+
 class TooManySessions(CapsuleError):
     """A launch refused because the host, or this user, has as many live sessions as allowed.
 

@@ -1,7 +1,7 @@
 """The embedding API: a host application installs packages and launches sessions.
 
     host = Host()                                  # state under CAPSULE_HOME
-    host.install("hello-1.0.0.capsule")            # verify, audit; a source package compiles nothing
+    host.install("hello-1.0.0.capsule")            # verify, audit; a source package compiles no WebAssembly
     session = host.launch("com.example.hello", user="alice")
     print(session.view)
     session.dispatch("increment")
@@ -102,8 +102,8 @@ class Host:
     ) -> InstalledApp:
         """Verify a package and make it launchable.
 
-        A source package (kind `python`) compiles nothing: it runs on the
-        host's shared runtime. A `component` package is compiled once (cached
+        A source package (kind `python`) compiles no WebAssembly: it runs on
+        the host's shared runtime (its modules become bytecode, once). A `component` package is compiled once (cached
         by digest) and its imports are compared with its manifest.
         Raises PackageError (untrusted, malformed, or needing a runtime this
         host lacks; `key-changed` or `downgrade` when it may not replace the

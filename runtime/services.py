@@ -130,14 +130,14 @@ class HostServices:
 
     def blob_store(self, namespace: str) -> "BlobStore | None":
         """Where blobs of `namespace` ("media", "packages") go: the host application's store,
-        else the database on PostgreSQL (every host reaches it), else None (this disk)."""
+        else the operator's (`CAPSULE_BLOBS`), else the database on PostgreSQL (every host
+        reaches it), else None (this disk). See `blobs.default_blob_store`."""
         if self.blob_stores is not None:
             return self.blob_stores(namespace)
-        if self.shared_database:
-            from .blobs import DatabaseBlobs
+        from .blobs import default_blob_store
 
-            return DatabaseBlobs(lambda: self.database, namespace)
-        return None
+        # The dialect is known from the URL, so the database opens on first use, not here.
+        return default_blob_store(lambda: self.database, "postgresql" if self.shared_database else "sqlite", namespace)
 
     @cached_property
     def database(self) -> Database:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -192,3 +194,46 @@ def served(app) -> Iterator[str]:  # noqa: ANN001 - any ASGI app
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@dataclass(frozen=True)
+class S3Bucket:
+    """A fresh bucket on the loopback S3 server, and the `CAPSULE_BLOBS` value naming it."""
+
+    endpoint: str
+    name: str
+
+    def url(self, prefix: str = "capsule") -> str:
+        return f"s3://{self.name}/{prefix}?endpoint={self.endpoint}&region=us-east-1"
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """An S3-compatible HTTP server on loopback (moto's), one per worker: it stands where
+    an operator's object store (MinIO, AWS S3) would."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    address, port = server.get_host_and_port()
+    yield f"http://{address}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> S3Bucket:
+    """A new bucket, with credentials in the environment as an operator would set them
+    (and no profile, config file or instance metadata of this machine in the way)."""
+    from capsule.runtime.blobs.s3 import s3_client
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "capsule-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "capsule-test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    bucket = S3Bucket(s3_server, f"capsule-{uuid.uuid4().hex[:16]}")
+    s3_client(s3_server, "us-east-1").create_bucket(Bucket=bucket.name)
+    return bucket

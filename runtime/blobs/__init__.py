@@ -3,8 +3,9 @@
 `BlobStore` is the interface; `DatabaseBlobs` keeps blobs in the runtime's
 database (the default on PostgreSQL, so hosts on one database share them with
 no other moving part) and `DiskBlobs` in a folder (the default on SQLite, one
-machine). An operator with an S3-compatible object store plugs in its own
-`BlobStore` (see docs/architecture.md, Many hosts).
+machine). `S3Blobs` keeps them in an S3-compatible bucket: an operator
+chooses it with `CAPSULE_BLOBS=s3://...` (see `config`, docs/deploy.md), or
+plugs in any `BlobStore` of its own with `Host(blob_stores=...)`.
 """
 
 # The interface and the disk store first: the capabilities package (which

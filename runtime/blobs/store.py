@@ -47,7 +47,13 @@ def check_name(name: str) -> str:
 
 
 def default_blob_store(database: "DatabaseSource", dialect: str, namespace: str) -> BlobStore | None:
-    """The store hosts share on PostgreSQL (`DatabaseBlobs`); None on SQLite, where the disk store stays."""
+    """The operator's store when `CAPSULE_BLOBS` names one (an S3 bucket); else the store hosts
+    share on PostgreSQL (`DatabaseBlobs`); else None on SQLite, where the disk store stays."""
+    from .config import configured_blob_stores
+
+    configured = configured_blob_stores()
+    if configured is not None:
+        return configured(namespace)
     if dialect != "postgresql":
         return None
     from .database import DatabaseBlobs

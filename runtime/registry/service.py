@@ -55,8 +55,8 @@ class Registry:
         """`self_review=True` lets a reviewer approve or reject versions of apps
         their own account owns: only for a one-person development registry.
 
-        Packages go to `blob_store` when given (an operator's object store),
-        else to the database on PostgreSQL (every registry process on it reads
+        Packages go to `blob_store` when given (a host's own store), else to the
+        operator's (`CAPSULE_BLOBS`, an S3 bucket), else to the database on PostgreSQL (every registry process on it reads
         them), else to the folder `blobs` (default `CAPSULE_HOME/registry/blobs`);
         with a shared store that folder holds only uploads in progress and local copies."""
         self.home = home
@@ -493,9 +493,7 @@ class Registry:
         with self.database.transaction() as connection:
             self._require_manager(connection, actor, app_id, "revoke its merchant keys")
             revoked = merchant_keys.revoke(connection, app_id, key_id, time.time())
-        for listener in list(self._key_listeners):
-            listener(key_id)
-        self.database.events.publish(KEY_TOPIC, key_id)
+        self._tell(self._key_listeners, KEY_TOPIC, key_id)
         return revoked
 
     def on_key_revoked(self, listener: Callable[[str], None]) -> Callable[[], None]:
@@ -503,30 +501,7 @@ class Registry:
         the same database (a host drops what it kept of the key: `RegistryServerKeys.forget`);
         returns the unsubscribe. After this process's events listener was disconnected, `listener`
         hears each key revoked since it last listened."""
-        self._key_listeners.append(listener)
-
-        def heard(key_id: Any) -> None:
-            if isinstance(key_id, str) and len(key_id) <= 200:
-                listener(key_id)
-
-        def catch_up(since: float) -> None:
-            with self.database.read() as connection:
-                key_ids = list(connection.execute(
-                    sa.select(tables.merchant_keys.c.key_id).where(tables.merchant_keys.c.revoked_at >= since - STAMP_MARGIN)
-                ).scalars())
-            for key_id in key_ids:
-                listener(key_id)
-
-        unsubscribe_peers = self.database.events.subscribe(KEY_TOPIC, heard)
-        unsubscribe_catch_up = self.database.events.on_reconnect(catch_up)
-
-        def unsubscribe() -> None:
-            unsubscribe_peers()
-            unsubscribe_catch_up()
-            if listener in self._key_listeners:
-                self._key_listeners.remove(listener)
-
-        return unsubscribe
+        return self._listen(self._key_listeners, KEY_TOPIC, listener, self._revoked_keys_since)
 
     def merchant_key(self, key_id: str) -> dict[str, Any]:
         """The key's signed record (public: it holds a hash of the secret, never the secret)."""
@@ -577,33 +552,52 @@ class Registry:
         process on the same database; returns the unsubscribe. After this process's events
         listener was disconnected, `listener` hears every app once (a yank leaves no trace to ask
         "what changed since", and hearing an unchanged app costs a listener one look)."""
-        self._change_listeners.append(listener)
+        return self._listen(self._change_listeners, PEER_TOPIC, listener, self._every_app)
 
-        def heard(app_id: Any) -> None:
-            if isinstance(app_id, str) and len(app_id) <= 200:
-                listener(app_id)
+    def _listen(
+        self, listeners: list[Callable[[str], None]], topic: str, listener: Callable[[str], None],
+        missed: Callable[[float], list[str]],
+    ) -> Callable[[], None]:
+        """`listener` hears the ids told to `listeners` in this process and to `topic` by others, and
+        after this process's events listener was disconnected, the ids `missed(since)` names."""
+        listeners.append(listener)
+
+        def heard(name: Any) -> None:
+            if isinstance(name, str) and len(name) <= 200:
+                listener(name)
 
         def catch_up(since: float) -> None:
-            with self.database.read() as connection:
-                app_ids = list(connection.execute(sa.select(tables.apps.c.app_id).order_by(tables.apps.c.app_id)).scalars())
-            for app_id in app_ids:
-                listener(app_id)
+            for name in missed(since):
+                listener(name)
 
-        unsubscribe_peers = self.database.events.subscribe(PEER_TOPIC, heard)
+        unsubscribe_peers = self.database.events.subscribe(topic, heard)
         unsubscribe_catch_up = self.database.events.on_reconnect(catch_up)
 
         def unsubscribe() -> None:
             unsubscribe_peers()
             unsubscribe_catch_up()
-            if listener in self._change_listeners:
-                self._change_listeners.remove(listener)
+            if listener in listeners:
+                listeners.remove(listener)
 
         return unsubscribe
 
+    def _every_app(self, since: float) -> list[str]:
+        with self.database.read() as connection:
+            return list(connection.execute(sa.select(tables.apps.c.app_id).order_by(tables.apps.c.app_id)).scalars())
+
+    def _revoked_keys_since(self, since: float) -> list[str]:
+        keys = tables.merchant_keys
+        with self.database.read() as connection:
+            # `revoked_at` is the revoking process's clock; `since` the database's.
+            return list(connection.execute(sa.select(keys.c.key_id).where(keys.c.revoked_at >= since - STAMP_MARGIN)).scalars())
+
+    def _tell(self, listeners: list[Callable[[str], None]], topic: str, name: str) -> None:
+        for listener in list(listeners):
+            listener(name)
+        self.database.events.publish(topic, name)
+
     def _changed(self, app_id: str) -> None:
-        for listener in list(self._change_listeners):
-            listener(app_id)
-        self.database.events.publish(PEER_TOPIC, app_id)
+        self._tell(self._change_listeners, PEER_TOPIC, app_id)
 
     def _reindex(self, app_id: str) -> None:
         """Search shows exactly the released version of each app (and everyone hears it changed)."""

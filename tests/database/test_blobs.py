@@ -1,4 +1,5 @@
-"""Blob stores: the database's (shared by hosts) and the disk's (one machine) keep the same promises."""
+"""Blob stores: the database's (shared by hosts), the disk's (one machine) and an S3 bucket's
+(an operator's object store, here a real S3-compatible server on loopback) keep the same promises."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from capsule.runtime.blobs import Blob, BlobStore, DatabaseBlobs, DiskBlobs
 from capsule.runtime.blobs.database import CHUNK_BYTES
 
 
-@pytest.fixture(params=["database", "disk"])
+@pytest.fixture(params=["database", "disk", "s3"])
 def store(request, database, tmp_path) -> BlobStore:
+    if request.param == "s3":
+        from capsule.runtime.blobs.s3 import S3Blobs
+
+        bucket = request.getfixturevalue("s3_bucket")
+        return S3Blobs(bucket.name, prefix="capsule", namespace="media", endpoint_url=bucket.endpoint, region="us-east-1")
     return DatabaseBlobs(database, "media") if request.param == "database" else DiskBlobs(tmp_path / "blobs")
 
 

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 
 from ...errors import CapsuleError
 from ...home import Home, one_builder
-from ...prompter import PolicyPrompter
-from ...session import Mount, Session
+from ...session import Mount
 from .component import BYTECODE_MOUNT, COMPILE_SCENE
+from .probe import run_scene
 
 if TYPE_CHECKING:
     from ...app import InstalledApp
@@ -71,19 +71,8 @@ def _compile(engine: "Engine", app: "InstalledApp", target: Path, limits: "TurnL
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
     try:
-        engine.ensure_ticking()  # the compile's CPU budget needs the epoch ticker
-        compiler = Session(
-            app,
-            engine.wasmtime,
-            user=COMPILER_USER,
-            prompter=PolicyPrompter(),
-            limits=limits,
-            mounts=(*app.mounts, Mount(str(work), BYTECODE_MOUNT, writable=True)),
-        )
-        try:
-            compiler.start("", COMPILE_SCENE, {})
-        finally:
-            compiler.close()
+        writable = Mount(str(work), BYTECODE_MOUNT, writable=True)
+        run_scene(engine, app, COMPILE_SCENE, user=COMPILER_USER, limits=limits, mounts=(*app.mounts, writable))
         os.replace(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
