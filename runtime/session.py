@@ -8,6 +8,7 @@ whatever threads the host application calls them from.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import threading
@@ -34,6 +35,8 @@ PROMPT_TIMEOUT_S = 120.0
 LOG_LINES = 500
 #: Longest line kept; a longer one is cut (the per-turn log budget still counts it whole).
 LOG_LINE_CHARS = 4_000
+#: Output kept waiting for its newline at most; a longer run of text is logged as it stands.
+PARTIAL_LINE_CHARS = 16 * 1024
 #: Toasts kept per session until the host application takes them.
 TOASTS_KEPT = 20
 
@@ -107,6 +110,9 @@ class Session:
         self._on_log = on_log
         self._lock = threading.Lock()
         self._turn: Turn | None = None
+        #: Output of the running turn after its last newline, and the UTF-8 decoding state, by stream.
+        self._partial: dict[str, str] = {}
+        self._decoders: dict[str, codecs.IncrementalDecoder] = {}
         self._store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()  # no preopens, no env, no args: locked down
         for mount in mounts:  # not writable: no writes, no new files
@@ -242,11 +248,33 @@ class Session:
             self._funcs[name] = self._instance.get_func(self._store, index)
 
     def _output(self, stream: str, data: bytes) -> None:
-        # stdout and stderr spend the same per-turn budget as the program's log.
+        # A program's `print(a, b)` arrives as several writes: lines are put
+        # together here, and what is left without a newline goes out when the
+        # turn ends (`_end_output`) or when it outgrows PARTIAL_LINE_CHARS.
         turn = self._turn
         if turn is None:
             return  # no turn, no guest code running: nothing can be writing
-        text = turn.admit_log(bytes(data).decode("utf-8", "replace").rstrip("\n"))
+        decoder = self._decoders.get(stream)
+        if decoder is None:
+            decoder = self._decoders[stream] = codecs.getincrementaldecoder("utf-8")("replace")
+        text = self._partial.pop(stream, "") + decoder.decode(bytes(data))
+        *lines, rest = text.split("\n")
+        if len(rest) > PARTIAL_LINE_CHARS:
+            lines.append(rest)
+        elif rest:
+            self._partial[stream] = rest
+        for line in lines:
+            self._admit_output(turn, stream, line)
+
+    def _end_output(self, turn: Turn) -> None:
+        """Log what the turn wrote after its last newline."""
+        for stream in list(self._partial):
+            self._admit_output(turn, stream, self._partial.pop(stream))
+        self._decoders.clear()
+
+    def _admit_output(self, turn: Turn, stream: str, line: str) -> None:
+        # stdout and stderr spend the same per-turn budget as the program's log.
+        text = turn.admit_log(line)
         if text:
             self.add_log(stream, text)
 
@@ -263,6 +291,7 @@ class Session:
             except BaseException as error:  # noqa: BLE001 - classified and re-raised
                 raise self._end(self._classify(error, turn)) from error
             finally:
+                self._end_output(turn)
                 self._turn = None
         if failure is not None:
             self._failed(failure)

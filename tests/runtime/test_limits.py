@@ -74,6 +74,17 @@ def test_stdout_and_stderr_count_against_the_log_limit(host):
     assert any("log limit" in line.message for line in session.logs)
 
 
+def test_printed_output_is_logged_a_line_at_a_time(host):
+    session = host.launch(HOSTILE, user="mallory")
+    session.logs.clear()
+    session.dispatch("print_parts")
+    assert outcome(session) == "printed"
+    out = [line.message for line in session.logs if line.level == "stdout"]
+    assert out == ["one two 3", "caf\u00e9 without a newline"]  # the rest of the turn's output comes out at its end
+    (err,) = [line.message for line in session.logs if line.level == "stderr"]
+    assert err.startswith("x" * 3_000) and "line cut" in err  # logged as it stands, cut as any long line
+
+
 def test_toasts_are_bounded_per_turn_and_per_session(host):
     session = host.launch(HOSTILE, user="mallory")
     with pytest.raises(Exception) as caught:

@@ -148,6 +148,15 @@ class Index(Page):
         self.outcome = "printed"
 
     @handler
+    def print_parts(self, data):
+        print("one", "two", 3)  # several writes, one line
+        sys.stdout.write("caf\u00e9 without a newline")
+        sys.stdout.flush()
+        sys.stderr.write("x" * 40_000)  # a run of text too long to wait for its newline
+        sys.stderr.flush()
+        self.outcome = "printed"
+
+    @handler
     def toast_flood(self, data):
         for n in range(int(data.get("count", 500))):
             ui.toast(f"toast {n}")
