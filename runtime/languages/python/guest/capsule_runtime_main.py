@@ -127,7 +127,8 @@ def _fill_heap_holes() -> list:
     """
     kept = [None] * MAX_HOLES
     # No free chunk is this big, so malloc carves it from the top of the heap:
-    # any later chunk at or above it is top, not a hole.
+    # any later chunk at or above it is top, not a hole. (In CPython an
+    # object's id is its address, here an offset into linear memory.)
     probe = bytes(2 << 20)
     top = id(probe)
     del probe
