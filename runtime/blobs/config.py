@@ -45,8 +45,7 @@ def parse_blobs_url(value: str) -> S3Location:
     if parts.scheme != "s3":
         raise _refused(value, "only s3:// stores are built in")
     if "@" in parts.netloc:
-        # The value may hold a secret: it is not repeated back.
-        raise _refused("s3://...@...", "credentials do not go in the address; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        raise _refused(value, "credentials do not go in the address; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     if not _BUCKET.match(parts.netloc):
         raise _refused(value, f"{parts.netloc[:80]!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')")
     prefix = parts.path.strip("/")
@@ -64,8 +63,10 @@ def parse_blobs_url(value: str) -> S3Location:
     endpoint = options.get("endpoint")
     if endpoint is not None:
         target = urlsplit(endpoint)
-        if target.scheme not in ("http", "https") or not target.hostname or "@" in target.netloc:
-            raise _refused(value, "endpoint is an http:// or https:// URL with a host name and no credentials")
+        if "@" in target.netloc:
+            raise _refused(value, "credentials do not go in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise _refused(value, "endpoint is an http:// or https:// URL with a host name")
     region = options.get("region")
     if region is not None and not _REGION.match(region):
         raise _refused(value, f"{region[:40]!r} is not a region name (such as us-east-1)")
@@ -95,6 +96,8 @@ def _stores(value: str) -> Callable[[str], BlobStore]:
 
 
 def _refused(shown: str, why: str) -> BlobStoreError:
+    if "@" in shown:  # a user:secret@ anywhere in it: the value is not repeated back
+        shown = "s3://...@..."
     return BlobStoreError(
         f"{VARIABLE}={shown!r} is not a blob store address: {why}. Expected {SHAPE}, "
         "with credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or unset it for the default store)",

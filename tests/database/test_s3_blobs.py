@@ -124,6 +124,12 @@ def test_credentials_in_the_setting_are_refused_and_not_repeated() -> None:
     with pytest.raises(BlobStoreError, match="AWS_ACCESS_KEY_ID") as refused:
         parse_blobs_url("s3://AKIDEXAMPLE:hunter2secret@bucket/capsule")
     assert "hunter2secret" not in str(refused.value)
+    with pytest.raises(BlobStoreError) as in_endpoint:
+        parse_blobs_url("s3://bucket/capsule?endpoint=https://AKIDEXAMPLE:hunter2secret@minio.internal:9000")
+    assert "hunter2secret" not in str(in_endpoint.value) and "AWS_SECRET_ACCESS_KEY" in str(in_endpoint.value)
+    with pytest.raises(BlobStoreError) as other_mistake:  # refused for something else first
+        parse_blobs_url("s3://bucket/capsule?endpoint=https://AKIDEXAMPLE:hunter2secret@minio.internal&colour=red")
+    assert "hunter2secret" not in str(other_mistake.value)
 
 
 def test_the_setting_is_parsed_into_a_location() -> None:
