@@ -60,7 +60,8 @@ def bytecode_mount(engine: "Engine", home: Home, runtime_key: str, app: "Install
                 except CapsuleError as error:
                     # Not the program's failure to report here: its launch compiles from
                     # source and meets the same problem where the developer can see it.
-                    _log.info("%s %s: no bytecode ahead of its sessions (%s)", app.id, app.version, error)
+                    # The reason may quote the program (a file name): repr keeps it one literal line.
+                    _log.info("%s %s: no bytecode ahead of its sessions (%r)", app.id, app.version, str(error)[:500])
                     return None
                 _prune(target.parent.parent, keep=runtime_key)
     return Mount(str(target), BYTECODE_MOUNT)
